@@ -1,0 +1,109 @@
+# simlib: project tasks.  `make help` lists the public targets.
+#
+#   make test     ruff + the whole pytest suite (what .ci/run calls)
+#   make report   run the main job (`simlib report`) and write its output into out/
+#   make lab      JupyterLab on notebooks/ at 127.0.0.1 with the project's venv kernel
+#   make clean    remove caches and out/ (keeps .venv; `make distclean` removes it too)
+#
+# Internal targets: venv (create/refresh .venv, reinstall when pyproject.toml changes) and
+# sysdeps (Debian packages the suite needs).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUT_DIR ?= out
+LAB_PORT ?= 8888
+PYTEST_ARGS ?=
+
+# Debian packages the suite needs (one list; append e.g. chromium chromium-driver here later).
+#   fonts-wqy-microhei: CJK glyphs for the Chinese labels in matplotlib figures.
+DEB_PACKAGES := fonts-wqy-microhei
+
+IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+# Quieter output in CI (CI=true is set by most CI systems).
+ifeq ($(CI),true)
+QUIET := -q
+else
+QUIET :=
+endif
+
+.PHONY: help venv sysdeps test report lab clean distclean
+
+help:
+	@echo "make test      ruff check + pytest (tests/)"
+	@echo "make report    $(VENV)/bin/simlib report, output into $(OUT_DIR)/"
+	@echo "make lab       JupyterLab on notebooks/ at http://127.0.0.1:$(LAB_PORT)/ (no token)"
+	@echo "make clean     remove caches and $(OUT_DIR)/; make distclean also removes $(VENV)"
+
+# Create .venv if missing (or --clear it if its interpreter no longer runs), then
+# `pip install -e '.[test]'` only when pyproject.toml is newer than the stamp file.
+venv:
+	@if [[ ! -d "$(VENV)" ]]; then \
+	  echo "venv: creating $(VENV) with '$(PYTHON) -m venv $(VENV)'"; \
+	  "$(PYTHON)" -m venv "$(VENV)"; \
+	  rm -f "$(STAMP)"; \
+	elif ! "$(PY)" -c 'import sys' >/dev/null 2>&1; then \
+	  echo "venv: $(PY) does not run; recreating with '$(PYTHON) -m venv --clear $(VENV)'"; \
+	  "$(PYTHON)" -m venv --clear "$(VENV)"; \
+	  rm -f "$(STAMP)"; \
+	fi
+	@if [[ ! -f "$(STAMP)" || pyproject.toml -nt "$(STAMP)" ]]; then \
+	  echo "venv: pyproject.toml is newer than $(STAMP): $(PY) -m pip install -e '.[test]'"; \
+	  "$(PY)" -m pip install $(QUIET) --disable-pip-version-check -e '.[test]'; \
+	  touch "$(STAMP)"; \
+	else \
+	  echo "venv: $(VENV) is up to date with pyproject.toml (rm $(STAMP) to force a reinstall)"; \
+	fi
+
+# Install missing Debian packages when root; otherwise say what to run and carry on.
+# After installing fonts, matplotlib's font cache is deleted so that it sees them.
+sysdeps:
+	@missing=(); \
+	for pkg in $(DEB_PACKAGES); do \
+	  [[ "$$(dpkg -s "$$pkg" 2>/dev/null)" == *"Status: install ok installed"* ]] || missing+=("$$pkg"); \
+	done; \
+	if (( $${#missing[@]} == 0 )); then \
+	  echo "sysdeps: Debian packages present: $(DEB_PACKAGES)"; \
+	elif [[ "$$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then \
+	  echo "sysdeps: installing missing Debian packages: $${missing[*]}"; \
+	  apt-get update $(QUIET); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y $(QUIET) --no-install-recommends "$${missing[@]}"; \
+	  rm -f "$${MPLCONFIGDIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/matplotlib}"/fontlist-*.json; \
+	else \
+	  echo "sysdeps: WARNING: missing Debian packages: $${missing[*]} (not installing: not root or no apt-get)"; \
+	  echo "sysdeps: to install them run:"; \
+	  echo "    sudo apt-get update && sudo apt-get install -y --no-install-recommends $${missing[*]}"; \
+	  echo "    rm -f ~/.cache/matplotlib/fontlist-*.json   # so matplotlib sees new fonts"; \
+	  echo "sysdeps: continuing; tests that need them may fail or skip"; \
+	fi
+
+test: venv sysdeps
+	$(VENV)/bin/ruff check $(QUIET) .
+	$(PY) -m pytest $(QUIET) $(PYTEST_ARGS)
+
+report: venv
+	@mkdir -p "$(OUT_DIR)"
+	$(VENV)/bin/simlib report --out "$(OUT_DIR)"
+
+# JUPYTER_PATH puts the venv's own python3 kernelspec first, so notebooks run in .venv.
+lab: venv sysdeps
+	JUPYTER_PATH="$(CURDIR)/$(VENV)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
+	  --notebook-dir=notebooks --IdentityProvider.token='' $(if $(IS_ROOT),--allow-root)
+
+clean:
+	rm -rf "$(OUT_DIR)" .pytest_cache .ruff_cache .hypothesis dask-worker-space build dist ./*.egg-info
+	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
+	  \( -name __pycache__ -o -name .ipynb_checkpoints -o -name dask-worker-space \) -type d -prune \
+	  -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(VENV)"

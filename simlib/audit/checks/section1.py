@@ -1,0 +1,1 @@
+"""Checks for section 1 of the notice."""

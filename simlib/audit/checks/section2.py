@@ -1,0 +1,1 @@
+"""Checks for section 2 of the notice."""

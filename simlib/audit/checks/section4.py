@@ -1,0 +1,1 @@
+"""Checks for section 4 of the notice."""
