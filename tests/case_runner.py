@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,20 @@ from simlib.rulebook import rulebook
 CASES = Path(__file__).parent / "cases"
 
 
+@cache
+def _world() -> dict[str, dict[str, dict[str, Any]]]:
+    return yaml.load((CASES / "world.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
 def world() -> dict[str, dict[str, dict[str, Any]]]:
-    return yaml.safe_load((CASES / "world.yaml").read_text(encoding="utf-8"))
+    """A fresh copy of the standing world."""
+    return copy.deepcopy(_world())
 
 
 def load_cases() -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
     for path in sorted(CASES.glob("section*.yaml")):
-        for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for case in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []:
             case["file"] = path.name
             cases.append(case)
     return cases

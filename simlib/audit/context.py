@@ -113,20 +113,21 @@ class AuditContext:
 
     # -- matching obligations with fulfilments ---------------------------------------------------
     def _asof(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], left_time: str, right_time: str,
-              direction: str, strict: bool) -> pd.Series:
+              direction: str, strict: bool, value: str | None = None) -> pd.Series:
         by = list(by)
         lk = left[by + [left_time]].copy()
         lk["_row"] = np.arange(len(left))
         lk = lk.dropna()
-        rk = right[by + [right_time]].dropna().rename(columns={right_time: "_found"})
+        rk = right[list(dict.fromkeys([*by, right_time, value or right_time]))].dropna()
+        rk = rk.assign(_t=rk[right_time], _found=rk[value or right_time])[[*by, "_t", "_found"]]
         result = pd.Series(pd.NaT, index=left.index, dtype=TIME_DTYPE)
         if lk.empty or rk.empty:
             return result
         for b in by:
             lk[b] = lk[b].astype("str")
             rk[b] = rk[b].astype("str")
-        lk = lk.rename(columns={left_time: "_t"}).sort_values("_t", kind="stable")
-        rk = rk.assign(_t=rk["_found"]).sort_values("_t", kind="stable")
+        lk = lk.rename(columns={left_time: "_t"}).astype({"_t": TIME_DTYPE}).sort_values("_t", kind="stable")
+        rk = rk.astype({"_t": TIME_DTYPE}).sort_values("_t", kind="stable")
         m = pd.merge_asof(lk, rk, on="_t", by=by, direction=direction, allow_exact_matches=not strict)
         values = result.to_numpy().copy()
         values[m["_row"].to_numpy()] = m["_found"].to_numpy()
@@ -176,10 +177,79 @@ class AuditContext:
             src = objects.get(name, name if name in rows.columns else None)
             data[name] = col(src)
         data["event_id"] = col(objects.get("event_id", "event_id" if "event_id" in rows.columns else None))
-        data["deadline"] = col(deadline) if deadline is not None else np.full(n, np.datetime64("NaT"))
-        data["observed"] = col(observed) if observed is not None else np.full(n, np.datetime64("NaT"))
+        data["deadline"] = col(deadline) if deadline is not None else np.full(n, np.datetime64("NaT", "ms"))
+        data["observed"] = col(observed) if observed is not None else np.full(n, np.datetime64("NaT", "ms"))
         data["days"] = np.broadcast_to(np.asarray(days if days is not None else np.nan, dtype="float64"), (n,)).copy() \
             if not isinstance(days, pd.Series) else days.to_numpy(dtype="float64")
         data["limit"] = np.full(n, np.nan if limit is None else float(limit))
         df = pd.DataFrame(data)
         return df.reindex(columns=[c for c in FINDING_COLUMNS if c in df.columns])
+
+    # -- trips, approvals and timeliness (shared by the checks of sections 1 and 2) -----------------
+    @cached_property
+    def trips(self) -> pd.DataFrame:
+        """Trips indexed by id, with ``kind`` as a plain string."""
+        tr = self.log.objects_of("trip").set_index("object_id")
+        return pd.DataFrame({"kind": tr["kind"].astype("str")}, index=tr.index)
+
+    def on_trips(self, rows: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
+        """The rows whose ``trip`` is of one of ``kinds``, with the trip's kind as ``trip_kind``."""
+        kind = rows["trip"].map(self.trips["kind"])
+        return rows[kind.isin(kinds)].assign(trip_kind=kind)
+
+    def departures(self, kinds: Sequence[str]) -> pd.DataFrame:
+        """The first Exit of each trip and cadre, for trips of ``kinds``."""
+        return self.on_trips(self.t("Exit"), kinds).drop_duplicates(["trip", "cadre"])
+
+    def value_before(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], value: str, *,
+                     left_time: str = "time", right_time: str = "time") -> pd.Series:
+        """For each row of ``left``, the time-valued column ``value`` of the latest ``right`` row with the
+        same ``by`` values at or before the left time (rows without ``value`` skipped); NaT if none."""
+        return self._asof(left, right, by, left_time, right_time, "backward", False, value)
+
+    @staticmethod
+    def earliest(ids: pd.Series, right: pd.DataFrame, key: str) -> pd.Series:
+        """For each id in ``ids``, the time of the earliest ``right`` row whose ``key`` equals it; NaT if
+        none."""
+        first = right.groupby(key)["time"].min()
+        return pd.Series(first.reindex(ids.to_numpy()).to_numpy(), index=ids.index).astype(TIME_DTYPE)
+
+    def below_authority(self, rows: pd.DataFrame, body: str = "approver") -> pd.Series:
+        """True where the body ``rows[body]`` is at a lower level than the management authority of
+        ``rows.cadre`` (False where either level is unknown)."""
+        own = self.attr(rows[body], "level_rank", of="bodies")
+        authority = self.attr(self.attr(rows["cadre"], "management_authority"), "level_rank", of="bodies")
+        return own < authority
+
+    def timeliness(self, rows: pd.DataFrame, done: pd.Series, deadline: pd.Series, *,
+                   limit: float | None = None, codes: tuple[str, str] = ("late", "missing"),
+                   **objects: str | pd.Series) -> pd.DataFrame:
+        """``late`` findings where ``done`` (aligned with ``rows``) is after ``deadline``, and ``missing``
+        where nothing was done and the deadline passed before the end of the log."""
+        days = (done.dt.normalize() - rows["time"].dt.normalize()).dt.days
+        late = done.notna() & (done > deadline)
+        missing = done.isna() & self.due(deadline)
+
+        def pick(mask: pd.Series) -> dict[str, str | pd.Series]:
+            return {k: v[mask] if isinstance(v, pd.Series) else v for k, v in objects.items()}
+
+        return pd.concat([
+            self.finding(rows[late], codes[0], deadline=deadline[late], observed=done[late], days=days[late],
+                         limit=limit, **pick(late)),
+            self.finding(rows[missing], codes[1], deadline=deadline[missing], limit=limit, **pick(missing)),
+        ])
+
+    def flag_active(self, rows: pd.DataFrame, flag: str, *, time: str = "time") -> pd.Series:
+        """True where ``rows.cadre`` carries ``flag`` (``exit_banned`` or ``suspected``) at ``rows[time]``:
+        recorded (ExitBanned / SuspectedViolation) by then and not cleared (FlagCleared) since."""
+        raised_by = {"exit_banned": "ExitBanned", "suspected": "SuspectedViolation"}[flag]
+        cleared = self.t("FlagCleared")
+        raised = self.last_before(rows, self.t(raised_by), by=["cadre"], left_time=time)
+        lifted = self.last_before(rows, cleared[cleared["flag"] == flag], by=["cadre"], left_time=time)
+        return raised.notna() & (lifted.isna() | (lifted < raised))
+
+    @cached_property
+    def documents(self) -> pd.DataFrame:
+        """Documents indexed by id, with ``doc_type`` as a plain string."""
+        d = self.log.objects_of("document").set_index("object_id")
+        return pd.DataFrame({"doc_type": d["doc_type"].astype("str")}, index=d.index)

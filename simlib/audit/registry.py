@@ -25,6 +25,7 @@ class Check:
     codes: dict[str, str]  # finding code -> severity
     party_only: bool = False
     existence_only: bool = False
+    binds_non_party: bool = False
 
     @property
     def name(self) -> str:
@@ -38,13 +39,17 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(clause: str, *, codes: dict[str, str], party_only: bool = False,
-          existence_only: bool = False) -> Callable[[CheckFn], CheckFn]:
+def check(clause: str, *, codes: dict[str, str], party_only: bool = False, existence_only: bool = False,
+          binds_non_party: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register ``fn`` as the check of ``clause``. ``codes`` maps each finding code it emits to a severity.
 
     ``party_only``: the clause binds Party members only, so clause 5 does not extend it to other cadres.
     ``existence_only``: the referenced document was not found; the check only tests that a record exists.
+    ``binds_non_party``: the clause's own subject includes non-Party cadres (3.3.a: registered state-organ
+    staff), so it applies to them directly, not by reference under clause 5.
     """
+    if party_only and binds_non_party:
+        raise ValueError(f"{clause}: a check cannot be both party_only and binds_non_party")
     for sev in codes.values():
         if sev not in SEVERITIES:
             raise ValueError(f"{clause}: unknown severity {sev!r}")
@@ -52,7 +57,7 @@ def check(clause: str, *, codes: dict[str, str], party_only: bool = False,
     def register(fn: CheckFn) -> CheckFn:
         if clause in CHECKS:
             raise ValueError(f"clause {clause} already has a check ({CHECKS[clause].name})")
-        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only)
+        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only, binds_non_party)
         return fn
 
     return register
@@ -67,10 +72,11 @@ def all_checks() -> dict[str, Check]:
 
 
 def _scope(ctx: AuditContext, chk: Check, found: pd.DataFrame) -> pd.DataFrame:
-    """Clause 6.a (only events from the effective date) and clause 5.a (non-Party cadres by reference)."""
+    """Clause 6.a (only events from the effective date) and clause 5.a (non-Party cadres by reference, unless
+    the clause binds them directly)."""
     found = found[found["time"] >= ctx.start]
     member = found["cadre"].map(ctx.cadres["is_party_member"])
-    non_party = member.notna() & ~member.fillna(True).astype(bool)
+    non_party = member.notna() & ~member.fillna(True).astype(bool) & (not chk.binds_non_party)
     if chk.party_only or not ctx.params.non_party_by_reference:
         found = found[~non_party]
         non_party = non_party[~non_party]

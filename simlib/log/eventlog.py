@@ -15,12 +15,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from simlib.log.errors import InputError
 from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType, ObjectType
 
 TIME_DTYPE = "datetime64[ms]"
 MEMBER_COLUMNS = ("event_id", "qualifier", "object_id")
+
+
+def isin(values: pd.Series, allowed: Iterable[Any]) -> pd.Series:
+    """``values.isin(allowed)`` for id columns, fast when ``allowed`` is long: pandas 3.1's string ``isin``
+    makes one Python object per allowed value (about 10 s for a million ids); pyarrow's takes under 1 s."""
+    values_pa = pa.array(values, from_pandas=True, type=pa.large_string())
+    allowed_pa = pa.array(allowed if isinstance(allowed, pd.Series) else list(allowed), from_pandas=True,
+                          type=pa.large_string())
+    found = pc.is_in(values_pa, value_set=allowed_pa).fill_null(False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def pandas_dtype(attr_dtype: str, choices: tuple[str, ...] = ()) -> Any:
@@ -103,7 +115,7 @@ class EventLog:
         """(event_id, object_id) pairs of one many-valued link."""
         ids = self.table(event_type)["event_id"]
         m = self.members
-        sel = m[(m["qualifier"] == qualifier) & m["event_id"].isin(ids)]
+        sel = m[(m["qualifier"] == qualifier) & isin(m["event_id"], ids)]
         return sel[["event_id", "object_id"]].reset_index(drop=True)
 
     def same_as(self, other: EventLog) -> bool:
@@ -269,7 +281,7 @@ def normalise(
                                  fix=f"link a {'/'.join(lk.types)} object as {lk.qualifier!r}")
             known = pd.concat([kinds[t] for t in lk.types if t in kinds]) if any(t in kinds for t in lk.types) else \
                 pd.Series(dtype="str")
-            bad = col.notna() & ~col.isin(known)
+            bad = col.notna() & ~isin(col, known)
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
                 raise InputError(f"{name} event links unknown {'/'.join(lk.types)} {col.iloc[i]!r}", source=source,
@@ -297,12 +309,12 @@ def _normalise_members(members: pd.DataFrame | None, event_ids: pd.Series, kinds
     if members is None or len(members) == 0:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in MEMBER_COLUMNS})
     m = members.reindex(columns=list(MEMBER_COLUMNS)).astype("str")
-    bad_e = ~m["event_id"].isin(event_ids)
+    bad_e = ~isin(m["event_id"], event_ids)
     if bad_e.any():
         raise InputError(f"link refers to unknown event {m['event_id'][bad_e].iloc[0]!r}", source=source,
                          field="members", fix="remove the link or add the event")
     known = pd.concat(list(kinds.values())) if kinds else pd.Series(dtype="str")
-    bad_o = ~m["object_id"].isin(known)
+    bad_o = ~isin(m["object_id"], known)
     if bad_o.any():
         i = int(np.flatnonzero(bad_o.to_numpy())[0])
         raise InputError(f"event links unknown object {m['object_id'].iloc[i]!r}", source=source,

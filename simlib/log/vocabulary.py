@@ -26,7 +26,8 @@ RANK_LABELS = {
 }
 UNIT_LEVELS = ("county", "prefecture", "provincial", "central")
 EMPLOYMENT = ("in_service", "lixiu", "retired", "left_leading_post")
-TRIP_KINDS = ("public_temporary", "public_posted", "private")
+PUBLIC_TRIP_KINDS = ("public_temporary", "public_posted")
+TRIP_KINDS = (*PUBLIC_TRIP_KINDS, "private")
 PUBLIC_DOC_TYPES = ("public_passport", "public_hk_macao_permit")
 PRIVATE_DOC_TYPES = ("private_passport", "hk_macao_two_way_permit", "taiwan_permit")
 RESIDENCY_DOC_TYPES = ("one_way_hk_macao_permit", "foreign_ltr_permit", "hk_macao_pr_id")
@@ -46,6 +47,7 @@ CONTROLS = (
     "revocation",
     "delegation_discipline",
     "border_check",
+    "registration",
 )
 
 

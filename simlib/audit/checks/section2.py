@@ -1,1 +1,197 @@
-"""Checks for section 2 of the notice."""
+"""Checks for section 二 of the notice: private trips abroad (2.1–2.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simlib.audit.context import AuditContext
+from simlib.audit.registry import check
+from simlib.log.eventlog import TIME_DTYPE
+from simlib.log.vocabulary import TRIP_KINDS
+
+PRIVATE = ("private",)
+TRIP_CADRE = ["trip", "cadre"]
+FLAGS = {"exit_banned": "ExitBanned", "suspected": "SuspectedViolation"}  # FlagCleared.flag -> event type
+STATUS_RECIPIENTS = ("unit", "party_org")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _judged_approvals(ctx: AuditContext) -> pd.DataFrame:
+    """Approvals judged under 2.1.d and 2.1.e: private trips, and public ones too under
+    ``private_rules_apply_to_public``."""
+    kinds = TRIP_KINDS if ctx.params.private_rules_apply_to_public else PRIVATE
+    return ctx.on_trips(ctx.t("TripApproved"), kinds)
+
+
+def _month_start(months: pd.Series) -> np.ndarray:
+    """First day of each month, given as a count of months since January 1970."""
+    return np.asarray(months, dtype="int64").astype("datetime64[M]").astype(TIME_DTYPE)
+
+
+def _periods(ctx: AuditContext, stays: pd.DataFrame) -> pd.DataFrame:
+    """One row per reporting period spent wholly abroad, with ``time`` (its first day) and ``stop`` (the day
+    after it): calendar periods of ``quarterly_report_months`` months, or windows of that length from exit."""
+    months = ctx.params.quarterly_report_months
+    if ctx.params.quarter_reading == "calendar":
+        def index(d: pd.Series) -> pd.Series:
+            return (d.dt.year - 1970) * 12 + d.dt.month - 1
+        first = -(-(index(stays["out"]) + (stays["out"].dt.day > 1)) // months)
+        count = (index(stays["back"]) // months - first).clip(lower=0)
+        rows = stays.loc[stays.index.repeat(count)]
+        period = first.loc[rows.index] + rows.groupby(level=0).cumcount()
+        return rows.assign(time=_month_start(period * months), stop=_month_start((period + 1) * months))
+    length = pd.Timedelta(days=round(months * DAYS_PER_MONTH))
+    count = (stays["back"] - stays["out"]) // length
+    rows = stays.loc[stays.index.repeat(count)]
+    start = rows["out"] + rows.groupby(level=0).cumcount() * length
+    return rows.assign(time=start, stop=start + length)
+
+
+@check("2.1.a", codes={"unapproved": "high", "wrong_authority": "high"})
+def private_trip_approved_by_management_authority(ctx: AuditContext) -> pd.DataFrame:
+    """A private trip is approved before exit by the body holding cadre-management authority over the
+    cadre."""
+    exits = ctx.departures(PRIVATE)
+    approvals = ctx.t("TripApproved")
+    authority = ctx.attr(approvals["cadre"], "management_authority")
+    approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
+    proper = ctx.last_before(exits, approvals[authority.isna() | (approvals["approver"] == authority)],
+                             by=TRIP_CADRE).notna()
+    wrong = approved.notna() & ~proper
+    return pd.concat([
+        ctx.finding(exits[approved.isna()], "unapproved"),
+        ctx.finding(exits[wrong], "wrong_authority", observed=approved[wrong]),
+    ])
+
+
+@check("2.1.b", codes={"unapproved": "high"}, existence_only=True)
+def county_plus_private_trip_approved(ctx: AuditContext) -> pd.DataFrame:
+    """A private trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
+    found, so only the approval's existence is checked)."""
+    exits = ctx.departures(PRIVATE)
+    exits = exits[ctx.attr(exits["cadre"], "county_plus").eq(True)]
+    approved = ctx.last_before(exits, ctx.t("TripApproved"), by=TRIP_CADRE).notna()
+    return ctx.finding(exits[~approved], "unapproved")
+
+
+@check("2.1.c", codes={"delegated_down": "high", "disguised": "medium"})
+def approval_authority_not_delegated(ctx: AuditContext) -> pd.DataFrame:
+    """A private trip is not approved by a body below the cadre's management authority (擅自下放), nor
+    signed by the authority without its own vetting (变相下放)."""
+    approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
+    by_authority = approvals["approver"] == ctx.attr(approvals["cadre"], "management_authority")
+    vetted = ctx.last_before(approvals, ctx.t("Vetting"), by=[*TRIP_CADRE, "approver"]).notna()
+    return pd.concat([
+        ctx.finding(approvals[ctx.below_authority(approvals)], "delegated_down"),
+        ctx.finding(approvals[by_authority & ~vetted], "disguised"),
+    ])
+
+
+@check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"})
+def focused_vetting(ctx: AuditContext) -> pd.DataFrame:
+    """Before a leading cadre or a cadre in a key post is approved to go abroad, his recent political
+    performance and integrity are vetted."""
+    approvals = _judged_approvals(ctx)
+    cadre = approvals["cadre"]
+    focus = ctx.attr(cadre, "is_leading_cadre").eq(True) | ctx.attr(cadre, "key_post_any").eq(True)
+    approvals = approvals[focus]
+    vetting = ctx.t("Vetting")
+    full = vetting[vetting["political"].fillna(False) & vetting["integrity"].fillna(False)]
+    vetted = ctx.last_before(approvals, vetting, by=TRIP_CADRE).notna()
+    complete = ctx.last_before(approvals, full, by=TRIP_CADRE).notna()
+    return pd.concat([
+        ctx.finding(approvals[~vetted], "not_vetted"),
+        ctx.finding(approvals[vetted & ~complete], "incomplete"),
+    ])
+
+
+@check("2.1.e", codes={"exit_banned": "critical", "suspected": "critical"})
+def no_approval_for_barred_or_suspected(ctx: AuditContext) -> pd.DataFrame:
+    """No trip is approved for a cadre recorded as barred from exit by law or as suspected of a serious
+    violation, unless the flag was cleared before the approval."""
+    approvals = _judged_approvals(ctx)
+    found = []
+    for flag, event_type in FLAGS.items():
+        active = ctx.flag_active(approvals, flag)
+        raised = ctx.last_before(approvals[active], ctx.t(event_type), by=["cadre"])
+        found.append(ctx.finding(approvals[active], flag, observed=raised))
+    return pd.concat(found)
+
+
+@check("2.2.a", codes={"late": "medium", "missing": "high"}, binds_non_party=True)
+def registration_for_filing(ctx: AuditContext) -> pd.DataFrame:
+    """Every cadre in a registration-for-filing category is registered with public security within
+    ``registration_days`` of the effective date."""
+    cadres = ctx.cadres[ctx.cadres["registrable"]]
+    rows = pd.DataFrame({"cadre": cadres.index, "unit": cadres["unit"].to_numpy(),
+                         "time": pd.Series(ctx.start, index=range(len(cadres)), dtype=TIME_DTYPE)})
+    limit = ctx.params.registration_days
+    done = ctx.earliest(rows["cadre"], ctx.t("PSBRegistered"), "cadre")
+    return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
+
+
+@check("2.3.b", codes={"party_capacity": "medium"}, party_only=True)
+def no_public_activity_as_party_member(ctx: AuditContext) -> pd.DataFrame:
+    """A Party member abroad on a private trip does not take part in public activities as a Party member."""
+    return ctx.finding(ctx.on_trips(ctx.t("PartyCapacityPublicActivity"), PRIVATE), "party_capacity")
+
+
+@check("2.3.c", codes={"unit_missing": "medium", "party_org_missing": "medium"})
+def quarterly_status_reports(ctx: AuditContext) -> pd.DataFrame:
+    """A cadre abroad on a private trip reports on his situation to his unit and to its Party organisation
+    once in every quarter spent abroad (``quarter_reading``: calendar quarters or rolling windows from
+    exit)."""
+    stays = ctx.departures(PRIVATE)
+    back = ctx.first_after(stays, ctx.t("Entry"), by=TRIP_CADRE).fillna(ctx.end)
+    periods = _periods(ctx, stays.assign(out=stays["time"].dt.normalize(), back=back.dt.normalize()))
+    reports = ctx.t("AbroadStatusReport")
+    last_day = periods["stop"] - pd.Timedelta(milliseconds=1)
+    found = []
+    for to in STATUS_RECIPIENTS:
+        done = ctx.first_after(periods, reports[reports["to"] == to], by=TRIP_CADRE)
+        missing = done.isna() | (done >= periods["stop"])
+        found.append(ctx.finding(periods[missing], f"{to}_missing", deadline=last_day[missing]))
+    return pd.concat(found)
+
+
+@check("2.3.d", codes={"late": "medium", "missing": "high"})
+def important_matters_reported_from_abroad(ctx: AuditContext) -> pd.DataFrame:
+    """An important matter during a private trip is reported within ``prompt_incident_days``."""
+    incidents = ctx.on_trips(ctx.t("Incident"), PRIVATE)
+    limit = ctx.params.prompt_incident_days
+    done = ctx.first_after(incidents, ctx.t("IncidentReported"), by=["trip"])
+    return ctx.timeliness(incidents, done, ctx.deadline(incidents["time"], limit), limit=limit)
+
+
+@check("2.3.e", codes={"missing": "medium"}, party_only=True, existence_only=True)
+def membership_relations_handled(ctx: AuditContext) -> pd.DataFrame:
+    """Before a private stay of more than ``membership_long_stay_days`` days, the member's Party
+    organisational relations are handled (1981 No. 19 was not found: only the decision's existence is
+    checked)."""
+    exits = ctx.departures(PRIVATE)
+    planned = ctx.value_before(exits, ctx.t("TripApproved"), TRIP_CADRE, "approved_return").fillna(
+        ctx.value_before(exits, ctx.t("TripRequested"), TRIP_CADRE, "plan_return"))
+    days = (planned.dt.normalize() - exits["time"].dt.normalize()).dt.days
+    limit = ctx.params.membership_long_stay_days
+    decided = ctx.last_before(exits, ctx.t("MembershipRelationDecision"), by=["cadre"]).notna()
+    missing = (days > limit) & ~decided
+    return ctx.finding(exits[missing], "missing", days=days[missing], limit=limit)
+
+
+@check("2.3.f", codes={"late": "low", "missing": "medium", "wrong_recipient": "low"})
+def return_report_to_unit(ctx: AuditContext) -> pd.DataFrame:
+    """After coming back from a private trip, the cadre reports promptly to his own unit."""
+    entries = ctx.on_trips(ctx.t("Entry"), PRIVATE)
+    entries = entries.assign(unit=ctx.attr(entries["cadre"], "unit"))
+    reports = ctx.t("ReturnReport")
+    own = reports["recipient"].isna() | (reports["recipient"] == ctx.attr(reports["cadre"], "unit"))
+    done = ctx.first_after(entries, reports[own], by=TRIP_CADRE)
+    elsewhere = done.isna() & ctx.first_after(entries, reports[~own], by=TRIP_CADRE).notna()
+    limit = ctx.params.prompt_return_report_days
+    deadline = ctx.deadline(entries["time"], limit)
+    keep = ~elsewhere
+    return pd.concat([
+        ctx.finding(entries[elsewhere], "wrong_recipient", deadline=deadline[elsewhere]),
+        ctx.timeliness(entries[keep], done[keep], deadline[keep], limit=limit),
+    ])

@@ -1,33 +1,281 @@
-"""Checks for section 三 of the notice: travel documents (3.1–3.5)."""
+"""Checks for section 三 of the notice: travel documents (3.1–3.5).
+
+Custody is read from the document events: a document is *with its holder* after ``DocIssued`` or
+``DocCheckedOut``, and *back* after ``DocSurrendered``, ``DocCheckedIn``, ``DocCancelled`` or ``DocRevoked``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 
 from simlib.audit.context import AuditContext
 from simlib.audit.registry import check
-from simlib.log.vocabulary import PUBLIC_DOC_TYPES
+from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
+
+REPORTED_DOC_TYPES = ("private_passport", "hk_macao_two_way_permit")  # 3.2.a: 因私护照或往来港澳通行证
+OUT_EVENTS = ("DocIssued", "DocCheckedOut")
+BACK_EVENTS = ("DocSurrendered", "DocCheckedIn", "DocCancelled", "DocRevoked")
+PUBLIC_HAND_INS = ("DocSurrendered", "DocCheckedIn", "DocCancelled")  # 3.1.a: 统一保管或注销
 
 
 def _doc_type(ctx: AuditContext, ids: pd.Series) -> pd.Series:
     return ids.map(ctx.log.objects_of("document").set_index("object_id")["doc_type"].astype("str"))
 
 
+def _of_types(ctx: AuditContext, rows: pd.DataFrame, doc_types: Sequence[str]) -> pd.DataFrame:
+    """The rows whose ``document`` is of one of ``doc_types``."""
+    return rows[_doc_type(ctx, rows["document"]).isin(doc_types)].reset_index(drop=True)
+
+
+def _events(ctx: AuditContext, names: Sequence[str], columns: Sequence[str] = ("document", "time"),
+            rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """Several event types stacked, with ``columns`` only (after ``rename``, e.g. unit → recipient)."""
+    return pd.concat([ctx.t(n).rename(columns=rename or {})[list(columns)] for n in names], ignore_index=True)
+
+
+def _first_time(events: pd.DataFrame, by: str, ids: pd.Series) -> pd.Series:
+    """The earliest time of ``events`` with each of ``ids`` as ``by`` (NaT if none), aligned with ``ids``."""
+    first = events.groupby(by)["time"].min().reindex(ids.to_numpy())
+    return pd.Series(first.to_numpy(), index=ids.index).astype("datetime64[ms]")
+
+
+def _at_start(ctx: AuditContext, units: Sequence[str]) -> pd.DataFrame:
+    """One row per unit with the effective date as ``time``: a standing obligation of the notice."""
+    return pd.DataFrame({"unit": pd.Series(units, dtype="str"),
+                         "time": pd.Series(ctx.start, index=range(len(units)), dtype="datetime64[ms]")})
+
+
+def _held(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
+    """True where the ``document`` of a row is with its holder at the row's time."""
+    out = ctx.last_before(rows, _events(ctx, OUT_EVENTS), by=["document"])
+    back = ctx.last_before(rows, _events(ctx, BACK_EVENTS), by=["document"])
+    return out.notna() & (back.isna() | (out > back))
+
+
+def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[str]) -> pd.DataFrame:
+    """One row per return (``Entry``) from a trip of ``trip_kinds`` and document of ``doc_types`` the
+    traveller then holds (所持): the one shown at the border, and any other issued or checked out to him and
+    not yet back."""
+    entries = ctx.on_trips(ctx.t("Entry"), trip_kinds).reset_index(drop=True)
+    ever = _events(ctx, OUT_EVENTS, ("cadre", "document")).drop_duplicates()
+    others = entries.drop(columns="document").merge(ever, on="cadre")
+    rows = pd.concat([entries[entries["document"].notna()], others[_held(ctx, others)]], ignore_index=True)
+    return _of_types(ctx, rows.drop_duplicates(["event_id", "document"]), doc_types)
+
+
+def _registered_state_staff(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
+    """国家机关登记备案人员 at each row's time: state-organ staff registered for filing by then
+    (PSBRegistered), or in a registration category (an owed registration, a 2.2.a finding, exempts no one)."""
+    staff = ctx.attr(rows["cadre"], "is_state_organ_staff").eq(True)
+    category = ctx.attr(rows["cadre"], "registrable").eq(True)
+    registered = ctx.last_before(rows, ctx.t("PSBRegistered"), by=["cadre"]).notna()
+    return staff & (category | registered)
+
+
+# -- 3.1 public documents -----------------------------------------------------------------------------------
 @check("3.1.a", codes={"late": "medium", "missing": "high"})
 def public_documents_handed_in(ctx: AuditContext) -> pd.DataFrame:
-    """Public documents used on a public trip are handed in for custody, or cancelled, within 15 days of return."""
-    entries = ctx.t("Entry")
-    kind = entries["trip"].map(ctx.log.objects_of("trip").set_index("object_id")["kind"].astype("str"))
-    entries = entries[kind.str.startswith("public").fillna(False) & entries["document"].notna()]
-    entries = entries[_doc_type(ctx, entries["document"]).isin(PUBLIC_DOC_TYPES)]
-    handed = pd.concat([ctx.t("DocSurrendered")[["document", "time"]], ctx.t("DocCancelled")[["document", "time"]]])
-    done = ctx.first_after(entries, handed, by=["document"])
+    """The public documents held on return from a public trip are handed in or cancelled within 15 days."""
+    rows = _returns(ctx, PUBLIC_TRIP_KINDS, PUBLIC_DOC_TYPES)
+    done = ctx.first_after(rows, _events(ctx, PUBLIC_HAND_INS), by=["document"])
     limit = ctx.params.public_doc_days
-    deadline = ctx.deadline(entries["time"], limit)
-    days = (done.dt.normalize() - entries["time"].dt.normalize()).dt.days
-    late = done.notna() & (done > deadline)
-    missing = done.isna() & ctx.due(deadline)
+    return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
+
+
+@check("3.1.b", codes={"late": "low", "missing": "high"})
+def refused_public_documents_revoked(ctx: AuditContext) -> pd.DataFrame:
+    """A public document whose holder refuses to hand it in (a Refusal, or a CustodyDemand not met within
+    refusal_grace_days) is revoked (吊销) within revocation_days."""
+    demands = _of_types(ctx, ctx.t("CustodyDemand"), PUBLIC_DOC_TYPES)
+    handed = ctx.first_after(demands, _events(ctx, PUBLIC_HAND_INS), by=["document"])
+    refused_at = ctx.deadline(demands["time"], ctx.params.refusal_grace_days)
+    ignored = ~(handed <= refused_at) & ctx.due(refused_at)
+    explicit = _of_types(ctx, ctx.t("Refusal"), PUBLIC_DOC_TYPES)
+    refusals = (pd.concat([explicit.assign(refused_at=explicit["time"]),
+                           demands[ignored].assign(refused_at=refused_at[ignored])])
+                .sort_values("time", kind="stable").drop_duplicates("document").reset_index(drop=True))
+    revoked = ctx.first_after(refusals, ctx.t("DocRevoked"), by=["document"])
+    limit = ctx.params.revocation_days
+    return ctx.timeliness(refusals, revoked, ctx.deadline(refusals["refused_at"], limit), limit=limit)
+
+
+# -- 3.2 reporting and registering private documents and trips -------------------------------------------
+def _to_right_body(ctx: AuditContext, reports: pd.DataFrame) -> pd.Series:
+    """True where a report went where the cadre reports: his own unit's org-personnel department, or, for a
+    unit leader, the one a level up (his unit's parent, or the body holding management authority over him;
+    at the top of the log's unit tree, where neither is another body, his own unit)."""
+    to, who = reports["recipient"], reports["cadre"]
+    unit, parent, authority = (ctx.attr(who, c) for c in ("unit", "unit_parent", "management_authority"))
+    own = to.eq(unit)
+    top = parent.isna() & (authority.isna() | authority.eq(unit))
+    up = to.eq(parent) | (to.eq(authority) & ~own) | (top & own)
+    return up.where(ctx.attr(who, "is_unit_leader").eq(True), own)
+
+
+def _report_duties(ctx: AuditContext) -> pd.DataFrame:
+    """Each report 3.2.a/3.2.b require, with its ``deadline``, the first report made to anyone (``reported``),
+    whether one went to the right body (``right_body``) and whether the cadre is a unit leader (``leader``).
+
+    A private passport or two-way HK/Macao permit issued: report by doc_report_days and before its first use.
+    A private exit: report for that trip at or before it (a report stamped with the exit's time counts)."""
+    doc_reports = ctx.t("DocReportedRegistered")
+    doc_reports = doc_reports.assign(right_body=_to_right_body(ctx, doc_reports))
+    issued = _of_types(ctx, ctx.t("DocIssued"), REPORTED_DOC_TYPES)
+    first_use = ctx.first_after(issued, ctx.t("Exit"), by=["document"])
+    by_days = ctx.deadline(issued["time"], ctx.params.doc_report_days)
+    docs = issued.assign(duty="doc", deadline=by_days.mask(first_use < by_days, first_use),
+                         reported=ctx.first_after(issued, doc_reports, by=["document"]),
+                         right_body=ctx.has(issued, doc_reports[doc_reports["right_body"]], by=["document"]))
+
+    trip_reports = ctx.t("PreTripReport")
+    trip_reports = trip_reports.assign(right_body=_to_right_body(ctx, trip_reports))
+    exits = ctx.on_trips(ctx.t("Exit"), ["private"]).drop(columns="document").reset_index(drop=True)
+    before = ctx.last_before(exits, trip_reports, by=["trip"])
+    trips = exits.assign(duty="trip", deadline=exits["time"],
+                         reported=before.fillna(ctx.first_after(exits, trip_reports, by=["trip"])),
+                         right_body=ctx.has(exits, trip_reports[trip_reports["right_body"]], by=["trip"]))
+    duties = pd.concat([docs, trips], ignore_index=True)
+    return duties.assign(leader=ctx.attr(duties["cadre"], "is_unit_leader").eq(True))
+
+
+def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> pd.DataFrame:
+    """``wrong_recipient`` where reports were made, but none to the right body."""
+    wrong = duties[duties["reported"].notna() & ~duties["right_body"].astype(bool)]
+    return ctx.finding(wrong, "wrong_recipient", observed=wrong["reported"])
+
+
+@check("3.2.a", codes={"doc_late": "medium", "doc_missing": "high", "trip_late": "medium",
+                       "trip_missing": "high", "wrong_recipient": "low"})
+def private_documents_and_trips_reported(ctx: AuditContext) -> pd.DataFrame:
+    """A cadre reports to and registers with his unit's org-personnel department each private passport or
+    two-way HK/Macao permit he obtains (within doc_report_days, before first use) and each private trip
+    before he leaves."""
+    duties = _report_duties(ctx)
+    found = [_wrong_recipient(ctx, duties[~duties["leader"]])]  # a unit leader's recipient is judged by 3.2.b
+    for duty, limit in (("doc", ctx.params.doc_report_days), ("trip", None)):
+        rows = duties[duties["duty"] == duty]
+        found.append(ctx.timeliness(rows, rows["reported"], rows["deadline"], limit=limit,
+                                    codes=(f"{duty}_late", f"{duty}_missing")))
+    return pd.concat(found)
+
+
+@check("3.2.b", codes={"wrong_recipient": "medium"})
+def unit_leaders_report_one_level_up(ctx: AuditContext) -> pd.DataFrame:
+    """A unit leader makes the reports of 3.2.a to the org-personnel department one level up, not to his own
+    unit (whether and when he reported is judged by 3.2.a)."""
+    duties = _report_duties(ctx)
+    return _wrong_recipient(ctx, duties[duties["leader"]])
+
+
+@check("3.2.c", codes={"late": "low", "missing": "medium"})
+def documents_cleaned_up(ctx: AuditContext) -> pd.DataFrame:
+    """Every state-organ unit carries out the clean-up of private documents after the notice is issued, by the
+    effective date + cleanup_window_days."""
+    rows = _at_start(ctx, ctx.units.index[ctx.units["is_state_organ"].to_numpy()])
+    audits = ctx.t("CleanupAudit")
+    done = _first_time(audits[audits["time"] >= pd.Timestamp(ctx.params.issue_date)], "unit", rows["unit"])
+    limit = ctx.params.cleanup_window_days
+    return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
+
+
+@check("3.2.d", codes={"late": "medium", "missing": "high"})
+def unreported_documents_made_up(ctx: AuditContext) -> pd.DataFrame:
+    """Each document the clean-up finds unreported is reported and registered (补报和登记) in makeup_days."""
+    found = ctx.t("UnreportedDocFound")
+    found = found[found["time"] >= pd.Timestamp(ctx.params.issue_date)].reset_index(drop=True)
+    # the clean-up runs from issuance (下发后): a find before the effective date is judged from that date
+    found = found.assign(time=found["time"].where(found["time"] >= ctx.start, ctx.start),
+                         unit=found["unit"].fillna(ctx.attr(found["cadre"], "unit")))
+    made_up = _events(ctx, ("MakeUpRegistration", "DocReportedRegistered"))
+    done = ctx.first_after(found, made_up, by=["document"])
+    limit = ctx.params.makeup_days
+    return ctx.timeliness(found, done, ctx.deadline(found["time"], limit), limit=limit)
+
+
+# -- 3.3 private documents of registered state-organ staff ---------------------------------------------
+def _outside_custody(ctx: AuditContext, limit: int) -> pd.DataFrame:
+    """Option ``continuous``: a private document issued to or checked out by registered staff is back in
+    custody within ``limit`` days, unless he leaves on an approved private trip in that time (his return then
+    counts). Documents already out on the effective date are judged from that date."""
+    outs = _events(ctx, OUT_EVENTS, ("event_id", "time", "cadre", "document"))
+    outs = _of_types(ctx, outs, PRIVATE_DOC_TYPES)
+    outs = outs.assign(back=ctx.first_after(outs, _events(ctx, BACK_EVENTS), by=["document"]))
+    outs = outs[~(outs["back"] < ctx.start)].reset_index(drop=True)
+    outs = outs.assign(time=outs["time"].where(outs["time"] >= ctx.start, ctx.start))
+    outs = outs[_registered_state_staff(ctx, outs)].reset_index(drop=True)
+    exits = ctx.on_trips(ctx.t("Exit"), ["private"])
+    approved = exits[ctx.last_before(exits, ctx.t("TripApproved"), by=["trip"]).notna()]
+    deadline = ctx.deadline(outs["time"], limit)
+    spells = outs[~(ctx.first_after(outs, approved, by=["cadre"]) <= deadline)]
+    return ctx.timeliness(spells, spells["back"], deadline[spells.index], limit=limit,
+                          codes=("outside_custody", "outside_custody"))
+
+
+@check("3.3.a", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium",
+                       "outside_custody": "high"}, binds_non_party=True)
+def private_documents_in_unit_custody(ctx: AuditContext) -> pd.DataFrame:
+    """Registered state-organ staff, Party members or not, hand the private documents they hold to their
+    unit's org-personnel department within 10 days of returning from a private trip (option continuous: and
+    keep them there except while out for an approved trip)."""
+    rows = _returns(ctx, ["private"], PRIVATE_DOC_TYPES)
+    rows = rows[_registered_state_staff(ctx, rows)].reset_index(drop=True)
+    hand_ins = _events(ctx, ("DocSurrendered", "DocCheckedIn"), ("document", "cadre", "time", "recipient"),
+                       rename={"unit": "recipient"})
+    to = hand_ins["recipient"]
+    to_unit = hand_ins[to.isna() | to.eq(ctx.attr(hand_ins["cadre"], "unit"))]
+    limit = ctx.params.private_doc_days
+    deadline = ctx.deadline(rows["time"], limit)
+    done = ctx.first_after(rows, to_unit, by=["document"])
+    elsewhere = ctx.first_after(rows, hand_ins, by=["document"])
+    wrong = (elsewhere <= deadline) & ~(done <= deadline)
+    found = [ctx.finding(rows[wrong], "wrong_recipient", deadline=deadline[wrong], observed=elsewhere[wrong],
+                         limit=limit),
+             ctx.timeliness(rows[~wrong], done[~wrong], deadline[~wrong], limit=limit)]
+    if ctx.params.private_custody == "continuous":
+        found.append(_outside_custody(ctx, limit))
+    return pd.concat(found)
+
+
+# -- 3.4 custodian and ledger -------------------------------------------------------------------------------
+@check("3.4.a", codes={"late": "low", "missing": "medium", "unapproved": "high", "no_custodian": "medium"},
+       binds_non_party=True)
+def custodian_and_ledger(ctx: AuditContext) -> pd.DataFrame:
+    """Every unit keeping travel documents names a custodian (专人) by the effective date +
+    designation_grace_days, and its ledger logs each checkout with the custodian and the approval it serves,
+    and each check-in with the custodian."""
+    ledger = pd.concat([ctx.t("DocCheckedOut").assign(out=True), ctx.t("DocCheckedIn").assign(out=False)],
+                       ignore_index=True)
+    ledger = ledger.assign(unit=ledger["unit"].fillna(ctx.attr(ledger["cadre"], "unit")),
+                           out=ledger["out"].astype(bool))
+    kept = pd.concat([ledger[["unit", "time"]],
+                      ctx.t("DocSurrendered")[["recipient", "time"]].rename(columns={"recipient": "unit"})])
+    units = kept.loc[(kept["time"] >= ctx.start) & kept["unit"].isin(ctx.units.index), "unit"].unique()
+    rows = _at_start(ctx, units)
+    named = _first_time(ctx.t("CustodianDesignated"), "unit", rows["unit"])
+    grace = ctx.params.designation_grace_days
+    unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")
     return pd.concat([
-        ctx.finding(entries[late], "late", deadline=deadline[late], observed=done[late], days=days[late], limit=limit),
-        ctx.finding(entries[missing], "missing", deadline=deadline[missing], limit=limit),
+        ctx.timeliness(rows, named, ctx.deadline(rows["time"], grace), limit=grace),
+        ctx.finding(ledger[unapproved], "unapproved"),
+        ctx.finding(ledger[ledger["custodian"].isna()], "no_custodian"),
     ])
+
+
+# -- 3.5 residency documents and spouses settling abroad -----------------------------------------------
+@check("3.5.a", codes={"unapproved": "high"}, existence_only=True)
+def residency_approved(ctx: AuditContext) -> pd.DataFrame:
+    """A cadre's foreign long-term residence permit, one-way HK/Macao permit or HK/Macao permanent ID, and a
+    county/division-plus cadre's spouse settling abroad or obtaining one, are approved under
+    中办发〔1999〕23号 by then."""
+    acquired = ctx.t("ResidencyDocAcquired")
+    rows = pd.concat([acquired.assign(spouse=acquired["by_spouse"].fillna(False).astype(bool)),
+                      ctx.t("SpouseEmigrated").assign(spouse=True)], ignore_index=True)
+    rows = rows.assign(spouse=rows["spouse"].astype(bool))
+    rows = rows[~rows["spouse"] | ctx.attr(rows["cadre"], "county_plus").eq(True)]
+    approvals = ctx.t("ResidencyApproval")
+    approvals = approvals.assign(spouse=approvals["by_spouse"].fillna(False).astype(bool))
+    by = ["cadre", "spouse"]
+    bad = rows[ctx.last_before(rows, approvals, by=by).isna()]
+    return ctx.finding(bad, "unapproved", observed=ctx.first_after(bad, approvals, by=by))
