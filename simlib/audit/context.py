@@ -178,7 +178,7 @@ class AuditContext:
             data[name] = col(src)
         data["event_id"] = col(objects.get("event_id", "event_id" if "event_id" in rows.columns else None))
         data["deadline"] = col(deadline) if deadline is not None else np.full(n, np.datetime64("NaT", "ms"))
-        data["observed"] = col(observed) if observed is not None else np.full(n, np.datetime64("NaT", "ms"))
+        data["observed_at"] = col(observed) if observed is not None else np.full(n, np.datetime64("NaT", "ms"))
         data["days"] = np.broadcast_to(np.asarray(days if days is not None else np.nan, dtype="float64"), (n,)).copy() \
             if not isinstance(days, pd.Series) else days.to_numpy(dtype="float64")
         data["limit"] = np.full(n, np.nan if limit is None else float(limit))

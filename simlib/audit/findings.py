@@ -20,7 +20,7 @@ FINDING_COLUMNS: dict[str, object] = {
     **dict.fromkeys(OBJECT_COLUMNS, "str"),
     "event_id": "str",
     "deadline": TIME_DTYPE,
-    "observed": TIME_DTYPE,
+    "observed_at": TIME_DTYPE,
     "days": "float64",
     "limit": "float64",
     "by_reference": "bool",
@@ -55,7 +55,7 @@ def _num(v: object) -> str:
 
 def message_values(row: pd.Series) -> dict[str, str]:
     """Values a finding template may use: {deadline} {observed} {time} {days} {limit} and the object ids."""
-    values = {"deadline": _date(row["deadline"]), "observed": _date(row["observed"]), "time": _date(row["time"]),
+    values = {"deadline": _date(row["deadline"]), "observed": _date(row["observed_at"]), "time": _date(row["time"]),
               "days": _num(row["days"]), "limit": _num(row["limit"])}
     values.update({c: ("—" if pd.isna(row[c]) else str(row[c])) for c in (*OBJECT_COLUMNS, "event_id")})
     return values

@@ -106,6 +106,6 @@ def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | 
     order = {c: i for i, c in enumerate(selected)}
     table = table.assign(_o=table["clause"].map(order)).sort_values(
         ["_o", "time", "cadre", "unit", "event_id"], kind="stable", ignore_index=True).drop(columns="_o")
-    evs = log.events()
+    first = min((t["time"].min() for t in log.tables.values() if len(t)), default=None)
     return Findings(table=table, checks=selected, source=log.source, n_events=log.n_events, n_objects=log.n_objects,
-                    start=evs["time"].min() if len(evs) else None, end=log.end)
+                    start=first, end=log.end)

@@ -1,0 +1,112 @@
+"""Argument parsing, the language setting, and turning bad input into a message and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+import yaml
+
+from simlib.cli import audit, report, rules, vocab
+from simlib.i18n import LANGS, set_lang, t
+from simlib.log.errors import InputError
+
+COMMANDS = (rules, audit, vocab, report)
+EXIT_INPUT = 2
+
+
+def _version() -> str:
+    try:
+        return version("simlib")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser: global ``--lang`` and ``--version``, one subcommand per module in ``COMMANDS``."""
+    parser = argparse.ArgumentParser(prog="simlib", description=t("cli.description", "en"))
+    parser.add_argument("--version", action="version", version=f"simlib {_version()}")
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="language of the output: zh or en (default: $SIMLIB_LANG, else zh)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        cmd = module.add_parser(sub)
+        cmd.add_argument(
+            "--lang",
+            dest="cmd_lang",
+            choices=LANGS,
+            default=None,
+            help="language of the output (overrides the global --lang)",
+        )
+        cmd.set_defaults(run=module.run)
+    return parser
+
+
+def resolve_lang(args: argparse.Namespace) -> str:
+    """Command --lang, else global --lang, else $SIMLIB_LANG (if zh or en), else zh."""
+    env = os.environ.get("SIMLIB_LANG", "")
+    return getattr(args, "cmd_lang", None) or args.lang or (env if env in LANGS else "zh")
+
+
+def _input_error(err: InputError, lang: str) -> str:
+    where = ": ".join(p for p in (err.source, err.field) if p)
+    text = f"simlib: {t('error.prefix', lang)}: {where + ': ' if where else ''}{err.message}"
+    return f"{text}\n  {t('error.fix', lang)}: {err.fix}" if err.fix else text
+
+
+def report_error(exc: BaseException, lang: str) -> str:
+    """The message printed for an input problem (never a traceback)."""
+    if isinstance(exc, InputError):
+        return _input_error(exc, lang)
+    if isinstance(exc, OSError):
+        name = exc.filename or ""
+        return _input_error(
+            InputError(exc.strerror or str(exc), source=str(name), fix=t("cli.fix.path", lang)), lang
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return _input_error(
+            InputError(exc.msg, field=f"line {exc.lineno} column {exc.colno}", fix=t("cli.fix.syntax", lang)),
+            lang,
+        )
+    mark = getattr(exc, "problem_mark", None)
+    field = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+    source = getattr(mark, "name", "") if mark is not None else ""
+    return _input_error(
+        InputError(
+            str(getattr(exc, "problem", None) or exc),
+            source=source,
+            field=field,
+            fix=t("cli.fix.syntax", lang),
+        ),
+        lang,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 findings, 2 unusable input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = resolve_lang(args)
+    set_lang(lang)
+    try:
+        return int(args.run(args, lang))
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (InputError, OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        print(report_error(exc, lang), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""``simlib rules [ID] [--json]``: the notice clause by clause, its parameters and the checks citing it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import unicodedata
+from typing import Any
+
+from simlib.audit import Check, all_checks
+from simlib.i18n import t
+from simlib.rulebook import Clause, Parameter, rulebook
+
+FIELDS = ("actor", "subject", "trigger", "obligation", "deadline", "sanction", "encoding")
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    p = sub.add_parser("rules", help="list the notice's clauses, or show one with its parameters and checks")
+    p.add_argument("clause", nargs="?", metavar="ID", help="a clause id, e.g. 3.1.a")
+    p.add_argument("--json", action="store_true", help="print JSON (full records)")
+    return p
+
+
+def _citing(clause_id: str) -> list[Check]:
+    return [c for c in all_checks().values() if c.clause == clause_id]
+
+
+def _check_record(c: Check) -> dict[str, Any]:
+    return {
+        "clause": c.clause,
+        "name": c.name,
+        "doc": c.doc,
+        "codes": c.codes,
+        "party_only": c.party_only,
+        "existence_only": c.existence_only,
+    }
+
+
+def clause_record(clause: Clause, *, detail: bool = False) -> dict[str, Any]:
+    """A clause as JSON-ready data; ``detail`` adds its parameters and the checks citing it."""
+    rec = clause.model_dump(mode="json")
+    if detail:
+        rec["parameters"] = [p.model_dump(mode="json") for p in rulebook().parameters_for(clause.id)]
+        rec["checks"] = [_check_record(c) for c in _citing(clause.id)]
+    return rec
+
+
+def _kinds(clause: Clause, lang: str) -> str:
+    return ", ".join(t(f"kind.{k}", lang) for k in clause.kinds)
+
+
+def _param_line(p: Parameter, lang: str) -> str:
+    value = f"{p.value} {p.unit}".strip()
+    doc = p.doc.get(lang) or ""  # type: ignore[arg-type]
+    return t(
+        "cli.rules.param",
+        lang,
+        name=p.name,
+        value=value,
+        kind=t(f"param.kind.{p.kind}", lang),
+        source=p.source,
+        doc=doc,
+    )
+
+
+def show_clause(clause: Clause, lang: str) -> str:
+    """One clause in full: verbatim Chinese, English, analysis, parameters, checks."""
+    lines = [
+        f"{clause.id}  [{_kinds(clause, lang)}]  {clause.classification}",
+        "",
+        f"{t('cli.rules.zh', lang)}: {clause.zh}",
+        f"{t('cli.rules.en', lang)}: {clause.en}",
+        "",
+    ]
+    for name in FIELDS:
+        text = getattr(clause, name).get(lang)
+        if text:
+            lines.append(f"{t(f'rules.field.{name}', lang)}: {text}")
+    if clause.references:
+        lines.append(f"{t('rules.field.references', lang)}: {'; '.join(clause.references)}")
+    params = rulebook().parameters_for(clause.id)
+    lines += ["", f"{t('rules.parameters', lang)}:"]
+    lines += [_param_line(p, lang) for p in params] or [f"  {t('rules.none', lang)}"]
+    checks = _citing(clause.id)
+    lines += ["", f"{t('rules.checks', lang)}:"]
+    for c in checks:
+        codes = ", ".join(f"{code}→{t(f'severity.{sev}', lang)}" for code, sev in c.codes.items())
+        lines.append(f"  {c.name} ({codes}): {c.doc}")
+        if c.existence_only:
+            lines.append(f"    {t('audit.existence_only', lang)}")
+    if not checks:
+        lines.append(f"  {t('rules.none', lang)}")
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to ``width`` terminal cells (a Chinese character takes two)."""
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cells)
+
+
+def list_clauses(lang: str) -> str:
+    """One line per clause: id, kinds, text."""
+    lines = [t("rules.header", lang)]
+    for c in rulebook().clauses:
+        lines.append(f"{c.id:<8} {_pad(_kinds(c, lang), 17)} {c.text(lang)}")  # type: ignore[arg-type]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    rb = rulebook()
+    if args.clause:
+        clause = rb.clause(args.clause)
+        out = (
+            json.dumps(clause_record(clause, detail=True), ensure_ascii=False, indent=2)
+            if args.json
+            else show_clause(clause, lang)
+        )
+    elif args.json:
+        out = json.dumps([clause_record(c) for c in rb.clauses], ensure_ascii=False, indent=2)
+    else:
+        out = list_clauses(lang)
+    print(out)
+    return 0

@@ -1,0 +1,338 @@
+"""CSV for people who keep records in spreadsheets: one long events table and one objects table beside it.
+
+``LOG.csv`` has one row per event: ``event_id, type, time``, then one column per link (``cadre``, ``trip``,
+``approver`` …; a many-valued link such as ``member`` holds ``;``-separated ids), then one column per
+attribute. A cell is blank where the event type has no such field or the value is unknown. One optional row
+of type ``log_end`` gives the time the records end (missing steps are judged only when due before it).
+``LOG.objects.csv`` has ``object_id, type`` and one column per object attribute. Both files are UTF-8 with
+a byte-order mark, so that spreadsheet programs show Chinese text. Format reference: docs/log-formats.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from simlib.log.errors import InputError
+from simlib.log.eventlog import TIME_DTYPE, EventLog, normalise
+from simlib.log.values import from_text, parse_times, time_unit, to_text
+from simlib.log.vocabulary import EVENT_TYPES, EVENTS, OBJECT_TYPES, OBJECTS, Attr
+
+END_TYPE = "log_end"
+EVENT_KEYS = ("event_id", "type", "time")
+OBJECT_KEYS = ("object_id", "type")
+LIST_SEP = ";"
+ENCODING = "utf-8-sig"
+FIX_COLUMNS = "see docs/log-formats.md for the columns of the CSV form"
+FIX_SAVE = "save the sheet as CSV (UTF-8), one header row, the same number of cells in each row"
+
+
+def objects_path(path: str | Path) -> Path:
+    """The objects file that goes with an events file: ``log.csv`` → ``log.objects.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.objects.csv")
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def event_field_names() -> tuple[list[str], list[str], list[str]]:
+    """Every single-link, many-link and attribute column the events CSV may have, in vocabulary order."""
+    single = _unique(lk.qualifier for et in EVENT_TYPES for lk in et.single_links)
+    many = _unique(lk.qualifier for et in EVENT_TYPES for lk in et.many_links)
+    attrs = _unique(a.name for et in EVENT_TYPES for a in et.attrs)
+    return single, many, attrs
+
+
+# ---------------------------------------------------------------------------------------------------
+# export
+
+
+def _time_units(log: EventLog) -> dict[str, str]:
+    """One text unit per time column, coarse enough for a spreadsheet and fine enough for every value."""
+    cols: dict[str, list[pd.Series]] = {"time": [pd.Series([log.end], dtype=TIME_DTYPE)]}
+    for name, df in log.tables.items():
+        cols["time"].append(df["time"])
+        for a in EVENTS[name].attrs:
+            if a.dtype == "time":
+                cols.setdefault(a.name, []).append(df[a.name])
+    return {c: time_unit(pd.concat(parts, ignore_index=True)) for c, parts in cols.items()}
+
+
+def _attr_text(df: pd.DataFrame, attrs: tuple[Attr, ...], units: dict[str, str]) -> dict[str, pd.Series]:
+    return {a.name: to_text(df[a.name], a.dtype, zone=False, unit=units.get(a.name, "ms")) for a in attrs}
+
+
+def events_frame(log: EventLog) -> pd.DataFrame:
+    """The events CSV as a frame of text (None = blank cell), in time order, with the ``log_end`` row last."""
+    units = _time_units(log)
+    single, many, attrs = event_field_names()
+    joined = {
+        q: g.groupby("event_id")["object_id"].agg(LIST_SEP.join) for q, g in log.members.groupby("qualifier")
+    }
+    blocks: list[pd.DataFrame] = []
+    for name, df in log.tables.items():
+        et = EVENTS[name]
+        block = {
+            "event_id": df["event_id"].astype(object),
+            "type": pd.Series(name, index=df.index, dtype=object),
+            "time": to_text(df["time"], "time", zone=False, unit=units["time"]),
+            "_t": df["time"],
+        }
+        block.update(
+            {
+                lk.qualifier: df[lk.qualifier].astype(object).where(df[lk.qualifier].notna(), None)
+                for lk in et.single_links
+            }
+        )
+        for lk in et.many_links:
+            block[lk.qualifier] = (
+                df["event_id"].map(joined.get(lk.qualifier, pd.Series(dtype=object))).astype(object)
+            )
+        block.update(_attr_text(df, et.attrs, units))
+        blocks.append(pd.DataFrame(block))
+    used = set().union(*(b.columns for b in blocks)) if blocks else set()
+    columns = [*EVENT_KEYS, *(c for c in (*single, *many, *attrs) if c in used)]
+    body = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=[*columns, "_t"])
+    body = body.sort_values(["_t", "event_id"], kind="stable", ignore_index=True).reindex(columns=columns)
+    end = to_text(pd.Series([log.end], dtype=TIME_DTYPE), "time", zone=False, unit=units["time"]).iloc[0]
+    end_row = pd.DataFrame([{"event_id": None, "type": END_TYPE, "time": end}]).reindex(columns=columns)
+    return pd.concat([body.astype(object), end_row.astype(object)], ignore_index=True)
+
+
+def objects_frame(log: EventLog) -> pd.DataFrame:
+    """The objects CSV as a frame of text."""
+    blocks = []
+    for name, df in log.objects.items():
+        block = {
+            "object_id": df["object_id"].astype(object),
+            "type": pd.Series(name, index=df.index, dtype=object),
+        }
+        block.update(_attr_text(df, OBJECTS[name].attrs, {}))
+        blocks.append(pd.DataFrame(block))
+    used = set().union(*(b.columns for b in blocks)) if blocks else set()
+    columns = [
+        *OBJECT_KEYS,
+        *(c for c in _unique(a.name for ot in OBJECT_TYPES for a in ot.attrs) if c in used),
+    ]
+    return (
+        pd.concat(blocks, ignore_index=True).reindex(columns=columns)
+        if blocks
+        else pd.DataFrame(columns=columns)
+    )
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    """Text columns to CSV, quoting only the cells that need it (pandas; pyarrow's writer is faster but
+    quotes every string, which is harder on a person reading the file)."""
+    frame.to_csv(path, index=False, encoding=ENCODING, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+
+
+def write_csv(log: EventLog, path: str | Path) -> tuple[Path, Path]:
+    """Write ``LOG.csv`` and ``LOG.objects.csv``; returns both paths."""
+    path = Path(path)
+    clash = log.members["object_id"].str.contains(LIST_SEP, regex=False)
+    if clash.any():
+        oid = log.members["object_id"][clash].iloc[0]
+        raise ValueError(f"object id {oid!r} contains {LIST_SEP!r}, which separates ids in the CSV form")
+    _write(events_frame(log), path)
+    _write(objects_frame(log), objects_path(path))
+    return path, objects_path(path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# import
+
+
+def _header(path: Path, source: str, keys: tuple[str, ...], what: str) -> list[str]:
+    try:
+        with path.open(encoding=ENCODING, newline="") as fh:
+            return next(csv.reader(fh), [])
+    except FileNotFoundError:
+        fix = (
+            f"check the path; the {what} of LOG.csv are in LOG.objects.csv beside it"
+            if what == "objects"
+            else "check the path"
+        )
+        raise InputError("file not found", source=source, fix=fix) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(
+            f"not a readable CSV: {exc}", source=source, field="(header)", fix=FIX_SAVE
+        ) from None
+
+
+def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) -> pd.DataFrame:
+    """The file as text columns (blank cells missing), after checking its columns."""
+    source = str(path)
+    header = _header(path, source, keys, what)
+    if not header:
+        raise InputError(
+            "the file is empty",
+            source=source,
+            field="(header)",
+            fix=f"the first row names the columns: {', '.join(keys)} …",
+        )
+    for key in keys:
+        if key not in header:
+            raise InputError(
+                f"column {key!r} is missing",
+                source=source,
+                field=key,
+                fix=f"the first row must name the columns {', '.join(keys)}; {FIX_COLUMNS}",
+            )
+    allowed = set(keys) | set(known)
+    for col in header:
+        if col not in allowed or header.count(col) > 1:
+            problem = "unknown" if col not in allowed else "repeated"
+            raise InputError(
+                f"{problem} column {col!r}",
+                source=source,
+                field=col,
+                fix=f"remove it or correct its name; {FIX_COLUMNS}",
+            )
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), null_values=[""], strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable CSV: {exc}".splitlines()[0], source=source, fix=FIX_SAVE) from None
+    return table.to_pandas()
+
+
+def _no_stray_values(block: pd.DataFrame, allowed: set[str], ids: pd.Series, kind: str, source: str) -> None:
+    stray = [c for c in block.columns if c not in allowed]
+    if not stray:
+        return
+    filled = block[stray].notna().to_numpy()
+    if filled.any():
+        row, col = (int(x[0]) for x in np.nonzero(filled))
+        raise InputError(
+            f"a {kind} has no field {stray[col]!r}",
+            source=source,
+            field=f"{ids.iloc[row]}.{stray[col]}",
+            fix=f"leave the cell blank or change the row's type; {FIX_COLUMNS}",
+        )
+
+
+def _row_ids(df: pd.DataFrame, key: str, source: str) -> pd.Series:
+    missing = df[key].isna()
+    if missing.any():
+        line = int(missing[missing].index[0]) + 2  # the header is line 1
+        raise InputError(
+            f"row on line {line} has no {key}",
+            source=source,
+            field=f"line {line}.{key}",
+            fix=f"give every row a unique {key}",
+        )
+    return df[key]
+
+
+def _read_objects(path: Path) -> dict[str, pd.DataFrame]:
+    source = str(path)
+    df = _load(path, OBJECT_KEYS, (a.name for ot in OBJECT_TYPES for a in ot.attrs), "objects")
+    ids = _row_ids(df, "object_id", source)
+    _row_ids(df, "type", source)
+    out: dict[str, pd.DataFrame] = {}
+    for name, block in df.groupby("type", sort=False):
+        if name not in OBJECTS:
+            i = int((df["type"] == name).to_numpy().nonzero()[0][0])
+            raise InputError(
+                f"unknown object type {name!r}",
+                source=source,
+                field=f"{ids.iloc[i]}.type",
+                fix=f"use one of: {', '.join(OBJECTS)}",
+            )
+        attrs = OBJECTS[name].attrs
+        _no_stray_values(
+            block, {*OBJECT_KEYS, *(a.name for a in attrs)}, block["object_id"], f"{name} object", source
+        )
+        data = {"object_id": block["object_id"]}
+        data.update(
+            {
+                a.name: from_text(block[a.name], a.dtype, block["object_id"], a.name, source)
+                for a in attrs
+                if a.name in block
+            }
+        )
+        out[name] = pd.DataFrame(data).reset_index(drop=True)
+    return out
+
+
+def _end(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    is_end = df["type"] == END_TYPE
+    if not is_end.any():
+        return df, None
+    if is_end.sum() > 1:
+        raise InputError(
+            f"more than one {END_TYPE} row",
+            source=source,
+            field=END_TYPE,
+            fix=f"keep one {END_TYPE} row: the time the records end",
+        )
+    rows = df[is_end]
+    end = parse_times(rows["time"], pd.Series([END_TYPE]), "time", source).iloc[0]
+    return df[~is_end], (None if pd.isna(end) else end)
+
+
+def read_csv(path: str | Path) -> EventLog:
+    """Read ``LOG.csv`` and ``LOG.objects.csv``, or raise :class:`InputError` naming file, row and field."""
+    path = Path(path)
+    source = str(path)
+    objects = _read_objects(objects_path(path))
+    normalise({}, objects, source=str(objects_path(path)))  # object problems name the objects file
+    single, many, attrs = event_field_names()
+    df = _load(path, EVENT_KEYS, (*single, *many, *attrs), "events")
+    df, end = _end(df, source)
+    ids = _row_ids(df, "event_id", source)
+    _row_ids(df, "type", source)
+    tables: dict[str, pd.DataFrame] = {}
+    members: list[pd.DataFrame] = []
+    for name, block in df.groupby("type", sort=False):
+        if name not in EVENTS:
+            i = int((df["type"] == name).to_numpy().nonzero()[0][0])
+            raise InputError(
+                f"unknown event type {name!r}",
+                source=source,
+                field=f"{ids.iloc[i]}.type",
+                fix="use an event type from docs/event-vocabulary.md",
+            )
+        et = EVENTS[name]
+        bid = block["event_id"]
+        allowed = {*EVENT_KEYS, *(lk.qualifier for lk in et.links), *(a.name for a in et.attrs)}
+        _no_stray_values(block, allowed, bid, f"{name} event", source)
+        data = {"event_id": bid, "time": parse_times(block["time"], bid, "time", source)}
+        data.update({lk.qualifier: block[lk.qualifier] for lk in et.single_links if lk.qualifier in block})
+        data.update(
+            {
+                a.name: from_text(block[a.name], a.dtype, bid, a.name, source)
+                for a in et.attrs
+                if a.name in block
+            }
+        )
+        for lk in et.many_links:
+            if lk.qualifier in block:
+                lists = block[lk.qualifier].dropna().str.split(LIST_SEP).explode().str.strip()
+                lists = lists[lists != ""]
+                members.append(
+                    pd.DataFrame(
+                        {
+                            "event_id": bid.loc[lists.index].to_numpy(),
+                            "qualifier": lk.qualifier,
+                            "object_id": lists.to_numpy(),
+                        }
+                    )
+                )
+        tables[name] = pd.DataFrame(data).reset_index(drop=True)
+    links = pd.concat(members, ignore_index=True) if members else None
+    return normalise(tables, objects, links, end=end, source=source)

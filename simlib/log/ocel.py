@@ -1,0 +1,380 @@
+"""OCEL 2.0 JSON: export a log to the published format and import one back through :func:`normalise`.
+
+Mapping (see docs/log-formats.md):
+
+- event and object types → ``eventTypes``/``objectTypes``, each attribute with its OCEL type (string, integer,
+  float, boolean, time; a simlib category is an OCEL string);
+- attribute values are written as strings, as the published schema requires; a missing value is left out;
+- each link of an event → a relationship ``{objectId, qualifier}`` whose qualifier is the link's name
+  (``cadre``, ``approver``, ``member`` …);
+- object attributes carry the epoch ``1970-01-01T00:00:00Z`` as their time (simlib objects are static);
+- the end of the log (``EventLog.end``) is stored in an extra top-level key ``"simlib"``, which the schema
+  allows and other tools ignore; a log without it ends at its last event.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simlib.log.errors import InputError
+from simlib.log.eventlog import EventLog, normalise
+from simlib.log.ocel_schema import validate_structure
+from simlib.log.values import EPOCH, OCEL_TYPES, from_text, parse_times, to_text
+from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType
+
+FORMAT = "simlib-ocel/1"
+Doc = dict[str, Any]
+
+
+def _declared(attrs: tuple[Attr, ...]) -> list[Doc]:
+    return [{"name": a.name, "type": OCEL_TYPES[a.dtype]} for a in attrs]
+
+
+# ---------------------------------------------------------------------------------------------------
+# export
+
+
+def _text_columns(df: pd.DataFrame, attrs: tuple[Attr, ...]) -> list[tuple[str, list[Any]]]:
+    return [(a.name, to_text(df[a.name], a.dtype, zone=True).tolist()) for a in attrs]
+
+
+def _rows(columns: list[list[Any]], n: int) -> Iterator[tuple[Any, ...]]:
+    """Rows of column lists (``n`` empty rows when there are no columns)."""
+    return zip(*columns, strict=True) if columns else repeat((), n)
+
+
+def _events(log: EventLog) -> list[Doc]:
+    """Events in time order (then id). Columns are turned into lists of small dicts first, so the loop per
+    event only assembles them."""
+    extra: dict[str, list[Doc]] = defaultdict(list)
+    for eid, q, oid in log.members.itertuples(index=False):
+        extra[eid].append({"objectId": oid, "qualifier": q})
+    events: list[Doc] = []
+    for name, df in log.tables.items():
+        et = EVENTS[name]
+        n = len(df)
+        attrs = [
+            [None if v is None else {"name": a, "value": v} for v in col]
+            for a, col in _text_columns(df, et.attrs)
+        ]
+        links = [
+            [
+                None if v is None else {"objectId": v, "qualifier": lk.qualifier}
+                for v in _ids(df[lk.qualifier])
+            ]
+            for lk in et.single_links
+        ]
+        times = to_text(df["time"], "time", zone=True).tolist()
+        for eid, when, av, lv in zip(
+            df["event_id"].tolist(), times, _rows(attrs, n), _rows(links, n), strict=True
+        ):
+            rels = [r for r in lv if r is not None]
+            if eid in extra:
+                rels.extend(extra[eid])
+            events.append(
+                {
+                    "id": eid,
+                    "type": name,
+                    "time": when,
+                    "attributes": [a for a in av if a is not None],
+                    "relationships": rels,
+                }
+            )
+    if not log.tables:
+        return events
+    keys = pd.DataFrame(
+        {
+            "time": pd.concat([df["time"] for df in log.tables.values()], ignore_index=True),
+            "event_id": [ev["id"] for ev in events],
+        }
+    )
+    order = keys.sort_values(["time", "event_id"], kind="stable").index
+    return [events[i] for i in order]
+
+
+def _ids(col: pd.Series) -> list[Any]:
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
+def _objects(log: EventLog) -> list[Doc]:
+    out: list[Doc] = []
+    for name, df in log.objects.items():
+        attrs = _text_columns(df, OBJECTS[name].attrs)
+        for i, oid in enumerate(df["object_id"].tolist()):
+            out.append(
+                {
+                    "id": oid,
+                    "type": name,
+                    "attributes": [
+                        {"name": n, "time": EPOCH, "value": col[i]} for n, col in attrs if col[i] is not None
+                    ],
+                    "relationships": [],
+                }
+            )
+    return out
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or parsing millions of small dicts (which hold
+    no cycles): its passes over the growing heap otherwise double the time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def to_ocel(log: EventLog) -> Doc:
+    """The log as an OCEL 2.0 JSON document (a dict)."""
+    end = to_text(pd.Series([log.end]), "time", zone=True).iloc[0]
+    return {
+        "objectTypes": [{"name": n, "attributes": _declared(OBJECTS[n].attrs)} for n in log.objects],
+        "eventTypes": [{"name": n, "attributes": _declared(EVENTS[n].attrs)} for n in log.tables],
+        "objects": _objects(log),
+        "events": _events(log),
+        "simlib": {"format": FORMAT, "end": end},
+    }
+
+
+def write_ocel_json(log: EventLog, path: str | Path) -> Path:
+    """Write ``log`` as OCEL 2.0 JSON (UTF-8)."""
+    path = Path(path)
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder (20x slower)
+    with no_gc():
+        text = json.dumps(to_ocel(log), ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------
+# import
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _check_declarations(doc: Doc, source: str) -> None:
+    """Declared attribute types must agree with the vocabulary (``string`` is always accepted)."""
+    for section, types in (("eventTypes", EVENTS), ("objectTypes", OBJECTS)):
+        for decl in doc[section]:
+            vt = types.get(decl["name"])
+            if vt is None:
+                continue
+            attrs = {a.name: a for a in vt.attrs}
+            for a in decl["attributes"]:
+                want = attrs.get(a["name"])
+                if want is not None and a["type"] not in (OCEL_TYPES[want.dtype], "string"):
+                    raise InputError(
+                        f"attribute declared as {a['type']!r}",
+                        source=source,
+                        field=f"{section}.{decl['name']}.{a['name']}",
+                        fix=f"declare it as {OCEL_TYPES[want.dtype]!r} (docs/event-vocabulary.md)",
+                    )
+
+
+def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    rows: dict[str, list[Doc]] = defaultdict(list)
+    kind_of: dict[str, str] = {}
+    for obj in doc["objects"]:
+        oid, otype = obj["id"], obj["type"]
+        if otype not in OBJECTS:
+            raise InputError(
+                f"unknown object type {otype!r}",
+                source=source,
+                field=f"{oid}.type",
+                fix=f"use one of: {', '.join(OBJECTS)}",
+            )
+        allowed = {a.name for a in OBJECTS[otype].attrs}
+        row: Doc = {"object_id": oid}
+        for a in obj.get("attributes", ()):
+            if a["name"] not in allowed:
+                raise InputError(
+                    f"unknown attribute {a['name']!r} for a {otype}",
+                    source=source,
+                    field=f"{oid}.{a['name']}",
+                    fix=f"allowed: {', '.join(sorted(allowed))}",
+                )
+            if a["name"] in row:
+                raise InputError(
+                    "the attribute has more than one value; simlib reads one value per object attribute",
+                    source=source,
+                    field=f"{oid}.{a['name']}",
+                    fix=f"keep one value, with time {EPOCH}",
+                )
+            row[a["name"]] = _text(a["value"])
+        rows[otype].append(row)
+        kind_of.setdefault(oid, otype)
+    tables: dict[str, pd.DataFrame] = {}
+    for otype in {o["name"] for o in doc["objectTypes"] if o["name"] in OBJECTS} | set(rows):
+        recs = rows.get(otype, [])
+        df = pd.DataFrame.from_records(recs) if recs else pd.DataFrame({"object_id": pd.Series(dtype=object)})
+        ids = df["object_id"]
+        data = {"object_id": ids}
+        for a in OBJECTS[otype].attrs:
+            if a.name in df:
+                data[a.name] = from_text(df[a.name], a.dtype, ids, a.name, source)
+        tables[otype] = pd.DataFrame(data)
+    return tables, kind_of
+
+
+def _qualifier(et: EventType, rel: Doc, otype: str, eid: str, source: str) -> str:
+    """The link a relationship fills: its qualifier, or — for a foreign log without our qualifiers — the one
+    link of the event type that accepts the object's type."""
+    q = rel["qualifier"]
+    if any(lk.qualifier == q for lk in et.links):
+        return q
+    fits = [lk.qualifier for lk in et.links if otype in lk.types]
+    if len(fits) == 1:
+        return fits[0]
+    raise InputError(
+        f"unknown qualifier {q!r} for a {et.name} event linking {otype} {rel['objectId']!r}",
+        source=source,
+        field=f"{eid}.relationships",
+        fix=f"use one of: {', '.join(lk.qualifier for lk in et.links)}",
+    )
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What an event type accepts, as sets for the loop over events."""
+
+    et: EventType
+    attrs: frozenset[str]
+    links: frozenset[str]
+    many: frozenset[str]
+
+    @classmethod
+    def of(cls, et: EventType) -> _Spec:
+        return cls(
+            et,
+            frozenset(a.name for a in et.attrs),
+            frozenset(lk.qualifier for lk in et.links),
+            frozenset(lk.qualifier for lk in et.many_links),
+        )
+
+
+def _unknown_type(etype: str, eid: str, source: str) -> InputError:
+    return InputError(
+        f"unknown event type {etype!r}",
+        source=source,
+        field=f"{eid}.type",
+        fix="use an event type from docs/event-vocabulary.md",
+    )
+
+
+def _read_events(
+    doc: Doc, kind_of: dict[str, str], source: str
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    rows: dict[str, list[Doc]] = defaultdict(list)
+    members: list[tuple[str, str, str]] = []
+    specs = {name: _Spec.of(et) for name, et in EVENTS.items()}
+    for ev in doc["events"]:
+        eid, etype = ev["id"], ev["type"]
+        spec = specs.get(etype)
+        if spec is None:
+            raise _unknown_type(etype, eid, source)
+        row: Doc = {"event_id": eid, "time": ev["time"]}
+        for a in ev.get("attributes", ()):
+            name, value = a["name"], a["value"]
+            if name not in spec.attrs:
+                raise InputError(
+                    f"unknown attribute {name!r} for a {etype} event",
+                    source=source,
+                    field=f"{eid}.{name}",
+                    fix=f"allowed: {', '.join(sorted(spec.attrs)) or 'none'}",
+                )
+            row[name] = value if type(value) is str else _text(value)
+        for rel in ev.get("relationships", ()):
+            oid = rel["objectId"]
+            otype = kind_of.get(oid)
+            if otype is None:
+                raise InputError(
+                    f"{etype} event links unknown object {oid!r}",
+                    source=source,
+                    field=f"{eid}.relationships",
+                    fix="declare the object in the log's objects or correct the id",
+                )
+            q = rel["qualifier"]
+            if q not in spec.links:
+                q = _qualifier(spec.et, rel, otype, eid, source)
+            if q in spec.many:
+                members.append((eid, q, oid))
+            elif q in row:
+                raise InputError(
+                    f"more than one {q!r} link",
+                    source=source,
+                    field=f"{eid}.{q}",
+                    fix=f"a {etype} event links one {q}",
+                )
+            else:
+                row[q] = oid
+        rows[etype].append(row)
+    tables: dict[str, pd.DataFrame] = {}
+    for etype, recs in rows.items():
+        df = pd.DataFrame.from_records(recs)
+        ids = df["event_id"]
+        df["time"] = parse_times(df["time"], ids, "time", source)
+        for a in EVENTS[etype].attrs:
+            if a.name in df:
+                df[a.name] = from_text(df[a.name], a.dtype, ids, a.name, source)
+        tables[etype] = df
+    return tables, pd.DataFrame(members, columns=["event_id", "qualifier", "object_id"])
+
+
+def _end(doc: Doc, source: str) -> pd.Timestamp | None:
+    meta = doc.get("simlib")
+    if not isinstance(meta, dict) or meta.get("end") is None:
+        return None
+    raw = pd.Series([meta["end"]], dtype=object)
+    return parse_times(raw, pd.Series(["simlib"]), "end", source).iloc[0]
+
+
+def from_ocel(doc: Any, source: str = "<memory>") -> EventLog:
+    """Validate an OCEL 2.0 document (structure, vocabulary, types, links) and build the log."""
+    validate_structure(doc, source)
+    _check_declarations(doc, source)
+    with no_gc():
+        objects, kind_of = _read_objects(doc, source)
+        tables, members = _read_events(doc, kind_of, source)
+    return normalise(tables, objects, members, end=_end(doc, source), source=source)
+
+
+def read_ocel_json(path: str | Path) -> EventLog:
+    """Read an OCEL 2.0 JSON file, or raise :class:`InputError` naming the file, the field and the fix."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=source, fix="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source, fix="save the file as UTF-8"
+        ) from None
+    try:
+        with no_gc():
+            doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON: {exc.msg}",
+            source=source,
+            field=f"line {exc.lineno} column {exc.colno}",
+            fix="the file may be truncated or hand-edited; export it again",
+        ) from None
+    return from_ocel(doc, source)
