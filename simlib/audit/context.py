@@ -195,7 +195,8 @@ class AuditContext:
     def on_trips(self, rows: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
         """The rows whose ``trip`` is of one of ``kinds``, with the trip's kind as ``trip_kind``."""
         kind = rows["trip"].map(self.trips["kind"])
-        return rows[kind.isin(kinds)].assign(trip_kind=kind)
+        keep = kind.isin(kinds)
+        return rows[keep].assign(trip_kind=kind[keep])
 
     def departures(self, kinds: Sequence[str]) -> pd.DataFrame:
         """The first Exit of each trip and cadre, for trips of ``kinds``."""

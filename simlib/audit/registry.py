@@ -75,8 +75,8 @@ def _scope(ctx: AuditContext, chk: Check, found: pd.DataFrame) -> pd.DataFrame:
     """Clause 6.a (only events from the effective date) and clause 5.a (non-Party cadres by reference, unless
     the clause binds them directly)."""
     found = found[found["time"] >= ctx.start]
-    member = found["cadre"].map(ctx.cadres["is_party_member"])
-    non_party = member.notna() & ~member.fillna(True).astype(bool) & (not chk.binds_non_party)
+    member = found["cadre"].map(ctx.cadres["is_party_member"]).astype("boolean")
+    non_party = member.eq(False).fillna(False).astype(bool) & (not chk.binds_non_party)
     if chk.party_only or not ctx.params.non_party_by_reference:
         found = found[~non_party]
         non_party = non_party[~non_party]
