@@ -1,0 +1,152 @@
+"""Speed of the experiment executors: N replications of the demo M/M/c queue, serial vs processes vs Dask.
+
+    .venv/bin/python benchmarks/experiment_speed.py            # 40 replications of ~0.2 s, 2 workers
+    .venv/bin/python benchmarks/experiment_speed.py --reps 80 --workers 2 --seconds 0.2
+    .venv/bin/python benchmarks/experiment_speed.py --reps 0 --memory 1000  # peak memory, 1,000-rep sweep
+
+"cold" includes starting the pool or the LocalCluster (what one command pays); "warm" reuses the running
+executor (what a notebook session or the sequential procedure pays after the first call). Every executor must
+produce the identical table; the script checks it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
+from simlib.experiment.contract import set_path
+from simlib.experiment.demo import DEMO_CONFIG, mmc_replication
+
+
+def calibrated_config(seconds: float) -> dict[str, Any]:
+    """The demo config with enough customers for one replication to take about ``seconds``."""
+    probe = 4000
+    mmc_replication(set_path(DEMO_CONFIG, "run.customers", 500), 0)  # warm imports and caches
+    start = time.perf_counter()
+    mmc_replication(set_path(DEMO_CONFIG, "run.customers", probe), 1)
+    per_customer = (time.perf_counter() - start) / probe
+    return set_path(DEMO_CONFIG, "run.customers", max(500, int(round(seconds / per_customer, -2))))
+
+
+def spin(n: int) -> float:
+    """A pure-Python busy loop; returns its own duration."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - start
+
+
+def parallel_capacity(workers: int, n: int = 10_000_000) -> float:
+    """How many cores' worth of CPU ``workers`` busy processes get right now (the ceiling of any speedup)."""
+    one = spin(n)
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        pool.submit(spin, 1).result()  # start the workers first
+        start = time.perf_counter()
+        list(pool.map(spin, [n] * workers))
+        wall = time.perf_counter() - start
+    return workers * one / wall
+
+
+def timed(executor: Any, scenario: Scenario, reps: int) -> tuple[float, float, pd.DataFrame]:
+    """(cold seconds, warm seconds, table) for one executor."""
+    start = time.perf_counter()
+    table = run_replications(mmc_replication, scenario, reps, root_seed=1, executor=executor, progress=False)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    again = run_replications(mmc_replication, scenario, reps, root_seed=1, executor=executor, progress=False)
+    warm = time.perf_counter() - start
+    pd.testing.assert_frame_equal(table, again)
+    return cold, warm, table
+
+
+def speed(reps: int, workers: int, seconds: float, customers: int | None = None) -> None:
+    """Print the wall time and speedup of each executor."""
+    config = set_path(DEMO_CONFIG, "run.customers", customers) if customers else calibrated_config(seconds)
+    scenario = Scenario("demo", config)
+    rows, tables = [], {}
+    for name, executor in [
+        ("serial", SerialExecutor()),
+        ("processes", ProcessExecutor(workers)),
+        ("dask", DaskExecutor(workers=workers)),
+    ]:
+        with executor:
+            cold, warm, tables[name] = timed(executor, scenario, reps)
+        rows.append(
+            {"executor": name, "workers": 1 if name == "serial" else workers, "cold_s": cold, "warm_s": warm}
+        )
+    for name in ("processes", "dask"):
+        pd.testing.assert_frame_equal(tables[name], tables["serial"])
+    result = pd.DataFrame(rows)
+    serial = result.loc[0]
+    result["speedup_cold"] = serial["cold_s"] / result["cold_s"]
+    result["speedup_warm"] = serial["warm_s"] / result["warm_s"]
+    per_rep = serial["warm_s"] / reps
+    print(
+        f"{reps} replications of the demo M/M/c queue ({scenario.config['run']['customers']} customers, "
+        f"{per_rep:.3f} s each serially), {workers} workers; identical tables on every executor"
+    )
+    capacity = parallel_capacity(workers)
+    result["of_capacity_warm"] = result["speedup_warm"] / [
+        1.0 if w == 1 else capacity for w in result["workers"]
+    ]
+    print(result.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(
+        f"parallel capacity now: {capacity:.2f}x (what {workers} busy loops get vs one; ~{workers} when idle)"
+    )
+
+
+def memory(reps: int) -> None:
+    """Peak resident memory of this process during a ``reps``-replication sweep written to a store."""
+    base = Scenario("demo", set_path(DEMO_CONFIG, "run.customers", 300))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        result = sweep(
+            mmc_replication,
+            base,
+            {"queue.arrival_rate": (2.5, 3.5)},
+            points=10,
+            reps=reps // 10,
+            store=out,
+            executor="processes",
+            progress=False,
+        )
+        files = len(list(Path(out).glob("replications/*/*.parquet")))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"sweep of {len(result.replications)} replications ({files} Parquet files) in "
+        f"{time.perf_counter() - start:.1f} s: peak RSS of the driver {peak / 1024:.0f} MiB "
+        f"(before: {before / 1024:.0f} MiB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reps", type=int, default=40, help="0: skip the speed comparison")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=0.2, help="target seconds per replication")
+    parser.add_argument("--customers", type=int, help="fixed customers per replication (default: calibrate)")
+    parser.add_argument("--memory", type=int, metavar="N", help="also measure a sweep of N replications")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other load skews it)")
+    if args.reps:
+        speed(args.reps, args.workers, args.seconds, args.customers)
+    if args.memory:
+        memory(args.memory)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

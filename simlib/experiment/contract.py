@@ -1,0 +1,316 @@
+"""The contract between the experiment layer and a model: replication functions, scenarios, overrides, seeds.
+
+A *replication function* ``fn(config, seed) -> {kpi: value}`` runs one replication of one scenario. It must be
+a top-level function of an importable module (so that worker processes and Dask workers can load it by name),
+must not keep state between calls, and must derive all its randomness from ``seed`` — one stream per purpose,
+see :func:`stream` — so that replication *i* of two scenarios sees the same random numbers for the same
+purpose (common random numbers) whatever executor or number of workers ran it.
+
+A *scenario* is a name and a config: plain, picklable data (nested mappings, lists, strings, numbers,
+booleans, dates). Its hash is the SHA-256 of a canonical JSON dump of the config, so equal configs have equal
+hashes.
+
+An *override* sets one value at a dotted path of a nested config (``"behaviour.keep_document"``, list items by
+index: ``"units.0.size"``) and returns a new config; the original is never mutated.
+
+Replication seeds: ``numpy.random.SeedSequence(root_seed).spawn(n)`` gives one child per replication;
+child *i* becomes the integer ``child.generate_state(1, dtype=numpy.uint64)[0] >> 1`` (63 bits, so it fits a
+signed 64-bit column). Child *i* depends only on ``root_seed`` and *i*, not on *n*: extending an experiment
+from 20 to 40 replications keeps the first 20 seeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import json
+import pickle
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import PurePath
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from simlib.log.errors import InputError
+
+KPIs: TypeAlias = dict[str, float]
+ReplicationFn: TypeAlias = Callable[[Mapping[str, Any], int], KPIs]
+"""``fn(config, seed) -> {kpi name: value}``: a picklable top-level function."""
+
+Ranges: TypeAlias = Mapping[str, tuple[float, float]]
+"""Dotted parameter path -> (low, high): the plausible range of a scenario parameter."""
+
+
+# --------------------------------------------------------------------------------------------- seeds
+
+
+def replication_seed(root_seed: int, replication: int) -> int:
+    """Seed of one replication: child ``replication`` of ``SeedSequence(root_seed).spawn(...)``, 63 bits."""
+    if replication < 0:
+        raise InputError(f"replication index must be >= 0, got {replication}", field="replication")
+    child = np.random.SeedSequence(_root(root_seed), spawn_key=(replication,))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def replication_seeds(root_seed: int, n: int) -> list[int]:
+    """Seeds of replications ``0..n-1`` (``SeedSequence(root_seed).spawn(n)``, each child as 63 bits)."""
+    children = np.random.SeedSequence(_root(root_seed)).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def stream(seed: int, purpose: str) -> np.random.Generator:
+    """An independent random stream for one purpose (``"arrivals"``, ``"service"`` …) of one replication.
+
+    The purpose name, not its position, selects the stream, so a model that adds a purpose leaves the streams
+    of the others unchanged and common random numbers stay aligned across model versions and scenarios.
+    """
+    key = zlib.crc32(purpose.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+
+def _root(root_seed: int) -> int:
+    if isinstance(root_seed, bool) or not isinstance(root_seed, int | np.integer) or root_seed < 0:
+        raise InputError(
+            f"root seed must be a non-negative integer, got {root_seed!r}",
+            field="seed",
+            fix="e.g. --seed 2004",
+        )
+    return int(root_seed)
+
+
+# --------------------------------------------------------------------------------------------- scenarios
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if hasattr(value, "model_dump"):  # pydantic models
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def canonical_json(config: Any) -> str:
+    """The canonical JSON text of a config: sorted keys, no spaces, UTF-8, dates as ISO strings."""
+    try:
+        return json.dumps(
+            config, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+        )
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"scenario config is not plain data: {exc}",
+            field="config",
+            fix="use mappings, lists, strings, numbers, booleans and dates only",
+        ) from exc
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`canonical_json` of a config."""
+    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Scenario:
+    """A named config. Equal and hashed by (name, config hash); the config is treated as immutable."""
+
+    name: str
+    config: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError("scenario name must be a non-empty string", field="name")
+        if not isinstance(self.config, Mapping):
+            raise InputError(
+                f"scenario {self.name!r}: config must be a mapping, got {type(self.config).__name__}",
+                field="config",
+            )
+        object.__setattr__(self, "hash", config_hash(self.config))
+
+    hash: str = dataclasses.field(init=False, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and (self.name, self.hash) == (other.name, other.hash)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.hash))
+
+    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Scenario:
+        """A new scenario with ``overrides`` (dotted path -> value) applied."""
+        return Scenario(name or self.name, apply_overrides(self.config, overrides))
+
+
+# --------------------------------------------------------------------------------------------- overrides
+
+
+def _split(path: str) -> list[str]:
+    if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+        raise InputError(
+            f"bad parameter path {path!r}",
+            field="path",
+            fix="write a dotted path like 'behaviour.keep_document'",
+        )
+    return path.split(".")
+
+
+def _child(node: Any, key: str, path: str, done: Sequence[str]) -> Any:
+    where = ".".join(done) or "<root>"
+    if isinstance(node, Mapping):
+        if key not in node:
+            known = ", ".join(sorted(map(str, node))) or "none"
+            raise InputError(
+                f"unknown parameter path {path!r}: {where} has no key {key!r}",
+                field=path,
+                fix=f"keys at {where}: {known}",
+            )
+        return node[key]
+    if isinstance(node, list | tuple):
+        if not key.isdigit() or int(key) >= len(node):
+            raise InputError(
+                f"unknown parameter path {path!r}: {where} is a list of {len(node)} items, "
+                f"not indexable by {key!r}",
+                field=path,
+                fix=f"use an index 0..{len(node) - 1}",
+            )
+        return node[int(key)]
+    raise InputError(
+        f"unknown parameter path {path!r}: {where} is a value ({type(node).__name__}), not a mapping",
+        field=path,
+        fix=f"stop the path at {where}",
+    )
+
+
+def get_path(config: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path; :class:`InputError` naming the path and the keys available if unknown."""
+    node: Any = config
+    parts = _split(path)
+    for i, key in enumerate(parts):
+        node = _child(node, key, path, parts[:i])
+    return node
+
+
+def set_path(config: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A new config with ``value`` at the dotted ``path`` (which must exist); ``config`` is not mutated.
+
+    Only the mappings and lists along the path are copied; other branches are shared, which is safe because
+    configs are never mutated.
+    """
+    parts = _split(path)
+    get_path(config, path)  # validate the whole path first, with a precise message
+
+    def rebuild(node: Any, depth: int) -> Any:
+        if depth == len(parts):
+            return value
+        key = parts[depth]
+        if isinstance(node, Mapping):
+            new = dict(node)
+            new[key] = rebuild(node[key], depth + 1)
+            return new
+        items = list(node)
+        items[int(key)] = rebuild(items[int(key)], depth + 1)
+        return items if isinstance(node, list) else tuple(items)
+
+    return rebuild(config, 0)
+
+
+def apply_overrides(
+    config: Mapping[str, Any], overrides: Mapping[str, Any] | Iterable[tuple[str, Any]]
+) -> dict:
+    """A new config with every ``path -> value`` of ``overrides`` applied in order."""
+    items = overrides.items() if isinstance(overrides, Mapping) else overrides
+    new: dict[str, Any] = dict(config)
+    for path, value in items:
+        new = set_path(new, path, value)
+    return new
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"a.b=0.3"`` -> ``("a.b", 0.3)``; the value is read as YAML (numbers, booleans, lists, strings)."""
+    import yaml
+
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise InputError(
+            f"bad override {text!r}", field="--set", fix="write PATH=VALUE, e.g. behaviour.keep=0.3"
+        )
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise InputError(f"bad override value in {text!r}: {exc}", field=path.strip()) from exc
+    _split(path.strip())
+    return path.strip(), value
+
+
+# --------------------------------------------------------------------------------------------- functions
+
+
+def function_name(fn: Callable[..., Any]) -> str:
+    """``module:qualname`` of a function, as recorded in a results store."""
+    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def check_replication_fn(fn: Any, *, importable: bool = False) -> None:
+    """Raise :class:`InputError` unless ``fn`` is a picklable top-level function.
+
+    ``importable=True`` also rejects functions defined in ``__main__`` (a notebook cell or a script), which
+    worker processes started with *spawn* or *forkserver* cannot load by name.
+    """
+    if not callable(fn):
+        raise InputError(f"replication function must be callable, got {type(fn).__name__}", field="fn")
+    qualname = getattr(fn, "__qualname__", "")
+    name = function_name(fn)
+    fix = "define it with `def` at the top level of a module (a .py file) and import it"
+    if qualname == "<lambda>" or "<locals>" in qualname:
+        raise InputError(f"replication function {name} is a lambda or nested function", field="fn", fix=fix)
+    if importable and getattr(fn, "__module__", None) == "__main__":
+        raise InputError(
+            f"replication function {name} is defined in __main__ (a notebook cell or a script); "
+            "worker processes cannot import it",
+            field="fn",
+            fix=fix + ", or use executor='serial' or 'dask'",
+        )
+    try:
+        pickle.dumps(fn)
+    except Exception as exc:
+        raise InputError(
+            f"replication function {name} cannot be pickled: {exc}", field="fn", fix=fix
+        ) from exc
+
+
+RESERVED_COLUMNS = frozenset({"scenario", "scenario_hash", "replication", "seed", "elapsed_s"})
+
+
+def check_kpis(kpis: Any, where: str) -> KPIs:
+    """Validate a replication's return value: a dict of KPI name -> number; returns floats."""
+    if not isinstance(kpis, Mapping) or not kpis:
+        raise TypeError(f"{where}: a replication function must return a non-empty dict of KPI name -> number")
+    out: KPIs = {}
+    for key, value in kpis.items():
+        if not isinstance(key, str) or key in RESERVED_COLUMNS:
+            raise TypeError(
+                f"{where}: KPI name {key!r} is not a string or is reserved ({sorted(RESERVED_COLUMNS)})"
+            )
+        if isinstance(value, bool | np.bool_) or not isinstance(
+            value, int | float | np.integer | np.floating
+        ):
+            raise TypeError(f"{where}: KPI {key!r} is {value!r}, not a number")
+        out[key] = float(value)
+    return out
+

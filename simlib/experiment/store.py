@@ -1,0 +1,237 @@
+"""Results store: one Parquet file per finished replication, written atomically, and a JSON manifest.
+
+Layout of a store directory::
+
+    manifest.json                       simlib version, root seed, function, design, scenarios (name, hash)
+    scenarios/<hash>.json               each scenario's config (canonical JSON)
+    replications/<hash>/r000017.parquet one row: scenario_hash, replication, seed, elapsed_s, KPIs
+
+A replication file is written to a temporary name in the same directory and renamed with ``os.replace``, so a
+reader (or a run resumed after ``kill -9``) sees either the whole file or none. Re-running the same design in
+the same directory reads the finished replications instead of recomputing them; a different design is an
+error. A lock file (``flock``) keeps two runs from writing the same store at once; the lock dies with its
+process, so a killed run never leaves the store locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simlib.experiment.contract import Scenario, canonical_json
+from simlib.log.errors import InputError
+
+try:  # POSIX only; elsewhere the store simply is not locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+FORMAT = "simlib-results/1"
+MANIFEST = "manifest.json"
+_REP_FILE = re.compile(r"^r(\d{6,})\.parquet$")
+
+
+def simlib_version() -> str:
+    """The installed simlib version ("unknown" when running from an uninstalled checkout)."""
+    try:
+        return metadata.version("simlib")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def replication_file(root: str | Path, scenario_hash: str, replication: int) -> Path:
+    """Path of one replication's Parquet file in a store."""
+    return Path(root) / "replications" / scenario_hash / f"r{replication:06d}.parquet"
+
+
+def write_replication(root: str | Path, row: Mapping[str, Any]) -> Path:
+    """Write one replication's row atomically (temporary file + ``os.replace``); returns the final path.
+
+    A top-level function so that worker processes can write the result of each replication as it finishes.
+    """
+    path = replication_file(root, str(row["scenario_hash"]), int(row["replication"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(pa.Table.from_pylist([dict(row)]), tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    keys = sorted(set(old) | set(new))
+    diffs = []
+    for key in keys:
+        a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
+        if canonical_json(a) != canonical_json(b):
+            show_a, show_b = (canonical_json(v) for v in (a, b))
+            if len(show_a) > 80 or len(show_b) > 80:
+                diffs.append(f"{key} differs")
+            else:
+                diffs.append(f"{key}: {show_a} in the store, {show_b} now")
+    return diffs
+
+
+class ResultsStore:
+    """A results directory for one design. Use :meth:`open`; close it (or ``with``) to release its lock."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any], lock_fd: int | None) -> None:
+        self.root = root
+        self.manifest = manifest
+        self._lock_fd = lock_fd
+
+    # ----------------------------------------------------------------------------------- opening
+
+    @classmethod
+    def open(
+        cls,
+        root: str | Path,
+        *,
+        design: Mapping[str, Any],
+        scenarios: Iterable[Scenario],
+        replications: int = 0,
+    ) -> ResultsStore:
+        """Create the store, or reopen it when it holds the same design; :class:`InputError` if it differs.
+
+        ``design`` is what identifies the experiment (kind, parameters, root seed, function …); the simlib
+        version and the scenarios' names and hashes are added to it.
+        """
+        root = Path(root)
+        scenarios = list(scenarios)
+        if root.exists() and not root.is_dir():
+            raise InputError(
+                f"{root} exists and is not a directory", field="--out", fix="choose a directory path"
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        lock_fd = cls._lock(root)
+        try:
+            identity = {
+                **dict(design),
+                "simlib_version": simlib_version(),
+                "scenarios": [{"name": s.name, "hash": s.hash} for s in scenarios],
+            }
+            json.loads(canonical_json(identity))  # plain data or InputError
+            path = root / MANIFEST
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            if path.exists():
+                manifest = cls._read_manifest(path)
+                diffs = _differences(manifest.get("design", {}), identity)
+                if diffs:
+                    raise InputError(
+                        "this results directory holds a different design: " + "; ".join(diffs),
+                        source=str(root),
+                        field="--out",
+                        fix=f"use another --out directory, or delete {root} to start over",
+                    )
+                manifest["replications"] = max(int(manifest.get("replications", 0)), replications)
+                manifest["updated"] = now
+            else:
+                manifest = {
+                    "format": FORMAT,
+                    "created": now,
+                    "updated": now,
+                    "design": identity,
+                    "replications": replications,
+                }
+            for scenario in scenarios:
+                spath = root / "scenarios" / f"{scenario.hash}.json"
+                if not spath.exists():
+                    spath.parent.mkdir(exist_ok=True)
+                    _write_text_atomic(spath, canonical_json(scenario.config))
+            _write_text_atomic(
+                path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+            )
+            for tmp in (root / "replications").glob("*/.*.tmp"):  # left by a killed run; we hold the lock
+                tmp.unlink(missing_ok=True)
+        except BaseException:
+            cls._unlock(lock_fd)
+            raise
+        return cls(root, manifest, lock_fd)
+
+    @staticmethod
+    def _read_manifest(path: Path) -> dict[str, Any]:
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"unreadable manifest: {exc}", source=str(path), fix="delete the directory to start over"
+            ) from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise InputError(
+                f"not a simlib results store (format {FORMAT!r} expected)",
+                source=str(path),
+                fix="use another --out directory",
+            )
+        return manifest
+
+    @staticmethod
+    def _lock(root: Path) -> int | None:
+        if fcntl is None:  # pragma: no cover
+            return None
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise InputError(
+                f"results directory is in use by another run (pid {holder})",
+                source=str(root),
+                field="--out",
+                fix="wait for that run to finish, or use another --out directory",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
+
+    @staticmethod
+    def _unlock(fd: int | None) -> None:
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the flock
+
+    def close(self) -> None:
+        """Release the store's lock."""
+        self._unlock(self._lock_fd)
+        self._lock_fd = None
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------------- reading and writing
+
+    def finished(self, scenario_hash: str) -> list[int]:
+        """Replication indices of a scenario whose files are complete."""
+        folder = self.root / "replications" / scenario_hash
+        if not folder.is_dir():
+            return []
+        return sorted(int(m[1]) for p in folder.iterdir() if (m := _REP_FILE.match(p.name)))
+
+    def read(self, scenario_hash: str, replication: int) -> dict[str, Any]:
+        """One replication's row."""
+        rows = pq.read_table(replication_file(self.root, scenario_hash, replication)).to_pylist()
+        return rows[0]
+
+    def write(self, row: Mapping[str, Any]) -> Path:
+        """Write one replication's row atomically."""
+        return write_replication(self.root, row)
+
+    def has(self, scenario_hash: str, replication: int) -> bool:
+        """Whether that replication's file exists."""
+        return replication_file(self.root, scenario_hash, replication).exists()
