@@ -20,7 +20,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT_DIR ?= out
 LAB_PORT ?= 8888
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 # Debian packages the suite needs (one list; append e.g. chromium chromium-driver here later).
 #   fonts-wqy-microhei: CJK glyphs for the Chinese labels in matplotlib figures.

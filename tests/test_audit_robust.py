@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from case_runner import build_log, load_cases
+from vocab_log import vocabulary_log
+
 from simlib.audit import all_checks, audit
 from simlib.audit.findings import FINDING_COLUMNS
 from simlib.log.eventlog import LogBuilder
-from vocab_log import vocabulary_log
 
 
 def _assert_well_formed(found) -> None:

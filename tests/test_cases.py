@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from case_runner import build_log, load_cases, params_for
+
 from simlib.audit import all_checks, audit
 
 CASES = load_cases()

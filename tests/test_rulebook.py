@@ -61,7 +61,8 @@ def test_checkable_clauses_are_rules_and_each_has_a_check() -> None:
 
 def test_numbers_of_the_notice_are_parameters_citing_their_clause() -> None:
     p = rulebook().parameters
-    assert (p["public_doc_days"].value, p["public_doc_days"].clauses, p["public_doc_days"].kind) == (15, ("3.1.a",), "notice")
+    pub = p["public_doc_days"]
+    assert (pub.value, pub.clauses, pub.kind) == (15, ("3.1.a",), "notice")
     assert (p["private_doc_days"].value, p["private_doc_days"].clauses) == (10, ("3.3.a",))
     assert p["quarterly_report_months"].value == 3
     assert p["annual_report_deadline"].value == "03-31"

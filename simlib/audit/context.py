@@ -115,7 +115,7 @@ class AuditContext:
     def _asof(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], left_time: str, right_time: str,
               direction: str, strict: bool, value: str | None = None) -> pd.Series:
         by = list(by)
-        lk = left[by + [left_time]].copy()
+        lk = left[[*by, left_time]].copy()
         lk["_row"] = np.arange(len(left))
         lk = lk.dropna()
         rk = right[list(dict.fromkeys([*by, right_time, value or right_time]))].dropna()

@@ -219,7 +219,8 @@ def _normalise_objects(raw: Mapping[str, pd.DataFrame], source: str) -> dict[str
         df = df.reindex(columns=list(cols))
         ids = df["object_id"].astype("str")
         if df["object_id"].isna().any():
-            raise InputError("an object has no id", source=source, field=f"{name}.object_id", fix="give every object an id")
+            raise InputError("an object has no id", source=source, field=f"{name}.object_id",
+                             fix="give every object an id")
         data = {"object_id": ids}
         for a in ot.attrs:
             data[a.name] = _coerce(df[a.name], a.dtype, a.choices, f"{a.name}", ids, source)
@@ -265,13 +266,15 @@ def normalise(
         _check_columns(df, cols, f"event type {name}", source)
         df = df.reindex(columns=list(cols))
         if df["event_id"].isna().any():
-            raise InputError("an event has no id", source=source, field=f"{name}.event_id", fix="give every event an id")
+            raise InputError("an event has no id", source=source, field=f"{name}.event_id",
+                             fix="give every event an id")
         ids = df["event_id"].astype("str")
         data: dict[str, pd.Series] = {"event_id": ids}
         data["time"] = _coerce(df["time"], "time", (), f"{name}.time", ids, source)
         if data["time"].isna().any():
             i = int(np.flatnonzero(data["time"].isna().to_numpy())[0])
-            raise InputError("event has no time", source=source, field=f"{ids.iloc[i]}.time", fix="give every event a time")
+            raise InputError("event has no time", source=source, field=f"{ids.iloc[i]}.time",
+                             fix="give every event a time")
         for lk in et.single_links:
             col = df[lk.qualifier].astype("str").where(df[lk.qualifier].notna())
             if lk.required and col.isna().any():
