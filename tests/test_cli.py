@@ -192,13 +192,15 @@ def test_committed_vocabulary_reference_is_current() -> None:
     )
 
 
-def test_report_says_the_log_is_synthetic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "report", "--out", str(tmp_path), "--events", "3000", "--lang", "en")
-    assert code == 0 and "SYNTHETIC" in out and "3.1.a" in out
-    for name in ("findings.csv", "log.ocel.json", "summary.txt"):
+def test_report_simulates_audits_and_writes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "report", "--out", str(tmp_path), "--scenario", "small", "--lang", "en")
+    assert code == 0 and "assumptions" in out
+    for name in ("findings.csv", "kpis.csv", "summary.txt"):
         assert (tmp_path / name).is_file(), name
-    assert "SYNTHETIC" in (tmp_path / "summary.txt").read_text(encoding="utf-8")
-    assert len(pd.read_csv(tmp_path / "findings.csv")) > 0
+    kpis = pd.read_csv(tmp_path / "kpis.csv")
+    assert len(kpis) == 1 and kpis["events"].iloc[0] > 0
+    findings = pd.read_csv(tmp_path / "findings.csv")
+    assert {"clause", "expected", "observed"} <= set(findings.columns)
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:

@@ -47,7 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
             help="language of the output (overrides the global --lang)",
         )
         cmd.set_defaults(run=module.run)
+    _register_model_and_experiments(sub)
     return parser
+
+
+def _register_model_and_experiments(sub: argparse._SubParsersAction) -> None:
+    """``validate`` and ``run`` (the model) and ``compare``, ``sweep``, ``sensitivity``, ``replications``."""
+    from simlib.commands_experiment import register as register_experiments
+    from simlib.commands_model import register as register_model
+    from simlib.model.runner import ranges, resolve
+
+    register_model(sub)
+    register_experiments(sub, resolve, ranges)
 
 
 def resolve_lang(args: argparse.Namespace) -> str:

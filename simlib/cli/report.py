@@ -1,4 +1,8 @@
-"""``simlib report [--out DIR]``: the main job. Until the SimPy model lands it audits a synthetic log."""
+"""``simlib report [--out DIR]``: the main job — the baseline scenario simulated, audited and summarised.
+
+The scenario is ``scenarios/baseline.yaml`` when present (the notice in force from 2004-12-31), else the
+embedded defaults, which are the same world. The summary states that behavioural magnitudes are assumptions.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +10,33 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from simlib.audit import audit
 from simlib.cli.audit import write_findings
+from simlib.commands_model import summary
 from simlib.i18n import t
-from simlib.log.ocel import write_ocel_json
-from simlib.log.synthetic import synthetic_log
-
-EVENTS = 20_000
-SEED = 2004
+from simlib.model import runner
+from simlib.scenario import load_scenario, parse_sets
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "report", help="audit a synthetic log (until the simulation exists) and write a report"
-    )
+    p = sub.add_parser("report", help="simulate the baseline scenario, audit it and write a report")
     p.add_argument("--out", type=Path, default=Path("out"), help="output directory (default: out)")
-    p.add_argument(
-        "--events", type=int, default=EVENTS, help=f"size of the synthetic log (default: {EVENTS})"
-    )
-    p.add_argument("--seed", type=int, default=SEED, help=f"seed of the synthetic log (default: {SEED})")
+    p.add_argument("--scenario", default="baseline", help="scenario name or YAML path (default: baseline)")
+    p.add_argument("--reps", type=int, default=1, help="replications (default: 1)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the first replication (default: the scenario's)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
+                   help="override a scenario field (repeatable)")
     return p
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    notice = t("cli.report.synthetic", lang, events=args.events, seed=args.seed)
-    print(notice)
-    log = synthetic_log(args.events, args.seed)
-    findings = audit(log)
-    summary = findings.summary(lang)
-    print()
-    print(summary)
+    scenario = load_scenario(runner.find_scenario(args.scenario), parse_sets(args.overrides))
+    print(t("cli.report.running", lang, name=scenario.name, reps=args.reps))
+    results = runner.run(scenario, reps=args.reps, seed=args.seed)
+    text = "\n".join([summary(results, scenario, lang), "", t("cli.report.assumptions", lang)])
+    print(text)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_findings(findings, out / "findings.csv", lang)
-    write_ocel_json(log, out / "log.ocel.json")
-    (out / "summary.txt").write_text(f"{notice}\n\n{summary}\n", encoding="utf-8")
-    print()
-    print(t("cli.report.wrote", lang, out=out, files="findings.csv, log.ocel.json, summary.txt"))
+    runner.write(results, scenario, out)
+    write_findings(results[0].findings, out / "findings.csv", lang)
+    (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
+    print(t("cli.report.wrote", lang, out=out, files="summary.txt, kpis.csv, findings.csv, log-*.parquet"))
     return 0

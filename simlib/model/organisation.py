@@ -1,0 +1,301 @@
+"""The organisation as data: a unit tree and cadres as numpy arrays (a struct of arrays), generated from the
+scenario with the ``organisation`` stream or read from a roster CSV. Cadres are data, not processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib.log.errors import InputError
+from simlib.log.eventlog import LogBuilder
+from simlib.log.vocabulary import RANKS, UNIT_LEVELS
+from simlib.rulebook import Params
+from simlib.scenario.schema import Scenario
+
+COUNTY, PREFECTURE, PROVINCIAL, CENTRAL = range(4)  # indices into UNIT_LEVELS
+RANK_CAP = {COUNTY: RANKS.index("division"), PREFECTURE: RANKS.index("bureau"),
+            PROVINCIAL: len(RANKS) - 1, CENTRAL: len(RANKS) - 1}
+KEY_POSTS = ("personnel", "finance", "property", "confidential_archives", "other_important")
+SECURITY = ("national_security", "state_asset_security", "industry_secret")
+AGENCY_KINDS = ("fao", "psb", "discipline", "finance")
+ROSTER_COLUMNS = ("cadre_id", "unit", "unit_level", "unit_parent", "rank", "is_party_member")
+ROSTER_OPTIONAL = ("is_state_organ_staff", "employment", "is_leading_cadre", "key_post", "security_sensitive",
+                   "spouse_abroad")
+
+
+@dataclass
+class Organisation:
+    """Units (index u) and cadres (index c) as parallel arrays."""
+
+    unit_ids: np.ndarray
+    unit_level: np.ndarray
+    unit_parent: np.ndarray
+    unit_state: np.ndarray
+    unit_province: np.ndarray
+    unit_head: np.ndarray
+    unit_custodian: np.ndarray
+    cadre_ids: np.ndarray
+    unit: np.ndarray
+    rank: np.ndarray
+    party: np.ndarray
+    state: np.ndarray
+    retired: np.ndarray
+    leading: np.ndarray
+    unit_leader: np.ndarray
+    key_post: np.ndarray
+    security: np.ndarray
+    authority: np.ndarray
+    spouse_abroad: np.ndarray
+    exit_banned: np.ndarray
+    funds: np.ndarray
+    risk: np.ndarray
+    holds_private_doc: np.ndarray
+    doc_reported: np.ndarray
+    registrable: np.ndarray
+    agency_ids: dict[tuple[str, int], str]
+
+    @property
+    def n(self) -> int:
+        return len(self.cadre_ids)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_ids)
+
+    def agency(self, kind: str, unit: int) -> str:
+        """The agency of ``kind`` serving ``unit`` (its province's; MFA is central)."""
+        if kind == "mfa":
+            return self.agency_ids[("mfa", -1)]
+        return self.agency_ids[(kind, int(self.unit_province[unit]))]
+
+    def parent_or_self(self, u: int) -> int:
+        p = int(self.unit_parent[u])
+        return u if p < 0 else p
+
+    def members_of(self, u: int) -> np.ndarray:
+        """Indices of the cadres of unit ``u`` (computed once for all units)."""
+        cache = self.__dict__.get("_members")
+        if cache is None:
+            order = np.argsort(self.unit, kind="stable")
+            bounds = np.searchsorted(self.unit[order], np.arange(self.n_units + 1))
+            cache = [order[bounds[i]:bounds[i + 1]] for i in range(self.n_units)]
+            self.__dict__["_members"] = cache
+        return cache[u]
+
+    def to_log(self, b: LogBuilder) -> None:
+        """Declare units, agencies and cadres as objects of the log."""
+        for u in range(self.n_units):
+            p = int(self.unit_parent[u])
+            b.add_object("unit", str(self.unit_ids[u]), level=UNIT_LEVELS[int(self.unit_level[u])],
+                         parent="" if p < 0 else str(self.unit_ids[p]),
+                         is_state_organ=bool(self.unit_state[u]),
+                         name=f"{UNIT_LEVELS[int(self.unit_level[u])]} unit {self.unit_ids[u]}")
+        for (kind, prov), aid in self.agency_ids.items():
+            level = "central" if prov < 0 else "provincial"
+            b.add_object("agency", aid, kind=kind, level=level, name=f"{kind} {aid}")
+        emp = np.where(self.retired, "retired", "in_service")
+        for c in range(self.n):
+            b.add_object("cadre", str(self.cadre_ids[c]), unit=str(self.unit_ids[self.unit[c]]),
+                         rank=RANKS[int(self.rank[c])], is_party_member=bool(self.party[c]),
+                         is_state_organ_staff=bool(self.state[c]), employment=str(emp[c]),
+                         is_leading_cadre=bool(self.leading[c]), is_unit_leader=bool(self.unit_leader[c]),
+                         key_post=str(self.key_post[c]), security_sensitive=str(self.security[c]),
+                         management_authority=str(self.unit_ids[self.authority[c]]))
+
+
+def _tree(sc: Scenario, rng: np.random.Generator) -> tuple[list[int], list[int], np.ndarray]:
+    u = sc.organisation.units
+    level, parent = [CENTRAL], [-1]
+    for _ in range(u.provincial):
+        level.append(PROVINCIAL)
+        parent.append(0)
+        p = len(level) - 1
+        for _ in range(u.prefecture_per_provincial):
+            level.append(PREFECTURE)
+            parent.append(p)
+            q = len(level) - 1
+            for _ in range(u.county_per_prefecture):
+                level.append(COUNTY)
+                parent.append(q)
+    lv = np.asarray(level)
+    state = (lv >= PROVINCIAL) | (rng.random(len(lv)) < u.state_organ_share)
+    return level, parent, state
+
+
+def _province(parent: np.ndarray, level: np.ndarray) -> np.ndarray:
+    prov = np.zeros(len(parent), dtype=np.int64)
+    for i in range(len(parent)):
+        j = i
+        while level[j] < PROVINCIAL and parent[j] >= 0:
+            j = parent[j]
+        prov[i] = j if level[j] == PROVINCIAL else 0
+    return prov
+
+
+def _ancestor(parent: np.ndarray, u: np.ndarray, k: np.ndarray) -> np.ndarray:
+    out = u.copy()
+    for _ in range(int(k.max(initial=0))):
+        step = (k > 0) & (parent[out] >= 0)
+        out = np.where(step, parent[out], out)
+        k = k - 1
+    return out
+
+
+def registrable(org_state: np.ndarray, retired: np.ndarray, leading: np.ndarray, rank: np.ndarray,
+                security: np.ndarray, params: Params) -> np.ndarray:
+    """The 登记备案 categories of 2.2.a (the same derivation as the auditor's)."""
+    county_min = RANKS.index("deputy_division" if params.county_division_includes_deputy else "division")
+    bureau_min = RANKS.index("deputy_bureau" if params.bureau_includes_deputy else "bureau")
+    sec = np.asarray([len(s) > 0 for s in security], dtype=bool)
+    return (org_state & ~retired & leading & (rank >= county_min)) | (retired & (rank >= bureau_min)) | sec
+
+
+def _finish(sc: Scenario, params: Params, rng: np.random.Generator, level: np.ndarray, parent: np.ndarray,
+            state_u: np.ndarray, unit_ids: np.ndarray, unit: np.ndarray, rank: np.ndarray, party: np.ndarray,
+            state: np.ndarray, retired: np.ndarray, leading: np.ndarray, key_post: np.ndarray,
+            security: np.ndarray, spouse: np.ndarray, cadre_ids: np.ndarray) -> Organisation:
+    """Derived fields shared by the generator and the roster reader."""
+    o, b = sc.organisation, sc.behaviour
+    n, nu = len(unit), len(level)
+    # management authority: own unit for section level, one level up for division, two for bureau and above
+    up = np.where(rank >= RANKS.index("deputy_bureau"), 2,
+                  np.where(rank >= RANKS.index("deputy_division"), 1, 0))
+    authority = _ancestor(parent, unit, up)
+    head = np.full(nu, -1, dtype=np.int64)
+    custodian = np.full(nu, -1, dtype=np.int64)
+    order = np.lexsort((np.arange(n), -rank, retired))  # in service first, then highest rank
+    for c in order:
+        if head[unit[c]] < 0 and not retired[c]:
+            head[unit[c]] = c
+    for c in range(n):
+        if custodian[unit[c]] < 0 and rank[c] == 0 and not retired[c]:
+            custodian[unit[c]] = c
+    custodian = np.where(custodian < 0, head, custodian)
+    unit_leader = np.zeros(n, dtype=bool)
+    unit_leader[head[head >= 0]] = True
+    leading = leading | unit_leader
+    exit_banned = rng.random(n) < o.exit_banned_share
+    corrupt = rng.random(n) < b.corruption_share
+    funds = np.where(corrupt, rng.lognormal(0.0, 1.0, n) * b.funds_mean / np.exp(0.5) * (1 + rank), 0.0)
+    risk = rng.lognormal(-0.5 * o.risk_sigma**2, o.risk_sigma, n)
+    holds = rng.random(n) < o.private_doc_share * (0.6 + 0.2 * rank)
+    reported = holds & (rng.random(n) < o.private_doc_reported_share)
+    province = _province(parent, level)
+    agencies: dict[tuple[str, int], str] = {("mfa", -1): "mfa"}
+    provinces = sorted(set(province.tolist()))
+    for p in provinces:
+        for kind in AGENCY_KINDS:
+            agencies[(kind, int(p))] = f"{kind}-{unit_ids[p]}"
+    reg = registrable(state, retired, leading, rank, security, params)
+    return Organisation(unit_ids=unit_ids, unit_level=level, unit_parent=parent, unit_state=state_u,
+                        unit_province=province, unit_head=head, unit_custodian=custodian, cadre_ids=cadre_ids,
+                        unit=unit, rank=rank, party=party, state=state, retired=retired, leading=leading,
+                        unit_leader=unit_leader, key_post=key_post, security=security, authority=authority,
+                        spouse_abroad=spouse, exit_banned=exit_banned, funds=funds, risk=risk,
+                        holds_private_doc=holds, doc_reported=reported, registrable=reg, agency_ids=agencies)
+
+
+def generate(sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
+    """A synthetic organisation drawn from the scenario's parameters."""
+    o = sc.organisation
+    level_l, parent_l, state_u = _tree(sc, rng)
+    level, parent = np.asarray(level_l), np.asarray(parent_l)
+    w = np.asarray([o.units.weight_county, o.units.weight_prefecture, o.units.weight_provincial,
+                    o.units.weight_central])[level]
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    n = o.cadres
+    unit = np.sort(rng.choice(len(level), size=n, p=w / w.sum()))
+    shares = np.asarray([getattr(o.ranks, r) for r in RANKS])
+    rank = rng.choice(len(RANKS), size=n, p=shares / shares.sum())
+    cap = np.asarray([RANK_CAP[int(lv)] for lv in level])[unit]
+    rank = np.minimum(rank, cap)
+    party = rng.random(n) < o.party_share
+    retired = rng.random(n) < o.retired_share
+    state = state_u[unit]
+    leading = (rank >= RANKS.index("deputy_division")) & (rng.random(n) < o.leading_share)
+    kp = rng.random(n) < o.key_post_share
+    key_post = np.where(kp, np.asarray(KEY_POSTS, dtype=object)[rng.integers(0, len(KEY_POSTS), n)], "")
+    sec = rng.random(n) < o.security_sensitive_share
+    security = np.where(sec, np.asarray(SECURITY, dtype=object)[rng.integers(0, len(SECURITY), n)], "")
+    spouse = (rank >= RANKS.index("deputy_division")) & (rng.random(n) < o.spouse_abroad_share)
+    unit_ids = np.asarray([f"u{i:03d}" for i in range(len(level))], dtype=object)
+    cadre_ids = np.asarray([f"c{i:06d}" for i in range(n)], dtype=object)
+    return _finish(sc, params, rng, level, parent, state_u, unit_ids, unit, rank, party, state, retired,
+                   leading, key_post.astype(object), security.astype(object), spouse, cadre_ids)
+
+
+def _bool_col(df: pd.DataFrame, col: str, source: str, default: bool) -> np.ndarray:
+    if col not in df:
+        return np.full(len(df), default)
+    s = df[col].astype("str").str.strip().str.lower()
+    ok = s.isin(["true", "false", "1", "0", "yes", "no"])
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise InputError(f"{df[col].iloc[i]!r} is not true/false", source=source, field=f"row {i + 2}.{col}",
+                         fix="write true or false")
+    return s.isin(["true", "1", "yes"]).to_numpy()
+
+
+def read_roster(path: str | Path, sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
+    """An organisation from a roster CSV (pseudonymous ids), validated column by column."""
+    source = str(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot read the roster: {exc}", source=source,
+                         fix="give a CSV with a header row") from None
+    missing = [c for c in ROSTER_COLUMNS if c not in df]
+    if missing:
+        raise InputError(f"missing column {missing[0]!r}", source=source, field=missing[0],
+                         fix=f"required columns: {', '.join(ROSTER_COLUMNS)}")
+    unknown = [c for c in df if c not in ROSTER_COLUMNS + ROSTER_OPTIONAL]
+    if unknown:
+        raise InputError(f"unknown column {unknown[0]!r}", source=source, field=unknown[0],
+                         fix=f"allowed columns: {', '.join(ROSTER_COLUMNS + ROSTER_OPTIONAL)}")
+    if df["cadre_id"].duplicated().any():
+        i = int(np.flatnonzero(df["cadre_id"].duplicated().to_numpy())[0])
+        raise InputError(f"cadre id {df['cadre_id'].iloc[i]!r} appears twice", source=source,
+                         field=f"row {i + 2}.cadre_id", fix="give every cadre one row")
+    for col, allowed in (("rank", RANKS), ("unit_level", UNIT_LEVELS)):
+        bad = ~df[col].isin(allowed)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(f"{df[col].iloc[i]!r} is not allowed", source=source, field=f"row {i + 2}.{col}",
+                             fix=f"use one of: {', '.join(allowed)}")
+    units = df[["unit", "unit_level", "unit_parent"]].drop_duplicates("unit")
+    ids = units["unit"].tolist()
+    index = {u: i for i, u in enumerate(ids)}
+    bad_parent = ~units["unit_parent"].isin(["", *ids])
+    if bad_parent.any():
+        i = int(np.flatnonzero(bad_parent.to_numpy())[0])
+        raise InputError(f"parent unit {units['unit_parent'].iloc[i]!r} has no cadre row", source=source,
+                         field=f"unit {ids[i]}.unit_parent", fix="leave the top unit's parent empty")
+    level = units["unit_level"].map(UNIT_LEVELS.index).to_numpy()
+    parent = np.asarray([index.get(p, -1) for p in units["unit_parent"]])
+    state_u = level >= PROVINCIAL
+    unit = df["unit"].map(index).to_numpy()
+    state = _bool_col(df, "is_state_organ_staff", source, True)
+    for u in range(len(ids)):
+        state_u[u] = state_u[u] or bool(state[unit == u].any())
+    rank = df["rank"].map(RANKS.index).to_numpy()
+    emp = df["employment"] if "employment" in df else pd.Series("in_service", index=df.index)
+    retired = emp.isin(["retired", "lixiu"]).to_numpy()
+    leading = _bool_col(df, "is_leading_cadre", source, False)
+    key_post = (df["key_post"] if "key_post" in df else pd.Series("", index=df.index)).to_numpy(dtype=object)
+    security = (df["security_sensitive"] if "security_sensitive" in df
+                else pd.Series("", index=df.index)).to_numpy(dtype=object)
+    return _finish(sc, params, rng, level, parent, state_u, np.asarray(ids, dtype=object), unit, rank,
+                   _bool_col(df, "is_party_member", source, True), state, retired, leading, key_post,
+                   security, _bool_col(df, "spouse_abroad", source, False),
+                   df["cadre_id"].to_numpy(dtype=object))
+
+
+def build(sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
+    """The scenario's organisation: the roster if one is given, else generated."""
+    if sc.organisation.roster:
+        return read_roster(sc.organisation.roster, sc, params, rng)
+    return generate(sc, params, rng)

@@ -1,0 +1,174 @@
+"""Section 二 and 3.2–3.3: private trips (因私出国（境）) and private documents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from simlib.model import behaviour
+from simlib.model.processes import steps
+from simlib.model.processes.cases import non_return_followup
+
+if TYPE_CHECKING:
+    from simlib.model.world import Model, Proc
+
+
+def private_trips(m: Model) -> Proc:
+    """Cadres decide to travel privately at random (Poisson) times."""
+    rate = m.sc.trips.private_per_cadre_year * m.org.n / 365.25
+    rng = m.rng["private"]
+    if rate <= 0:
+        return
+    while True:
+        yield m.env.timeout(rng.exponential(1.0 / rate))
+        c = int(rng.integers(m.org.n))
+        if not (m.busy[c] or m.gone[c] or m.removed[c]):  # a detained or dismissed cadre does not travel
+            m.env.process(private_trip(m, c))
+
+
+def obtain_document(m: Model, c: int) -> Proc:
+    """Apply to public security for a private passport, then report and register it (3.2.a/b).
+    Returns the document index, or -1 if public security refuses (registered cadre barred or controlled)."""
+    if m.exit_controlled[c] or (m.org.exit_banned[c] and m.registered[c]):
+        return -1
+    yield m.env.timeout(m.rng["documents"].exponential(m.sc.approval.doc_issue_days_mean))
+    d = m.new_document(c, "private_passport")
+    m.emit("DocIssued", document=m.docs.ids[d], cadre=m.cid(c), issuer=m.agency("psb", c))
+    if m.registered[c] and m.control("networked_db"):
+        m.emit("DBRecord", document=m.docs.ids[d], cadre=m.cid(c), agency=m.agency("psb", c),
+               record_kind="document")
+    report_document(m, c, d)
+    return d
+
+
+def report_document(m: Model, c: int, d: int) -> None:
+    """DocReportedRegistered with the unit's (or the upper level's) organisation-personnel department."""
+    if m.act(c, "skip_doc_report", detection=("document_reporting", "cleanup")):
+        return
+    m.emit("DocReportedRegistered", document=m.docs.ids[d], cadre=m.cid(c), recipient=steps.report_body(m, c))
+    m.docs.reported[d] = True
+
+
+def private_trip(m: Model, c: int) -> Proc:
+    """Report before the trip → approval by the management authority → exit → quarterly reports while
+    abroad → entry → return report → custody within 10 days."""
+    rng = m.rng["private"]
+    lead, stay = plan(m)
+    m.busy[c] = True
+    d = int(m.private_doc[c])
+    if d < 0 or not m.docs.valid[d]:
+        d = yield from obtain_document(m, c)
+        if d < 0:
+            m.busy[c] = False
+            return
+    depart = m.now + lead
+    in_hand = m.docs.place[d] == "holder"
+    if m.act(c, "unapproved_private_trip", detection=("private_approval", "private_custody"),
+             opportunity=in_hand):
+        trip = m.new_trip(c, "private")  # goes without asking anyone
+        approved = False
+        back = depart + stay
+    else:
+        trip = steps.request(m, c, "private", depart, depart + stay)
+        if not m.act(c, "skip_pre_trip_report", detection=("document_reporting",)):
+            m.emit("PreTripReport", trip=trip, cadre=m.cid(c), recipient=steps.report_body(m, c))
+        approved = yield from steps.approve(m, c, trip, None, public=False)
+        if not approved:
+            m.busy[c] = False
+            return
+        depart = max(depart, m.now)
+        back = depart + stay + 1.0
+        steps.grant(m, c, trip, back)
+    yield m.wait_until(depart)
+    if int(back) - int(m.now) > m.params.membership_long_stay_days - 2 and m.org.party[c]:
+        if m.control("membership_relations"):  # 2.3.e: Party relations handled before a long stay
+            m.emit("MembershipRelationDecision", cadre=m.cid(c), trip=trip)
+        else:
+            m.fail(trip, "membership_relations")
+    if not steps.private_checkout(m, c, d, trip, approved=approved):
+        m.busy[c] = False
+        return
+    if not steps.cross_exit(m, c, trip, d):
+        m.busy[c] = False
+        return
+    # abroad: quarterly reports (2.3.c), no public activity as a Party member (2.3.b), important matters
+    # (2.3.d)
+    if m.org.party[c] and m.act(c, "party_public_activity", detection=("abroad_reporting",)):
+        m.emit("PartyCapacityPublicActivity", trip=trip, cadre=m.cid(c))
+    if rng.random() < m.sc.trips.incident_rate:
+        m.env.process(steps.report_incident(m, c, trip, "illness", public=False))
+    stays = stays_abroad(m, c, trip)
+    late = not stays and m.act(c, "overstay", detection=("abroad_reporting",))
+    until = back + rng.uniform(2.0, 20.0) if late else m.now + stay
+    if stays:
+        m.gone[c] = True
+        case = m.new_case(serious=bool(m.rng["cases"].random() < m.sc.enforcement.serious_share))
+        m.env.process(non_return_followup(m, c, trip, case, back))
+        return
+    for start, end in report_windows(m, m.now, until):
+        yield m.wait_until(rng.uniform(start + 0.1, max(start + 0.1, end - 5.0)))
+        quarterly_report(m, c, trip)
+    yield m.wait_until(until)
+    steps.enter(m, c, trip, d)
+    m.busy[c] = False
+    m.env.process(after_return(m, c, d, trip))
+
+
+def plan(m: Model) -> tuple[float, float]:
+    """Days until the planned departure, and the length of the stay (a few long stays)."""
+    t, rng = m.sc.trips, m.rng["private"]
+    lead = 3.0 + rng.exponential(max(1.0, t.lead_days_mean - 3.0))
+    if rng.random() < t.long_stay_share:
+        return lead, 92.0 + rng.exponential(t.long_stay_days_mean - 92.0)
+    return lead, 1.0 + rng.exponential(max(0.5, t.private_days_mean - 1.0))
+
+
+def stays_abroad(m: Model, c: int, trip: str) -> bool:
+    """The cadre's decision not to come back (私自不归)."""
+    b = m.sc.behaviour
+    p = behaviour.non_return(b.non_return_private, b.coefficients, risk=float(m.risk[c]),
+                             spouse_abroad=bool(m.spouse_abroad[c]), educated=False, supervised=False,
+                             detection=m.strength("abroad_reporting", "registration"),
+                             sanction=m.strength("sanctions"), publicised=m.publicised())
+    return m.decide(c, "non_return", p, trip=trip)
+
+
+def after_return(m: Model, c: int, d: int, trip: str) -> Proc:
+    """Custody within 10 days for registered state-organ staff (3.3.a), and the return report (2.3.f)."""
+    if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder":
+        m.env.process(steps.hand_in(m, c, d, trip, public=False))
+    if not m.act(c, "skip_return_report", detection=("return_report",)):
+        yield m.env.timeout(m.rng["reports"].uniform(0.2, 0.8 * m.params.prompt_return_report_days))
+        m.emit("ReturnReport", trip=trip, cadre=m.cid(c), recipient=m.uid(int(m.org.unit[c])))
+
+
+def quarterly_report(m: Model, c: int, trip: str) -> None:
+    """AbroadStatusReport to the unit and to the unit's Party organisation (2.3.c) — unless skipped."""
+    if m.act(c, "skip_quarterly_report", detection=("abroad_reporting",)):
+        return
+    u = m.uid(int(m.org.unit[c]))
+    m.emit("AbroadStatusReport", trip=trip, cadre=m.cid(c), recipient=u, to="unit")
+    m.emit("AbroadStatusReport", trip=trip, cadre=m.cid(c), recipient=u, to="party_org")
+
+
+def report_windows(m: Model, start: float, end: float) -> list[tuple[float, float]]:
+    """The reporting periods of 2.3.c lying wholly inside [start, end]: calendar quarters (or periods of
+    ``quarterly_report_months``), or 91-day windows after exit (``quarter_reading``)."""
+    months = int(m.params.quarterly_report_months)
+    if end - start < 28.0 * months:  # too short to hold a whole period
+        return []
+    if m.params.quarter_reading == "rolling":
+        n = int((end - start) // 91)
+        return [(start + 91.0 * k, start + 91.0 * (k + 1)) for k in range(n)]
+    d = m.date(start)
+    p = pd.Timestamp(year=d.year, month=((d.month - 1) // months) * months + 1, day=1)
+    out = []
+    while True:
+        q = p + pd.DateOffset(months=months)
+        s, e = m.day(p), m.day(q)
+        if e > end:
+            return out
+        if s >= float(int(start)):  # a period starting on the day of exit counts
+            out.append((max(s, start), e))
+        p = q

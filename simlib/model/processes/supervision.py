@@ -1,0 +1,231 @@
+"""Standing arrangements (4.1, 3.4, 1.3.a), registration (2.2), the document clean-up (3.2.c–d), reports
+(4.2.c–d), inspections (4.2.f), routine supervision (4.2.b), FAO bulletins (4.4.d) and residency (3.5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simlib.model.processes import steps
+
+if TYPE_CHECKING:
+    from simlib.model.streams import Stream
+    from simlib.model.world import Model, Proc
+
+
+def standing_arrangements(m: Model) -> None:
+    """Each unit designates a responsible leader and issues procedures (4.1.b–c), names a custodian (3.4.a)
+    and, if it posts staff abroad, management rules (1.3.a)."""
+    rng = m.rng["reports"]
+    grace = float(m.params.designation_grace_days)
+    for u in range(m.org.n_units):
+        at = float(rng.uniform(0.0, 0.5 * grace))
+        head = int(m.org.unit_head[u])
+        if m.control("standing_arrangements"):
+            m.emit("LeaderDesignated", at=at, unit=m.uid(u), cadre=m.cid(head) if head >= 0 else None)
+            m.emit("ProcedureIssued", at=at, unit=m.uid(u))
+        if m.control("custodian_ledger") and m.org.unit_custodian[u] >= 0:
+            m.emit("CustodianDesignated", at=at, unit=m.uid(u), custodian=m.cid(int(m.org.unit_custodian[u])))
+        if m.org.unit_level[u] >= 1 and m.control("posting_rules"):
+            m.emit("PostingRulesIssued", at=at, unit=m.uid(u))
+    for c in np.flatnonzero(m.org.exit_banned):
+        m.emit("ExitBanned", at=0.0, cadre=m.cid(int(c)), agency=m.agency("psb", int(c)))
+
+
+def register(m: Model, c: int, at: float) -> None:
+    """PSBRegistered (2.2.a) and the networked database record (4.4.c)."""
+    cat = "security" if m.org.security[c] else ("retired" if m.org.retired[c] else "in_service")
+    m.emit("PSBRegistered", at=at, cadre=m.cid(c), unit=m.uid(int(m.org.unit[c])), category=cat)
+    m.registered[c] = True
+    if m.control("networked_db"):
+        m.emit("DBRecord", at=at, cadre=m.cid(c), agency=m.agency("psb", c), record_kind="registration")
+
+
+def registration(m: Model) -> Proc:
+    """Registration-for-filing of every cadre in a 2.2.a category, within the registration period."""
+    rng = m.rng["reports"]
+    todo = [int(c) for c in np.flatnonzero(m.org.registrable) if m.control("registration")]
+    times = sorted((float(rng.uniform(1.0, 0.8 * m.params.registration_days)), c) for c in todo)
+    for at, c in times:
+        yield m.wait_until(at)
+        register(m, c, m.now)
+
+
+def initial_documents(m: Model) -> None:
+    """Private documents cadres already held when the notice took effect (some reported under earlier
+    rules)."""
+    rng = m.rng["documents"]
+    for c in np.flatnonzero(m.org.holds_private_doc):
+        c = int(c)
+        d = m.new_document(c, "private_passport")
+        issued = -float(rng.uniform(30.0, 2000.0))
+        m.emit("DocIssued", at=issued, document=m.docs.ids[d], cadre=m.cid(c), issuer=m.agency("psb", c))
+        if m.org.doc_reported[c]:
+            m.emit("DocReportedRegistered", at=issued + float(rng.uniform(1.0, 20.0)), document=m.docs.ids[d],
+                   cadre=m.cid(c), recipient=steps.report_body(m, c))
+            m.docs.reported[d] = True
+
+
+def cleanup(m: Model, u: int) -> Proc:
+    """The clean-up of private documents after the notice (3.2.c), make-up registration (3.2.d), and
+    collection into custody of registered state-organ staff's documents (3.3)."""
+    if not m.control("cleanup"):
+        return
+    rng = m.rng["documents"]
+    yield m.env.timeout(rng.uniform(20.0, 0.6 * m.params.cleanup_window_days))
+    m.emit("CleanupAudit", unit=m.uid(u))
+    for c in m.org.members_of(u):
+        c = int(c)
+        d = int(m.private_doc[c])
+        if d < 0 or m.gone[c]:
+            continue
+        if not m.docs.reported[d]:
+            m.emit("UnreportedDocFound", document=m.docs.ids[d], cadre=m.cid(c), unit=m.uid(u))
+            m.env.process(make_up(m, c, d, u))
+        if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder" and not m.busy[c] \
+                and m.control("private_custody"):
+            if m.act(c, "keep_private_document", detection=("private_custody", "routine_supervision")):
+                m.kept.add(d)
+            else:
+                steps.surrender(m, c, d, None)
+
+
+def make_up(m: Model, c: int, d: int, u: int) -> Proc:
+    yield m.env.timeout(m.rng["documents"].uniform(1.0, 0.8 * m.params.makeup_days))
+    m.emit("MakeUpRegistration", document=m.docs.ids[d], cadre=m.cid(c), unit=m.uid(u))
+    m.docs.reported[d] = True
+
+
+def _next(m: Model, day: float, months: float, rng: Stream) -> float:
+    """A day a little less than ``months`` months (of at least 28 days) after ``day``."""
+    return day + 28.0 * months - float(rng.uniform(0.0, 5.0))
+
+
+def periodic_reports(m: Model, u: int) -> Proc:
+    """Routine reports level by level to the unit above (4.2.c)."""
+    rng = m.rng["reports"]
+    parent = int(m.org.unit_parent[u])
+    due = _next(m, 0.0, m.params.periodic_report_months, rng)
+    while True:
+        yield m.wait_until(due)
+        if m.control("periodic_reports"):
+            m.emit("PeriodicReport", unit=m.uid(u), recipient=m.uid(parent))
+        due = _next(m, m.now, m.params.periodic_report_months, rng)
+
+
+def annual_reports(m: Model, u: int) -> Proc:
+    """The written report on the previous year, in the first quarter (4.2.d)."""
+    rng = m.rng["reports"]
+    parent = int(m.org.unit_parent[u])
+    year = max(int(m.params.first_annual_report_year), m.origin.year + (1 if m.origin.month > 1 else 0))
+    limit = str(m.params.annual_report_deadline)
+    while True:
+        q1_end = m.day(pd.Timestamp(f"{year}-{limit}"))
+        yield m.wait_until(m.day(pd.Timestamp(f"{year}-01-02")) + float(rng.uniform(0.0, q1_end - m.day(
+            pd.Timestamp(f"{year}-01-02")) - 3.0)))
+        if m.control("annual_reports"):
+            m.emit("AnnualReport", unit=m.uid(u), recipient=m.uid(parent), year_covered=year - 1,
+                   written=True)
+        year += 1
+
+
+def inspections(m: Model, u: int) -> Proc:
+    """Special inspections by the unit above or the discipline organ (4.2.f): open problems are found and
+    corrected."""
+    rng = m.rng["inspections"]
+    e = m.sc.enforcement
+    months = min(e.inspection_interval_months, float(m.params.inspection_period_months))
+    due = _next(m, 0.0, months * float(rng.uniform(0.3, 1.0)), rng)
+    while True:
+        yield m.wait_until(due)
+        due = _next(m, m.now, months * float(rng.uniform(0.8, 1.0)), rng)
+        if not m.control("inspections"):
+            continue
+        parent = int(m.org.unit_parent[u])
+        inspector = m.uid(parent) if parent >= 0 and rng.random() < 0.5 else m.org.agency("discipline", u)
+        m.emit("Inspection", unit=m.uid(u), inspector=inspector)
+        for kind, items in open_problems(m, u).items():
+            found = [x for x in items if rng.random() < e.inspection_detect]
+            if found:
+                ref = m.new_id("f")
+                m.emit("InspectionFinding", unit=m.uid(u), finding_ref=ref)
+                m.env.process(correct(m, u, ref, kind, found))
+
+
+def open_problems(m: Model, u: int) -> dict[str, list[int]]:
+    """What an inspection can find in a unit: unregistered cadres, documents kept past their deadline."""
+    members = m.org.members_of(u)
+    unregistered = [int(c) for c in members if m.org.registrable[c] and not m.registered[c] and not m.gone[c]]
+    kept = [d for d in sorted(m.kept) if m.org.unit[m.docs.holder[d]] == u and m.docs.place[d] == "holder"
+            and not m.gone[m.docs.holder[d]]]
+    return {"registration": unregistered, "custody": kept}
+
+
+def correct(m: Model, u: int, ref: str, kind: str, items: list[int]) -> Proc:
+    """Correction of a finding within the correction period: register, or demand the documents."""
+    yield m.env.timeout(m.rng["inspections"].uniform(5.0, 0.8 * m.params.correction_days))
+    m.emit("Correction", unit=m.uid(u), finding_ref=ref)
+    for x in items:
+        if kind == "registration" and not m.registered[x]:
+            register(m, x, m.now)
+        elif kind == "custody" and m.docs.place[x] == "holder" and x in m.kept:
+            m.kept.discard(x)
+            m.env.process(steps.demand(m, m.docs.holder[x], x, None, public=m.docs.public[x]))
+
+
+def routine_supervision(m: Model) -> Proc:
+    """Day-to-day supervision (4.2.b): each quarter, documents kept past their deadline are asked for."""
+    while True:
+        yield m.env.timeout(91.0)
+        for d in sorted(m.kept):
+            c = m.docs.holder[d]
+            if m.docs.place[d] != "holder" or m.gone[c] or m.busy[c]:
+                m.kept.discard(d)
+                continue
+            if m.control("routine_supervision"):
+                m.kept.discard(d)
+                m.env.process(steps.demand(m, c, d, None, public=m.docs.public[d]))
+
+
+def bulletins(m: Model, agency: str) -> Proc:
+    """The foreign-affairs office's periodic bulletin on public-passport custody (4.4.d)."""
+    rng = m.rng["reports"]
+    due = _next(m, 0.0, m.params.bulletin_months, rng)
+    while True:
+        yield m.wait_until(due)
+        if m.control("fao_upload"):
+            m.emit("PassportCustodyBulletin", agency=agency)
+        due = _next(m, m.now, m.params.bulletin_months, rng)
+
+
+def residency(m: Model) -> Proc:
+    """Spouses settling abroad and residency documents (3.5.a), with the approval of 1999 No. 23 first."""
+    rng = m.rng["residency"]
+    t = m.sc.trips
+    eligible = np.flatnonzero(m.org.rank >= 1)
+    while True:
+        yield m.env.timeout(365.25)
+        for c in eligible[rng.random(len(eligible)) < t.spouse_emigration_rate]:
+            if not m.spouse_abroad[c]:
+                m.env.process(settle(m, int(c), by_spouse=True))
+        for c in np.flatnonzero(rng.random(m.org.n) < t.residency_doc_rate):
+            m.env.process(settle(m, int(c), by_spouse=False))
+
+
+def settle(m: Model, c: int, by_spouse: bool) -> Proc:
+    yield m.env.timeout(m.rng["residency"].uniform(0.0, 300.0))
+    if m.gone[c]:
+        return
+    if m.control("residency_approval") and not m.act(c, "skip_doc_report", detection=("residency_approval",)):
+        m.emit("ResidencyApproval", cadre=m.cid(c), approver=m.uid(int(m.org.authority[c])),
+               by_spouse=by_spouse)
+        yield m.env.timeout(m.rng["residency"].uniform(10.0, 60.0))
+    if by_spouse:
+        m.emit("SpouseEmigrated", cadre=m.cid(c))
+        m.spouse_abroad[c] = True
+    else:
+        d = m.new_document(c, "foreign_ltr_permit")
+        m.emit("ResidencyDocAcquired", cadre=m.cid(c), document=m.docs.ids[d], doc_type="foreign_ltr_permit",
+               by_spouse=False)

@@ -1,0 +1,327 @@
+"""``Model``: one simulated world — SimPy environment, organisation, runtime state, resources and the log.
+
+Processes (``simlib.model.processes``) do and record; this class holds the bookkeeping they share: ids, the
+event recorder, controls, behaviour decisions (with the external decider hook), documents and flags.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.model import behaviour
+from simlib.model.organisation import Organisation
+from simlib.model.organisation import build as build_organisation
+from simlib.model.streams import Stream, Streams
+from simlib.rulebook import Params, rulebook
+from simlib.scenario.schema import Scenario
+
+Decider = Callable[[str, dict[str, Any]], bool]
+Proc = Generator[Any, Any, Any]
+PORTS = ("PEK", "PVG", "CAN", "Lo Wu", "Gongbei", "SZX", "CTU", "KMG")
+DESTINATIONS = ("HK", "MO", "US", "FR", "DE", "JP", "TH", "AU", "CA", "SG")
+
+
+class ApprovalDesk:
+    """The approving body's review: a queue with ``capacity`` reviewers and exponential review times
+    (M/M/c)."""
+
+    def __init__(self, env: simpy.Environment, capacity: int, mean_days: float, rng: Stream) -> None:
+        self.env = env
+        self.resource = simpy.Resource(env, capacity=capacity)
+        self.mean_days = mean_days
+        self.rng = rng
+
+    def review(self) -> Proc:
+        """Wait for a reviewer, then take the review time."""
+        with self.resource.request() as req:
+            yield req
+            yield self.env.timeout(self.rng.exponential(self.mean_days))
+
+
+@dataclass
+class Documents:
+    """Travel documents as parallel lists; ``place`` is where the document is: holder, unit, fao or void."""
+
+    ids: list[str] = field(default_factory=list)
+    holder: list[int] = field(default_factory=list)
+    public: list[bool] = field(default_factory=list)
+    place: list[str] = field(default_factory=list)
+    valid: list[bool] = field(default_factory=list)
+    reported: list[bool] = field(default_factory=list)
+    visible_invalid: list[bool] = field(default_factory=list)  # the border can see it is void
+    checked_out: list[bool] = field(default_factory=list)
+
+    def add(self, holder: int, public: bool, place: str) -> int:
+        i = len(self.ids)
+        self.ids.append(f"doc{i}")
+        self.holder.append(holder)
+        self.public.append(public)
+        self.place.append(place)
+        self.valid.append(True)
+        self.reported.append(False)
+        self.visible_invalid.append(False)
+        self.checked_out.append(False)
+        return i
+
+
+class Model:
+    """A world under one scenario and seed. ``run(until=day)`` advances it; ``log()`` returns the event
+    log."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, params: Params | None = None) -> None:
+        self.sc = scenario
+        self.params = params or rulebook().params
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.rng = Streams(self.seed)
+        self.env = simpy.Environment()
+        self.origin = pd.Timestamp(scenario.calendar.start)
+        self.horizon = float(scenario.calendar.years) * 365.25
+        self.rec = LogBuilder(origin=self.origin)
+        self.counts: Counter[str] = Counter()  # events recorded so far, by type
+        self.org: Organisation = build_organisation(scenario, self.params, self.rng.generator("organisation"))
+        self.org.to_log(self.rec)
+        n = self.org.n
+        self.busy = np.zeros(n, dtype=bool)
+        self.gone = np.zeros(n, dtype=bool)
+        self.registered = np.zeros(n, dtype=bool)
+        self.suspected_at = np.full(n, np.inf)
+        self.exit_controlled = np.zeros(n, dtype=bool)
+        self.investigated = np.zeros(n, dtype=bool)
+        self.removed = np.zeros(n, dtype=bool)  # under investigation or sanctioned: no more trips
+        self.kept: set[int] = set()  # documents kept past their deadline that nobody has asked for yet
+        self.late_docs: set[int] = set()  # documents not handed in on time after the last return
+        self.last_denial: dict[str, str] = {}
+        self.alerted = np.zeros(n, dtype=bool)
+        self.spouse_abroad = self.org.spouse_abroad.copy()
+        self.risk = self.org.risk.copy()
+        self.funds = self.org.funds.copy()
+        self.private_doc = np.full(n, -1, dtype=np.int64)
+        self.public_doc = np.full(n, -1, dtype=np.int64)
+        self.docs = Documents()
+        self.trip_failures: dict[str, list[str]] = {}
+        self.cases: dict[str, dict[str, bool]] = {}
+        self.case_start: dict[str, float] = {}
+        self.pursued: set[str] = set()
+        self.approver_of: dict[str, str] = {}  # trips reviewed and awaiting the approval itself
+        self._publicity: deque[float] = deque()
+        self._ids: dict[str, int] = {}
+        self._desks: dict[int, ApprovalDesk] = {}
+        self._case_desks: dict[int, simpy.Resource] = {}
+        self._deciders: dict[int, Decider] = {}
+        self._cids: list[str] = [str(cid) for cid in self.org.cadre_ids]
+        self._index = {cid: i for i, cid in enumerate(self._cids)}
+        self._started = False
+        # the scenario is immutable: look its controls and propensities up once
+        self._level = {n: (c.level if c.on else 0.0) for n, c in scenario.controls}
+        self._base = {k: v for k, v in scenario.behaviour if isinstance(v, float)}
+        self._coef = scenario.behaviour.coefficients
+
+    # -- time ---------------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    def date(self, day: float) -> pd.Timestamp:
+        return self.origin + pd.Timedelta(days=float(day))
+
+    def day(self, date: Any) -> float:
+        return float((pd.Timestamp(date) - self.origin) / pd.Timedelta(days=1))
+
+    def wait_until(self, day: float) -> simpy.Timeout:
+        return self.env.timeout(max(0.0, day - self.now))
+
+    # -- recording ----------------------------------------------------------------------------------
+    def emit(self, event_type: str, /, at: float | None = None, **fields: Any) -> str:
+        """Record one event (at ``at`` days, default now); links are object ids, None links are dropped."""
+        self.counts[event_type] += 1
+        if None in fields.values():
+            fields = {k: v for k, v in fields.items() if v is not None}
+        return self.rec.add_event(event_type, self.env.now if at is None else at, **fields)
+
+    def new_id(self, prefix: str) -> str:
+        n = self._ids.get(prefix, 0)
+        self._ids[prefix] = n + 1
+        return f"{prefix}{n}"
+
+    def cid(self, c: int) -> str:
+        return self._cids[c]
+
+    def uid(self, u: int) -> str:
+        return str(self.org.unit_ids[u])
+
+    def agency(self, kind: str, c: int) -> str:
+        return self.org.agency(kind, int(self.org.unit[c]))
+
+    def new_trip(self, c: int, kind: str) -> str:
+        tid = self.new_id("t")
+        self.rec.add_object("trip", tid, kind=kind, destinations=self.destination())
+        return tid
+
+    def new_case(self, *, crime: bool = False, serious: bool = False, security: bool = False) -> str:
+        kid = self.new_id("k")
+        typical = bool(self.rng["cases"].random() < self.sc.enforcement.typical_share)
+        attrs = {"serious_adverse_effect": serious, "national_security_harm": security,
+                 "suspected_crime": crime, "typical": typical}
+        self.cases[kid] = attrs
+        self.case_start[kid] = self.now
+        self.rec.add_object("case", kid, **attrs)
+        return kid
+
+    def case_serious(self, case: str) -> bool:
+        a = self.cases[case]
+        return a["serious_adverse_effect"] or a["national_security_harm"]
+
+    def new_document(self, c: int, doc_type: str, place: str = "holder") -> int:
+        d = self.docs.add(c, doc_type.startswith("public"), place)
+        self.rec.add_object("document", self.docs.ids[d], doc_type=doc_type)
+        if d >= 0 and doc_type.startswith("public"):
+            self.public_doc[c] = d
+        elif doc_type in ("private_passport", "hk_macao_two_way_permit", "taiwan_permit"):
+            self.private_doc[c] = d
+        return d
+
+    def destination(self) -> str:
+        return DESTINATIONS[self.rng["trips"].integers(len(DESTINATIONS))]
+
+    def port(self) -> str:
+        return PORTS[self.rng["border"].integers(len(PORTS))]
+
+    # -- controls and behaviour ---------------------------------------------------------------------
+    def control(self, name: str) -> bool:
+        """Whether control ``name`` operates on this occasion (drawn from the control's own stream)."""
+        level = self._level[name]
+        if level >= 1.0:
+            return True
+        if level <= 0.0:
+            return False
+        return self.rng.control(name).random() < level
+
+    def strength(self, *names: str) -> float:
+        """Perceived strength of controls: the product of on × level."""
+        s = 1.0
+        for name in names:
+            s *= self._level[name]
+        return s
+
+    def set_decider(self, cadre: str | int, fn: Decider | None) -> None:
+        """Let ``fn(decision, context) -> bool`` take the decisions of one cadre (None removes it).
+
+        ``decision`` is one of :data:`simlib.model.behaviour.DECISIONS` (True: the cadre does it); ``context``
+        has the cadre id, the day and date, the probability the model would have used, and the trip,
+        delegation or document concerned where there is one."""
+        c = self._index[cadre] if isinstance(cadre, str) else int(cadre)
+        if fn is None:
+            self._deciders.pop(c, None)
+        else:
+            self._deciders[c] = fn
+
+    def decide(self, c: int, decision: str, p: float, **context: Any) -> bool:
+        """The cadre's choice: the external decider's answer if one is set, else a draw with probability p."""
+        fn = self._deciders.get(c)
+        if fn is not None:
+            return bool(fn(decision, {"cadre": self.cid(c), "day": self.now, "date": self.date(self.now),
+                                      "probability": p, **context}))
+        if p <= 0.0:
+            return False
+        return bool(self.rng["behaviour"].random() < p)
+
+    def propensity(self, c: int, act: str, *, detection: tuple[str, ...] = (), educated: bool = False,
+                   factor: float = 1.0, opportunity: bool = True) -> float:
+        """Probability of a behaviour act for cadre c, from :func:`behaviour.choice`."""
+        base = self._base[act]
+        if base <= 0.0 or not opportunity:
+            return 0.0
+        return behaviour.choice(base, self._coef, detection=self.strength(*detection),
+                                sanction=self._level["sanctions"], educated=educated,
+                                publicised=self.publicised(), factor=factor)
+
+    def act(self, c: int, act: str, *, detection: tuple[str, ...] = (), educated: bool = False,
+            factor: float = 1.0, opportunity: bool = True, **context: Any) -> bool:
+        """Decide whether cadre c commits ``act`` (a behaviour field) now."""
+        if not self._deciders and (self._base[act] <= 0.0 or not opportunity):
+            return False  # nothing to decide (and no draw, as before)
+        p = self.propensity(c, act, detection=detection, educated=educated, factor=factor,
+                            opportunity=opportunity)
+        return self.decide(c, act, p, **context)
+
+    def publicised(self) -> float:
+        """Typical cases publicised in the last 365 days (a deterrent)."""
+        while self._publicity and self._publicity[0] < self.now - 365.0:
+            self._publicity.popleft()
+        return float(len(self._publicity))
+
+    def note_publicity(self) -> None:
+        self._publicity.append(self.now)
+
+    def fail(self, trip: str, what: str) -> None:
+        """Remember a management failure on a trip (for 4.3.h accountability if the cadre does not return)."""
+        self.trip_failures.setdefault(trip, []).append(what)
+
+    # -- information and flags ----------------------------------------------------------------------
+    def latency(self) -> float:
+        """Days for a flag to reach approvers and the border: networked DB and coordination, or paper."""
+        e = self.sc.enforcement
+        return e.db_latency_days if self.control("networked_db") and self.control("coordination") \
+            else e.paper_latency_days
+
+    def flag_visible(self, c: int, lag: float) -> bool:
+        return self.suspected_at[c] + lag <= self.now
+
+    def available(self, c: int) -> bool:
+        return not (self.busy[c] or self.gone[c] or self.removed[c] or self.org.retired[c])
+
+    # -- resources ----------------------------------------------------------------------------------
+    def desk(self, body: int) -> ApprovalDesk:
+        d = self._desks.get(body)
+        if d is None:
+            a = self.sc.approval
+            managed = int((self.org.authority == body).sum() + (self.org.unit == body).sum())
+            reviewers = max(a.capacity, -(-managed // a.cadres_per_reviewer))
+            d = ApprovalDesk(self.env, reviewers, a.review_days_mean, self.rng["approval"])
+            self._desks[body] = d
+        return d
+
+    def case_desk(self, c: int) -> simpy.Resource:
+        prov = int(self.org.unit_province[self.org.unit[c]])
+        r = self._case_desks.get(prov)
+        if r is None:
+            r = self._case_desks[prov] = simpy.Resource(self.env, capacity=self.sc.enforcement.case_capacity)
+        return r
+
+    def next_training(self) -> float:
+        """Days until the next centralised pre-departure training session (sessions are batched)."""
+        k = self.sc.approval.training_interval_days
+        return (np.floor(self.now / k) + 1.0) * k - self.now
+
+    # -- running ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if not self._started:
+            from simlib.model.processes import start_all
+
+            start_all(self)
+            self._started = True
+
+    def run(self, until: float | None = None) -> Model:
+        """Advance to day ``until`` (default: the horizon). May be called repeatedly."""
+        self.start()
+        target = self.horizon if until is None else min(float(until), self.horizon)
+        if target > self.now:
+            self.env.run(until=target)
+        return self
+
+    def step_until(self, when: Any) -> Model:
+        """Advance to day ``when`` (days since the start) or to a calendar date (``"2006-03-01"``)."""
+        day = float(when) if isinstance(when, int | float) else self.day(when)
+        return self.run(until=day)
+
+    def log(self, source: str | None = None) -> EventLog:
+        """The event log so far (objects declared, events up to now)."""
+        return self.rec.build(end=self.now, source=source or f"{self.sc.name} seed {self.seed}")

@@ -1,0 +1,13 @@
+"""Scenarios: validated, immutable descriptions of one world, loaded from YAML.
+
+>>> from simlib.scenario import load_scenario
+>>> sc = load_scenario("scenarios/baseline.yaml", {"behaviour.keep_private_document": 0.3})  # doctest: +SKIP
+"""
+
+from simlib.scenario.loader import apply_overrides, load_raw, load_scenario, parse_sets, validate
+from simlib.scenario.params import Param, ParamInfo, describe, iter_params
+from simlib.scenario.schema import CONTROL_CLAUSES, CONTROL_NAMES, Behaviour, Control, Controls, Scenario
+
+__all__ = ["CONTROL_CLAUSES", "CONTROL_NAMES", "Behaviour", "Control", "Controls", "Param", "ParamInfo",
+           "Scenario", "apply_overrides", "describe", "iter_params", "load_raw", "load_scenario",
+           "parse_sets", "validate"]

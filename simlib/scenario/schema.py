@@ -1,0 +1,280 @@
+"""The scenario: an immutable, validated description of one world (organisation, behaviour, controls, timing).
+
+Every leaf is declared with :func:`~simlib.scenario.params.Param` (unit, range, source); its description is in
+the catalogue under ``scn.<path>``. Deadlines the notice sets (15 days, 10 days, quarterly, Q1) are NOT here:
+the model reads them from the rulebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simlib.scenario.params import Param
+
+
+class Frozen(BaseModel):
+    """Immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Frozen):
+    """A short text in both languages."""
+
+    en: str = ""
+    zh: str = ""
+
+
+class Calendar(Frozen):
+    start: dt.date = Param(dt.date(2004, 12, 31), unit="date", source="notice 6.a")
+    years: float = Param(10.0, unit="years", ge=0.05, le=50)
+
+
+class Units(Frozen):
+    provincial: int = Param(1, unit="units", ge=1, le=40)
+    prefecture_per_provincial: int = Param(4, unit="units", ge=0, le=40)
+    county_per_prefecture: int = Param(5, unit="units", ge=0, le=40)
+    state_organ_share: float = Param(0.8, unit="share", ge=0, le=1)
+    weight_central: float = Param(0.0, unit="relative staff size", ge=0, le=100)
+    weight_provincial: float = Param(3.0, unit="relative staff size", ge=0, le=100)
+    weight_prefecture: float = Param(1.5, unit="relative staff size", ge=0, le=100)
+    weight_county: float = Param(1.0, unit="relative staff size", ge=0, le=100)
+
+
+class RankShares(Frozen):
+    section_or_below: float = Param(0.72, unit="share", ge=0, le=1)
+    deputy_division: float = Param(0.12, unit="share", ge=0, le=1)
+    division: float = Param(0.09, unit="share", ge=0, le=1)
+    deputy_bureau: float = Param(0.04, unit="share", ge=0, le=1)
+    bureau: float = Param(0.025, unit="share", ge=0, le=1)
+    ministerial_plus: float = Param(0.005, unit="share", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> RankShares:
+        total = sum(self.model_dump().values())
+        if not 0.999 <= total <= 1.001:
+            raise ValueError(f"rank shares must add up to 1, not {total:g}")
+        return self
+
+
+class Organisation(Frozen):
+    cadres: int = Param(10_000, unit="cadres", ge=1, le=2_000_000)
+    roster: str | None = Param(None, unit="path", source="input")
+    units: Units = Field(default_factory=Units)
+    ranks: RankShares = Field(default_factory=RankShares)
+    party_share: float = Param(0.8, unit="share", ge=0, le=1)
+    retired_share: float = Param(0.08, unit="share", ge=0, le=1)
+    leading_share: float = Param(0.7, unit="share of deputy-division and above", ge=0, le=1)
+    key_post_share: float = Param(0.1, unit="share", ge=0, le=1)
+    security_sensitive_share: float = Param(0.03, unit="share", ge=0, le=1)
+    spouse_abroad_share: float = Param(
+        0.02, unit="share of county/division and above", ge=0, le=1,
+        source="assumption; clauses.md Part 5 row 25 (3,200 of deputy-division+)")
+    exit_banned_share: float = Param(0.002, unit="share", ge=0, le=1)
+    private_doc_share: float = Param(0.3, unit="share holding a private document at start", ge=0, le=1)
+    private_doc_reported_share: float = Param(0.5, unit="share of those already reported", ge=0, le=1)
+    risk_sigma: float = Param(0.6, unit="log-sd of latent risk", ge=0, le=3)
+
+
+class Trips(Frozen):
+    public_per_cadre_year: float = Param(0.3, unit="member-trips / cadre / year", ge=0, le=10)
+    delegation_size_mean: float = Param(5.0, unit="members", ge=1, le=40)
+    public_days_mean: float = Param(9.0, unit="days", ge=1, le=120)
+    posting_per_cadre_year: float = Param(0.002, unit="postings / cadre / year", ge=0, le=1)
+    posting_days_mean: float = Param(900.0, unit="days", ge=90, le=3000)
+    private_per_cadre_year: float = Param(0.25, unit="trips / cadre / year", ge=0, le=10)
+    private_days_mean: float = Param(12.0, unit="days", ge=1, le=120)
+    long_stay_share: float = Param(0.04, unit="share of private trips", ge=0, le=1)
+    long_stay_days_mean: float = Param(240.0, unit="days", ge=92, le=1500)
+    lead_days_mean: float = Param(40.0, unit="days", ge=14, le=365)
+    incident_rate: float = Param(0.03, unit="important matters / trip", ge=0, le=1)
+    spouse_emigration_rate: float = Param(0.002, unit="per cadre-year (county/division+)", ge=0, le=1)
+    residency_doc_rate: float = Param(0.0005, unit="per cadre-year", ge=0, le=1)
+
+
+class Approval(Frozen):
+    capacity: int = Param(1, unit="reviewers per approving body (at least)", ge=1, le=100)
+    cadres_per_reviewer: int = Param(150, unit="managed cadres per reviewer", ge=1, le=100_000)
+    review_days_mean: float = Param(3.0, unit="days", ge=0.01, le=90)
+    doc_issue_days_mean: float = Param(10.0, unit="days", ge=0.1, le=90)
+    training_interval_days: float = Param(14.0, unit="days between training sessions", ge=1, le=180)
+    vetting_detect: float = Param(0.4, unit="probability", ge=0, le=1)
+    delegated_vetting_factor: float = Param(0.5, unit="detection factor when authority is delegated", ge=0,
+                                            le=1)
+
+
+class Coefficients(Frozen):
+    deterrence: float = Param(1.2, unit="log-odds per unit of detection×sanction", ge=0, le=10)
+    education_effect: float = Param(0.3, unit="relative reduction", ge=0, le=1)
+    publicity_effect: float = Param(0.05, unit="per publicised case in the last year", ge=0, le=2)
+    spouse_abroad_factor: float = Param(3.0, unit="hazard ratio", ge=1, le=50)
+    discipline_effect: float = Param(0.5, unit="relative reduction", ge=0, le=1)
+    funds_elasticity: float = Param(0.5, unit="weight of funds / mean funds in the flight factor", ge=0, le=1)
+    flight_factor_cap: float = Param(3.0, unit="maximum flight factor", ge=1, le=20)
+    no_document_factor: float = Param(0.5, unit="flight factor without a document in hand", ge=0, le=1)
+
+
+class Behaviour(Frozen):
+    skip_doc_report: float = Param(0.1, unit="probability per new document", ge=0, le=1)
+    skip_pre_trip_report: float = Param(0.05, unit="probability per private trip", ge=0, le=1)
+    unapproved_private_trip: float = Param(0.02, unit="probability per private trip (needs a document)",
+                                           ge=0, le=1)
+    keep_private_document: float = Param(0.08, unit="probability per return", ge=0, le=1)
+    keep_public_document: float = Param(0.04, unit="probability per return", ge=0, le=1)
+    refuse_after_demand: float = Param(0.25, unit="probability", ge=0, le=1)
+    skip_quarterly_report: float = Param(0.15, unit="probability per quarter", ge=0, le=1)
+    skip_return_report: float = Param(0.08, unit="probability per return", ge=0, le=1)
+    skip_incident_report: float = Param(0.1, unit="probability per important matter", ge=0, le=1)
+    party_public_activity: float = Param(0.01, unit="probability per private trip", ge=0, le=1)
+    solo_activity: float = Param(0.15, unit="probability per member-trip", ge=0, le=1)
+    solo_without_consent: float = Param(0.3, unit="probability per solo activity", ge=0, le=1)
+    route_change: float = Param(0.03, unit="probability per delegation", ge=0, le=1)
+    unauthorised_route_change: float = Param(0.5, unit="probability per route change", ge=0, le=1)
+    overstay: float = Param(0.02, unit="probability per trip", ge=0, le=1)
+    non_return_public: float = Param(
+        0.0004, unit="probability per member-trip", ge=0, le=1,
+        source="assumption; clauses.md Part 5 rows 10-11 (tens per year nationally)")
+    non_return_private: float = Param(0.0008, unit="probability per private trip", ge=0, le=1)
+    defection_share: float = Param(0.05, unit="share of absconders", ge=0, le=1)
+    corruption_share: float = Param(0.02, unit="share of cadres", ge=0, le=1)
+    funds_mean: float = Param(
+        8.0, unit="million yuan", ge=0, le=10_000,
+        source="assumption; clauses.md Part 5 rows 1-2 (≈100 m yuan/person is an upper bound)")
+    flight_propensity: float = Param(0.35, unit="probability when an investigation closes in", ge=0, le=1)
+    fraud: float = Param(0.002, unit="probability per application", ge=0, le=1)
+    coefficients: Coefficients = Field(default_factory=Coefficients)
+
+
+PROPENSITIES: tuple[str, ...] = tuple(k for k in Behaviour.model_fields
+                                     if k not in ("funds_mean", "coefficients"))
+
+
+class Control(Frozen):
+    """A lever of the notice: ``on`` switches it; ``level`` is the probability it operates on an occasion."""
+
+    on: bool = Param(True, unit="switch")
+    level: float = Param(1.0, unit="probability", ge=0, le=1)
+
+
+def _c() -> Control:
+    return Control()
+
+
+class Controls(Frozen):
+    education: Control = Field(default_factory=_c)
+    training: Control = Field(default_factory=_c)
+    reminder_talk: Control = Field(default_factory=_c)
+    monitoring: Control = Field(default_factory=_c)
+    public_approval: Control = Field(default_factory=_c)
+    posting_rules: Control = Field(default_factory=_c)
+    temp_party_org: Control = Field(default_factory=_c)
+    delegation_discipline: Control = Field(default_factory=_c)
+    private_approval: Control = Field(default_factory=_c)
+    approval_authority: Control = Field(default_factory=_c)
+    focused_vetting: Control = Field(default_factory=_c)
+    suspect_denial: Control = Field(default_factory=_c)
+    registration: Control = Field(default_factory=_c)
+    abroad_reporting: Control = Field(default_factory=_c)
+    return_report: Control = Field(default_factory=_c)
+    membership_relations: Control = Field(default_factory=_c)
+    public_custody: Control = Field(default_factory=_c)
+    revocation: Control = Field(default_factory=_c)
+    document_reporting: Control = Field(default_factory=_c)
+    cleanup: Control = Field(default_factory=_c)
+    private_custody: Control = Field(default_factory=_c)
+    custodian_ledger: Control = Field(default_factory=_c)
+    residency_approval: Control = Field(default_factory=_c)
+    standing_arrangements: Control = Field(default_factory=_c)
+    routine_supervision: Control = Field(default_factory=_c)
+    periodic_reports: Control = Field(default_factory=_c)
+    annual_reports: Control = Field(default_factory=_c)
+    major_reports: Control = Field(default_factory=_c)
+    inspections: Control = Field(default_factory=_c)
+    sanctions: Control = Field(default_factory=_c)
+    pursuit: Control = Field(default_factory=_c)
+    accountability: Control = Field(default_factory=_c)
+    publicity: Control = Field(default_factory=_c)
+    coordination: Control = Field(default_factory=_c)
+    networked_db: Control = Field(default_factory=_c)
+    fao_upload: Control = Field(default_factory=_c)
+    finance_monitoring: Control = Field(default_factory=_c)
+    exit_control_recommendation: Control = Field(default_factory=_c)
+    psb_exit_control: Control = Field(default_factory=_c)
+    border_check: Control = Field(default_factory=_c)
+
+
+CONTROL_NAMES: tuple[str, ...] = tuple(Controls.model_fields)
+CONTROL_CLAUSES: dict[str, str] = {
+    "education": "1.1.a", "training": "1.1.b", "reminder_talk": "1.1.b", "monitoring": "1.1.c",
+    "public_approval": "1.2.a-b", "posting_rules": "1.3.a", "temp_party_org": "1.3.b",
+    "delegation_discipline": "1.3.c-f", "private_approval": "2.1.a-b", "approval_authority": "2.1.c",
+    "focused_vetting": "2.1.d", "suspect_denial": "2.1.e", "registration": "2.2.a",
+    "abroad_reporting": "2.3.b-d", "return_report": "2.3.f", "membership_relations": "2.3.e",
+    "public_custody": "3.1.a", "revocation": "3.1.b", "document_reporting": "3.2.a-b", "cleanup": "3.2.c-d",
+    "private_custody": "3.3.a", "custodian_ledger": "3.4.a",
+    "residency_approval": "3.5.a", "standing_arrangements": "4.1.b-c", "routine_supervision": "4.2.b",
+    "periodic_reports": "4.2.c", "annual_reports": "4.2.d", "major_reports": "4.2.e", "inspections": "4.2.f",
+    "sanctions": "4.3.b-c,e,g", "pursuit": "4.3.d", "accountability": "4.3.f,h", "publicity": "4.3.i",
+    "coordination": "4.4.a-b", "networked_db": "4.4.c", "fao_upload": "4.4.d", "finance_monitoring": "4.4.e",
+    "exit_control_recommendation": "4.4.f", "psb_exit_control": "4.4.g", "border_check": "3.1.b/4.4.d",
+}
+
+
+class Enforcement(Frozen):
+    monitoring_detect: float = Param(0.3, unit="probability per at-risk cadre-year", ge=0, le=1)
+    monitoring_risk_threshold: float = Param(2.0, unit="latent risk above which a cadre is at risk", ge=0,
+                                             le=100)
+    talk_risk_factor: float = Param(0.5, unit="latent risk kept after a pre-emptive talk", ge=0, le=1)
+    monitoring_referral: float = Param(0.3, unit="probability a signal uncovers illicit funds", ge=0, le=1)
+    covert_leak_factor: float = Param(2.0, unit="slower sensing when found by monitoring, finance or vetting",
+                                      ge=1, le=10)
+    preliminary_days_max: float = Param(60.0, unit="days before the suspicion is recorded (uniform)", ge=0,
+                                        le=365)
+    investigation_rate: float = Param(0.12, unit="per corrupt cadre-year", ge=0, le=10)
+    finance_detect: float = Param(0.5, unit="probability per transfer", ge=0, le=1)
+    funds_freeze_share: float = Param(0.5, unit="share of funds frozen after an alert", ge=0, le=1)
+    leak_days_mean: float = Param(45.0, unit="days", ge=0.1, le=720)
+    db_latency_days: float = Param(0.0, unit="days (networked)", ge=0, le=365)
+    paper_latency_days: float = Param(90.0, unit="days (not networked)", ge=0, le=730)
+    case_capacity: int = Param(20, unit="cases in parallel per discipline organ", ge=1, le=1000)
+    case_days_mean: float = Param(120.0, unit="days", ge=1, le=1000)
+    demand_days: float = Param(5.0, unit="days after a missed deadline", ge=0, le=365)
+    inspection_interval_months: float = Param(18.0, unit="months", ge=1, le=120)
+    inspection_detect: float = Param(0.6, unit="probability per open problem", ge=0, le=1)
+    repatriation_rate: float = Param(0.08, unit="per fugitive-year", ge=0, le=5,
+                                     source="assumption; clauses.md Part 5 rows 11 and 14 (returns vs stock)")
+    unpursued_factor: float = Param(0.2, unit="repatriation rate factor without pursuit", ge=0, le=1)
+    typical_share: float = Param(0.3, unit="share of concluded cases", ge=0, le=1)
+    serious_share: float = Param(0.3, unit="share of flight and non-return cases", ge=0, le=1)
+
+
+class Scenario(Frozen):
+    """One world: organisation, trips, behaviour, controls and enforcement timings."""
+
+    name: str = "baseline"
+    description: Text = Field(default_factory=Text)
+    seed: int = Param(20041231, unit="seed", ge=0, le=2**63 - 1)
+    calendar: Calendar = Field(default_factory=Calendar)
+    organisation: Organisation = Field(default_factory=Organisation)
+    trips: Trips = Field(default_factory=Trips)
+    approval: Approval = Field(default_factory=Approval)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    controls: Controls = Field(default_factory=Controls)
+    enforcement: Enforcement = Field(default_factory=Enforcement)
+
+    def control(self, name: str) -> Control:
+        return getattr(self.controls, name)
+
+    def compliant(self) -> Scenario:
+        """The same world with every behaviour propensity set to full compliance (0)."""
+        zero = {f"behaviour.{k}": 0.0 for k in PROPENSITIES}
+        return self.replace(**zero)
+
+    def replace(self, **changes: object) -> Scenario:
+        """A copy with dotted-path changes (``replace(**{"behaviour.overstay": 0})``), validated."""
+        from simlib.scenario.loader import apply_overrides, validate
+
+        data = apply_overrides(self.model_dump(mode="json"), dict(changes), source="<replace>")
+        return validate(data, source="<replace>")

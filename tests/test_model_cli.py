@@ -1,0 +1,53 @@
+"""``simlib run`` and the replication function the experiment layer calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simlib.commands_model import main as model_cli
+from simlib.log.errors import InputError
+from simlib.model.runner import ranges, replication, resolve
+from simlib.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny(cadres: int = 150, years: float = 1.5, **changes: object) -> Scenario:
+    """A small world (one prefecture with three counties)."""
+    return Scenario().replace(**{"organisation.cadres": cadres, "calendar.years": years,
+                                 "organisation.units.prefecture_per_provincial": 1,
+                                 "organisation.units.county_per_prefecture": 3, **changes})
+
+
+# -- the command and the experiment contract ------------------------------------------------------------
+def test_replication_function_for_experiments() -> None:
+    config = tiny(60, 0.5).model_dump(mode="json")
+    k = replication(config, 3)
+    assert k["events"] > 0 and all(isinstance(v, float) for v in k.values())
+
+
+def test_run_command_writes_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", str(ROOT / "scenarios" / "training" / "small.yaml"), "--reps", "2", "--seed", "1",
+            "--set", "organisation.cadres=50", "--set", "calendar.years=0.4", "--out", str(tmp_path),
+            "--lang", "en"]
+    assert model_cli(args) == 0
+    out = capsys.readouterr().out
+    assert "Scenario training_small: 2 replication(s)" in out and "public trips" in out
+    table = pd.read_csv(tmp_path / "kpis.csv")
+    assert list(table["seed"]) == [1, 2] and (tmp_path / "log-1.parquet").is_dir()
+    assert (tmp_path / "findings-2.csv").is_file() and (tmp_path / "scenario.json").is_file()
+    assert model_cli(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--reps", "0"]) == 2
+
+
+def test_resolve_and_ranges_for_the_experiment_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    name, config, fn = resolve("no_private_custody", {"organisation.cadres": 40})
+    assert name == "no_private_custody" and config["organisation"]["cadres"] == 40 and fn is replication
+    assert config["controls"]["private_custody"]["on"] is False
+    assert ranges(config, ["behaviour.overstay"]) == {"behaviour.overstay": (0.0, 1.0)}
+    assert "controls.private_custody.level" in ranges(config)
+    with pytest.raises(InputError, match="no scenario"):
+        resolve("no_such_gap", {})
