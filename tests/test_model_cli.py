@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from simlib.commands_model import main as model_cli
+from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
 from simlib.model.runner import ranges, replication, resolve
 from simlib.scenario import Scenario
@@ -37,8 +38,9 @@ def test_run_command_writes_outputs(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "Scenario training_small: 2 replication(s)" in out and "public trips" in out
     table = pd.read_csv(tmp_path / "kpis.csv")
-    assert list(table["seed"]) == [1, 2] and (tmp_path / "log-1.parquet").is_dir()
-    assert (tmp_path / "findings-2.csv").is_file() and (tmp_path / "scenario.json").is_file()
+    seeds = replication_seeds(1, 2)  # the experiment layer's replications: same seeds as `simlib compare`
+    assert [int(s) for s in table["seed"]] == seeds and (tmp_path / f"log-{seeds[0]}.parquet").is_dir()
+    assert (tmp_path / f"findings-{seeds[1]}.csv").is_file() and (tmp_path / "scenario.json").is_file()
     assert model_cli(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--reps", "0"]) == 2
 
 

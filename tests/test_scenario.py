@@ -42,6 +42,20 @@ def test_baseline_is_the_schema_defaults() -> None:
     assert all(base.control(n).on and base.control(n).level == 1.0 for n in CONTROL_NAMES)
 
 
+def _leaves(node: dict, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for key, value in node.items():
+        key = "on" if key is True else str(key)  # YAML 1.1 reads a bare `on:` as True
+        out |= _leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+    return out
+
+
+def test_baseline_writes_out_every_parameter() -> None:
+    raw = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
+    written = _leaves(raw) - {"name", "description.en", "description.zh"}
+    assert written == {p.path for p in iter_params(Scenario)}
+
+
 def test_every_control_cites_its_clause_and_is_described() -> None:
     assert set(CONTROL_CLAUSES) == set(CONTROL_NAMES) and len(CONTROL_NAMES) >= 30
     for name in CONTROL_NAMES:

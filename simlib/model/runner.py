@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.audit import Findings, audit
+from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.model.kpi import kpi_table, kpis
@@ -23,6 +24,7 @@ from simlib.model.world import Model
 from simlib.scenario import Scenario, iter_params, load_scenario, validate
 
 SCENARIO_DIRS = ("scenarios", "scenarios/gaps", "scenarios/training")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 SWEEPABLE = ("behaviour.", "enforcement.", "approval.", "controls.")
 
 
@@ -38,8 +40,10 @@ class Replication:
 
 
 def seeds(seed: int, reps: int) -> list[int]:
-    """Replication r uses seed + r, so a replication is reproduced from its own seed alone."""
-    return [int(seed) + r for r in range(reps)]
+    """Replication seeds from ``SeedSequence(seed).spawn(reps)``, the same as the experiment layer's, so
+    ``simlib run --reps`` and ``simlib compare`` see the same replications; one replication alone uses
+    ``seed`` itself, so a replication is reproduced from the seed it reports."""
+    return [int(seed)] if reps == 1 else replication_seeds(int(seed), reps)
 
 
 def run_once(scenario: Scenario, seed: int) -> Replication:
@@ -89,7 +93,8 @@ def write(results: list[Replication], scenario: Scenario, out: Path) -> dict[str
         f = out / f"findings-{r.seed}.csv"
         r.findings.table.to_csv(f, index=False)
         paths[f"findings-{r.seed}"] = f
-    table = kpi_table([{"seed": float(r.seed), **r.kpis} for r in results])
+    table = kpi_table([r.kpis for r in results])
+    table.insert(0, "seed", pd.Series([r.seed for r in results], dtype="int64", index=table.index))
     paths["kpis"] = out / "kpis.csv"
     table.to_csv(paths["kpis"], index=False)
     paths["scenario"] = out / "scenario.json"
@@ -109,11 +114,13 @@ def find_scenario(name: str | Path) -> Path:
     path = Path(name)
     if path.is_file():
         return path
-    for folder in SCENARIO_DIRS:
-        candidate = Path(folder) / f"{name}.yaml"
+    roots = (Path.cwd(), PROJECT_ROOT)
+    folders = [root / folder for root in roots for folder in SCENARIO_DIRS]
+    for folder in folders:
+        candidate = folder / f"{name}.yaml"
         if candidate.is_file():
             return candidate
-    known = sorted(p.stem for folder in SCENARIO_DIRS for p in Path(folder).glob("*.yaml"))
+    known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
     raise InputError(f"no scenario {str(name)!r}", field="SCENARIO",
                      fix=f"give a path to a YAML file or one of: {', '.join(known) or '(none found)'}")
 

@@ -159,14 +159,19 @@ def private_checkout(m: Model, c: int, d: int, trip: str, approved: bool) -> boo
     does not follow the ledger rule."""
     if m.docs.place[d] != "unit":
         return True
-    u = int(m.org.unit[c])
     if not approved and m.control("custodian_ledger"):
         return False
+    release(m, c, d, trip, approved)
+    return True
+
+
+def release(m: Model, c: int, d: int, trip: str, approved: bool) -> None:
+    """DocCheckedOut: the custodian hands a private document over (with the approval reference, or none)."""
+    u = int(m.org.unit[c])
     m.emit("DocCheckedOut", document=m.docs.ids[d], cadre=m.cid(c), custodian=custodian_of(m, u),
            trip=trip, unit=m.uid(u), approval_ref=f"A-{trip}" if approved else None)
     m.docs.place[d] = "holder"
     m.docs.checked_out[d] = True
-    return True
 
 
 def cross_exit(m: Model, c: int, trip: str, d: int) -> bool:
