@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from model_worlds import tiny
 
 from simlib.audit.context import AuditContext
 from simlib.log.errors import InputError
@@ -19,13 +20,6 @@ from simlib.rulebook import rulebook
 from simlib.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def tiny(cadres: int = 150, years: float = 1.5, **changes: object) -> Scenario:
-    """A small world (one prefecture with three counties)."""
-    return Scenario().replace(**{"organisation.cadres": cadres, "calendar.years": years,
-                                 "organisation.units.prefecture_per_provincial": 1,
-                                 "organisation.units.county_per_prefecture": 3, **changes})
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from model_worlds import tiny
 
 from simlib.audit import Findings, audit
 from simlib.model import Model
 from simlib.model.kpi import kpis
-from simlib.scenario import Scenario, load_scenario
+from simlib.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def tiny(cadres: int = 150, years: float = 1.5, **changes: object) -> Scenario:
-    """A small world (one prefecture with three counties)."""
-    return Scenario().replace(**{"organisation.cadres": cadres, "calendar.years": years,
-                                 "organisation.units.prefecture_per_provincial": 1,
-                                 "organisation.units.county_per_prefecture": 3, **changes})
 
 
 @pytest.fixture(scope="module")

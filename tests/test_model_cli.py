@@ -6,21 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from model_worlds import tiny
 
 from simlib.commands_model import main as model_cli
 from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
 from simlib.model.runner import ranges, replication, resolve
-from simlib.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def tiny(cadres: int = 150, years: float = 1.5, **changes: object) -> Scenario:
-    """A small world (one prefecture with three counties)."""
-    return Scenario().replace(**{"organisation.cadres": cadres, "calendar.years": years,
-                                 "organisation.units.prefecture_per_provincial": 1,
-                                 "organisation.units.county_per_prefecture": 3, **changes})
 
 
 # -- the command and the experiment contract ------------------------------------------------------------
