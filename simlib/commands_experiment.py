@@ -92,8 +92,21 @@ def _run_as_main(args: argparse.Namespace, lang: str | None = None, *, handler: 
     return handler(args)
 
 
-def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None) -> None:
-    """Add ``compare``, ``sweep``, ``sensitivity`` and ``replications`` to an argparse subparsers object."""
+def _with_headline(handler: Callable[..., int], headline: Sequence[str]) -> Callable[..., int]:
+    """``handler`` reporting the ``headline`` KPIs when no ``--kpi`` is given (all KPIs make an unreadable table)."""
+
+    def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+        if not args.kpi and headline:
+            args.kpi = list(headline)
+        return handler(args, out)
+
+    return run
+
+
+def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
+             headline: Sequence[str] = ()) -> None:
+    """Add ``compare``, ``sweep``, ``sensitivity`` and ``replications`` to an argparse subparsers object;
+    ``headline``: the KPIs shown by ``compare``, ``sweep`` and ``sensitivity`` when ``--kpi`` is not given."""
     p = subparsers.add_parser(
         "compare",
         help="compare scenarios with the baseline over paired replications",
@@ -104,7 +117,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None) 
     p.add_argument("alternatives", nargs="+", metavar="ALT")
     p.add_argument("--rank", action="store_true", help="sort differences by |relative change|")
     _common(p, reps=20)
-    _defaults(p, partial(_compare, resolve=resolve))
+    _defaults(p, _with_headline(partial(_compare, resolve=resolve), headline))
 
     p = subparsers.add_parser("sweep", help="grid or Latin-hypercube sweep over parameter paths")
     p.add_argument("scenario", metavar="SCENARIO")
@@ -118,7 +131,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None) 
     p.add_argument("--design", choices=DESIGNS, default="grid")
     p.add_argument("--points", type=int, default=3, help="grid: values per parameter; lhs: points in all")
     _common(p, reps=10)
-    _defaults(p, partial(_sweep, resolve=resolve, ranges=ranges))
+    _defaults(p, _with_headline(partial(_sweep, resolve=resolve, ranges=ranges), headline))
 
     p = subparsers.add_parser("sensitivity", help="which parameters drive the KPIs: tornado, Morris or Sobol")
     p.add_argument("scenario", metavar="SCENARIO")
@@ -133,7 +146,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None) 
     p.add_argument("--levels", type=int, default=4, help="Morris grid levels (default 4)")
     p.add_argument("--samples", type=int, default=64, help="Sobol base samples, a power of two (default 64)")
     _common(p, reps=5)
-    _defaults(p, partial(_sensitivity, resolve=resolve, ranges=ranges))
+    _defaults(p, _with_headline(partial(_sensitivity, resolve=resolve, ranges=ranges), headline))
 
     p = subparsers.add_parser("replications", help="how many replications a KPI needs for a target precision")
     p.add_argument("scenario", metavar="SCENARIO")

@@ -54,11 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_model_and_experiments(sub: argparse._SubParsersAction) -> None:
     """``validate`` and ``run`` (the model) and ``compare``, ``sweep``, ``sensitivity``, ``replications``."""
     from simlib.commands_experiment import register as register_experiments
+    from simlib.commands_model import HEADLINE_KPIS
     from simlib.commands_model import register as register_model
     from simlib.model.runner import ranges, resolve
 
     register_model(sub)
-    register_experiments(sub, resolve, ranges)
+    register_experiments(sub, resolve, ranges, headline=HEADLINE_KPIS)
 
 
 def resolve_lang(args: argparse.Namespace) -> str:
