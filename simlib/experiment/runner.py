@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -72,6 +72,17 @@ def open_store(
     """Open a results store whose identity is ``design`` plus the root seed and the replication function."""
     identity = {**(design or {"kind": "replications"}), "root_seed": root_seed, "function": function_name(fn)}
     return ResultsStore.open(path, design=identity, scenarios=scenarios, replications=replications)
+
+
+class RunOptions(TypedDict, total=False):
+    """Where and how replications run: the options every experiment passes on to :func:`run_replications`."""
+
+    executor: str | Executor
+    workers: int | None
+    scheduler: str | None
+    store: str | Path | ResultsStore | None
+    batch_size: int | None
+    progress: bool | None
 
 
 def run_replications(

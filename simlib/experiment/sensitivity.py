@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -29,8 +28,7 @@ from SALib.sample import sobol as sobol_sample
 
 from simlib.experiment.contract import Ranges, ReplicationFn, Scenario, get_path
 from simlib.experiment.design import check_ranges, design_scenarios, point_overrides
-from simlib.experiment.executors import Executor
-from simlib.experiment.runner import kpi_columns, run_replications
+from simlib.experiment.runner import RunOptions, kpi_columns, run_replications
 from simlib.experiment.stats import PAIRED_METHOD, compare
 from simlib.log.errors import InputError
 
@@ -62,12 +60,7 @@ def tornado(
     kpis: Sequence[str] | None = None,
     root_seed: int = 0,
     confidence: float = 0.95,
-    executor: str | Executor = "serial",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    store: str | Path | None = None,
-    batch_size: int | None = None,
-    progress: bool | None = None,
+    **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """One-at-a-time: each parameter at its low and high value vs the baseline, paired by replication."""
     ranges = check_ranges(ranges, base.config)
@@ -90,14 +83,9 @@ def tornado(
         scenarios,
         reps,
         root_seed=root_seed,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        store=store,
         design=spec,
-        batch_size=batch_size,
-        progress=progress,
         desc=f"tornado {base.name}",
+        **run,
     )
     diffs = compare(table, base.name, kpis=kpis, confidence=confidence).set_index(["scenario", "kpi"])
     rows = []
@@ -163,12 +151,7 @@ def morris(
     kpis: Sequence[str] | None = None,
     root_seed: int = 0,
     confidence: float = 0.95,
-    executor: str | Executor = "serial",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    store: str | Path | None = None,
-    batch_size: int | None = None,
-    progress: bool | None = None,
+    **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """Morris elementary effects over ``trajectories * (d + 1)`` points, ``reps`` replications each."""
     ranges = check_ranges(ranges, base.config)
@@ -190,17 +173,8 @@ def morris(
         "paths": problem["names"],
         "base": {"name": base.name, "hash": base.hash},
     }
-    run = dict(
-        root_seed=root_seed,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        store=store,
-        batch_size=batch_size,
-        progress=progress,
-        desc=f"morris {base.name}",
-    )
-    table, means = _point_means(fn, base, x, problem["names"], reps, spec, run)
+    table, means = _point_means(fn, base, x, problem["names"], reps, spec,
+                                dict(run, root_seed=root_seed, desc=f"morris {base.name}"))
     rows = []
     for kpi in kpis or list(means.columns):
         y = means[kpi].to_numpy(dtype=float)
@@ -232,12 +206,7 @@ def sobol(
     kpis: Sequence[str] | None = None,
     root_seed: int = 0,
     confidence: float = 0.95,
-    executor: str | Executor = "serial",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    store: str | Path | None = None,
-    batch_size: int | None = None,
-    progress: bool | None = None,
+    **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """Sobol first-order and total indices: ``samples * (d + 2)`` Saltelli points, ``reps`` replications."""
     ranges = check_ranges(ranges, base.config)
@@ -257,17 +226,8 @@ def sobol(
         "paths": problem["names"],
         "base": {"name": base.name, "hash": base.hash},
     }
-    run = dict(
-        root_seed=root_seed,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        store=store,
-        batch_size=batch_size,
-        progress=progress,
-        desc=f"sobol {base.name}",
-    )
-    table, means = _point_means(fn, base, x, problem["names"], reps, spec, run)
+    table, means = _point_means(fn, base, x, problem["names"], reps, spec,
+                                dict(run, root_seed=root_seed, desc=f"sobol {base.name}"))
     rows = []
     for kpi in kpis or list(means.columns):
         y = means[kpi].to_numpy(dtype=float)

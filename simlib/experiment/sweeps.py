@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Unpack
 
 import pandas as pd
 
 from simlib.experiment.contract import Ranges, ReplicationFn, Scenario
 from simlib.experiment.design import applied_values, check_ranges, design_scenarios, make_design
-from simlib.experiment.executors import Executor
-from simlib.experiment.runner import run_replications
+from simlib.experiment.runner import RunOptions, run_replications
 from simlib.experiment.stats import MEAN_METHOD, summarise
 
 
@@ -46,12 +45,7 @@ def sweep(
     root_seed: int = 0,
     design_seed: int | None = None,
     confidence: float = 0.95,
-    executor: str | Executor = "serial",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    store: str | Path | None = None,
-    batch_size: int | None = None,
-    progress: bool | None = None,
+    **run: Unpack[RunOptions],
 ) -> SweepResult:
     """Run ``reps`` replications at each point of a ``grid`` (``points`` per path) or ``lhs`` (``points``).
 
@@ -75,14 +69,9 @@ def sweep(
         scenarios,
         reps,
         root_seed=root_seed,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        store=store,
         design=spec,
-        batch_size=batch_size,
-        progress=progress,
         desc=f"sweep {base.name}",
+        **run,
     )
     return SweepResult(
         points=applied_values(scenarios, list(ranges)),
