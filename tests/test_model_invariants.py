@@ -5,7 +5,7 @@ place at every moment."""
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from simlib.log.eventlog import EventLog
@@ -60,6 +60,7 @@ def document_places(log: EventLog) -> list[str]:
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), keep=st.sampled_from([0.0, 0.3]), solo=st.sampled_from([0.0, 0.5]),
        flight=st.sampled_from([0.0, 0.9]))
+@example(seed=132, keep=0.3, solo=0.0, flight=0.9)  # a clean-up collected a document a late hand-in then surrendered
 def test_log_invariants(seed: int, keep: float, solo: float, flight: float) -> None:
     log = Model(world(seed, keep, solo, flight)).run().log()
     requested = set(log.table("TripRequested")["trip"])

@@ -58,6 +58,11 @@ class Documents:
     reported: list[bool] = field(default_factory=list)
     visible_invalid: list[bool] = field(default_factory=list)  # the border can see it is void
     checked_out: list[bool] = field(default_factory=list)
+    moves: list[int] = field(default_factory=list)  # how often the document changed place
+
+    def move(self, d: int, place: str) -> None:
+        self.place[d] = place
+        self.moves[d] += 1
 
     def add(self, holder: int, public: bool, place: str) -> int:
         i = len(self.ids)
@@ -69,6 +74,7 @@ class Documents:
         self.reported.append(False)
         self.visible_invalid.append(False)
         self.checked_out.append(False)
+        self.moves.append(0)
         return i
 
 

@@ -149,7 +149,7 @@ def public_document(m: Model, c: int, trip: str) -> int:
         u = int(m.org.unit[c])
         m.emit("DocCheckedOut", document=m.docs.ids[d], cadre=m.cid(c), custodian=custodian_of(m, u),
                trip=trip, unit=m.uid(u), approval_ref=f"A-{trip}")
-        m.docs.place[d] = "holder"
+        m.docs.move(d, "holder")
         m.docs.checked_out[d] = True
     return d
 
@@ -170,7 +170,7 @@ def release(m: Model, c: int, d: int, trip: str, approved: bool) -> None:
     u = int(m.org.unit[c])
     m.emit("DocCheckedOut", document=m.docs.ids[d], cadre=m.cid(c), custodian=custodian_of(m, u),
            trip=trip, unit=m.uid(u), approval_ref=f"A-{trip}" if approved else None)
-    m.docs.place[d] = "holder"
+    m.docs.move(d, "holder")
     m.docs.checked_out[d] = True
 
 
@@ -217,16 +217,18 @@ def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> Proc:
     p = m.params
     limit = float(p.public_doc_days if public else p.private_doc_days)
     custody = "public_custody" if public else "private_custody"
+    held = m.docs.moves[d]
     keep = m.act(c, "keep_public_document" if public else "keep_private_document",
                  detection=(custody, "routine_supervision"), document=m.docs.ids[d])
     if not keep:
         m.late_docs.discard(d)
         yield m.env.timeout(m.rng["documents"].uniform(0.0, max(0.0, limit - 1.0)))
-        surrender(m, c, d, trip)
+        if still_held(m, c, d, held):
+            surrender(m, c, d, trip)
         return
     m.late_docs.add(d)
     yield m.env.timeout(limit + m.sc.enforcement.demand_days)
-    if m.gone[c] or m.docs.place[d] != "holder":
+    if not still_held(m, c, d, held):
         return
     if not m.control(custody):
         m.kept.add(d)  # nobody asks: the document stays with the holder
@@ -237,14 +239,16 @@ def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> Proc:
 def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
     """CustodyDemand → late hand-in, or Refusal → revocation and criticism-education."""
     doc = m.docs.ids[d]
+    held = m.docs.moves[d]
     m.emit("CustodyDemand", document=doc, cadre=m.cid(c))
     grace = float(m.params.refusal_grace_days)
     if not m.act(c, "refuse_after_demand", detection=("sanctions",), document=doc):
         yield m.env.timeout(m.rng["documents"].uniform(0.0, max(0.0, grace - 1.0)))
-        surrender(m, c, d, trip)
+        if still_held(m, c, d, held):
+            surrender(m, c, d, trip)
         return
     yield m.env.timeout(grace + 0.5)
-    if m.gone[c] or m.docs.place[d] != "holder":
+    if not still_held(m, c, d, held):
         return
     m.emit("Refusal", document=doc, cadre=m.cid(c))
     if public and m.control("revocation"):
@@ -252,6 +256,12 @@ def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
         m.docs.valid[d] = False
         m.docs.visible_invalid[d] = m.control("fao_upload")
     m.env.process(criticise(m, c))
+
+
+def still_held(m: Model, c: int, d: int, held: int) -> bool:
+    """After a wait: the cadre is still here and still holds the document he held when the wait began
+    (a clean-up or another demand may have collected it meanwhile, and a new trip taken it out again)."""
+    return not m.gone[c] and m.docs.place[d] == "holder" and m.docs.moves[d] == held
 
 
 def surrender(m: Model, c: int, d: int, trip: str | None) -> None:
@@ -263,14 +273,14 @@ def surrender(m: Model, c: int, d: int, trip: str | None) -> None:
         if m.docs.checked_out[d]:
             m.emit("DocCheckedIn", document=doc, cadre=m.cid(c), custodian=custodian_of(m, u),
                    unit=m.uid(u))
-        m.docs.place[d] = "fao"
+        m.docs.move(d, "fao")
     else:
         custodian = custodian_of(m, u)
         m.emit("DocSurrendered", document=doc, cadre=m.cid(c), recipient=m.uid(u), custodian=custodian,
                trip=trip)
         if m.docs.checked_out[d]:
             m.emit("DocCheckedIn", document=doc, cadre=m.cid(c), custodian=custodian, unit=m.uid(u))
-        m.docs.place[d] = "unit"
+        m.docs.move(d, "unit")
     m.docs.checked_out[d] = False
 
 
