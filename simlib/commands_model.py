@@ -23,10 +23,6 @@ from simlib.model import runner
 from simlib.scenario import CONTROL_NAMES, Scenario, describe, load_scenario, parse_sets
 
 EXIT_OK, EXIT_INPUT = 0, 2
-HEADLINE_KPIS = (
-    "findings", "non_return", "flight_attempts", "flight_blocked", "flight_succeeded", "flight_funds",
-    "custody_on_time_public", "custody_on_time_private", "sanctions",
-)
 SUMMARY_KPIS = (
     "events", "trips_public", "trips_private", "trips_denied", "approval_days_mean",
     "custody_on_time_public", "custody_on_time_private", "findings", "non_return", "flight_attempts",

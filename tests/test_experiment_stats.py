@@ -56,6 +56,8 @@ def test_common_random_numbers_narrow_the_difference_interval(table: pd.DataFram
     assert wait["diff"] < 0 and wait["significant"]
     assert wait["half_width"] < wait["welch_half_width"] / 2, (wait["half_width"], wait["welch_half_width"])
     assert wait["welch_ci_low"] < 0 < wait["welch_ci_high"]
+    welch = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
+    assert (wait["welch_ci_low"], wait["welch_ci_high"]) == pytest.approx((welch.low, welch.high))
     assert wait["narrowing"] > 2
 
 
@@ -75,6 +77,12 @@ def test_constant_and_short_samples_give_no_warnings() -> None:
     assert diffs.loc["k", "half_width"] == 0 and not diffs.loc["k", "significant"]
     assert diffs.loc["m", "diff"] == 1.0 and diffs.loc["m", "half_width"] == 0  # constant difference
     assert list(rank_differences(diffs.reset_index())["kpi"]) == ["m", "k"]
+
+
+def test_nearly_constant_shares_give_an_interval_and_no_warning() -> None:
+    shares = np.array([0.9736842105263158, 0.9736842105263157, 0.9736842105263158])  # float noise only
+    iv = mean_interval(shares)
+    assert iv.low <= iv.mean <= iv.high and iv.half_width < 1e-12
 
 
 def test_compare_rejects_unpaired_or_unknown_inputs(table: pd.DataFrame) -> None:

@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_model_and_experiments(sub: argparse._SubParsersAction) -> None:
     """``validate`` and ``run`` (the model) and ``compare``, ``sweep``, ``sensitivity``, ``replications``."""
     from simlib.commands_experiment import register as register_experiments
-    from simlib.commands_model import HEADLINE_KPIS
     from simlib.commands_model import register as register_model
+    from simlib.model.kpi import HEADLINE_KPIS
     from simlib.model.runner import ranges, resolve
 
     register_model(sub)

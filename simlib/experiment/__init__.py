@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         available_cores,
         make_executor,
     )
+    from simlib.experiment.explorer import Exploration, Explorer
     from simlib.experiment.plots import tornado_plot
     from simlib.experiment.progress import progress_enabled
     from simlib.experiment.runner import kpi_columns, run_replications
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
     from simlib.experiment.sweeps import SweepResult, sweep
 
 _EXPORTS: dict[str, str] = {
+    "Exploration": "simlib.experiment.explorer",
+    "Explorer": "simlib.experiment.explorer",
     "KPIs": "simlib.experiment.contract",
     "Ranges": "simlib.experiment.contract",
     "ReplicationFn": "simlib.experiment.contract",
@@ -111,6 +114,8 @@ __all__ = [
     "WELCH_METHOD",
     "DaskExecutor",
     "Executor",
+    "Exploration",
+    "Explorer",
     "KPIs",
     "ProcessExecutor",
     "Ranges",

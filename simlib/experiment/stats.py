@@ -1,11 +1,14 @@
 """Confidence intervals for KPIs and for differences between scenarios (paired, common random numbers).
 
-* Each KPI of each scenario: Student t-interval on the mean of independent replications
-  (``scipy.stats.ttest_1samp(...).confidence_interval``).
+* Each KPI of each scenario: Student t-interval on the mean of independent replications.
 * Each difference from the baseline: paired t-interval on the per-replication differences, pairing replication
-  *i* of both scenarios (same seed, so the same random numbers per purpose) — ``scipy.stats.ttest_rel``.
-* For contrast, the unpaired Welch interval (``scipy.stats.ttest_ind(equal_var=False)``) that ignores the
+  *i* of both scenarios (same seed, so the same random numbers per purpose).
+* For contrast, the unpaired Welch interval (Welch–Satterthwaite degrees of freedom) that ignores the
   pairing; with common random numbers the paired interval is usually much narrower.
+
+The intervals are the textbook formulas with ``scipy.stats.t`` quantiles (the same numbers as scipy's
+``ttest_1samp`` / ``ttest_rel`` / ``ttest_ind(equal_var=False)`` confidence intervals, which the tests check),
+without their warnings on nearly constant samples.
 
 A sample of fewer than two values has no interval (NaN); a constant sample has a zero-width interval.
 """
@@ -54,6 +57,10 @@ def _clean(values: Sequence[float] | np.ndarray) -> np.ndarray:
     return x[~np.isnan(x)]
 
 
+def _t_half_width(se: float, df: float, confidence: float) -> float:
+    return float(stats.t.ppf((1 + confidence) / 2, df) * se)
+
+
 def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> Interval:
     """Student t-interval for the mean of independent values (NaNs dropped)."""
     x = _clean(values)
@@ -63,35 +70,32 @@ def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95
     mean = float(x.mean())
     if n < 2:
         return Interval(1, mean, np.nan, np.nan, np.nan)
-    sd = float(x.std(ddof=1))
     if np.ptp(x) == 0:
         return Interval(n, mean, 0.0, mean, mean)
-    ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence)
-    return Interval(n, mean, sd, float(ci.low), float(ci.high))
+    sd = float(x.std(ddof=1))
+    half = _t_half_width(sd / np.sqrt(n), n - 1, confidence)
+    return Interval(n, mean, sd, mean - half, mean + half)
 
 
 def paired_interval(alt: np.ndarray, base: np.ndarray, confidence: float = 0.95) -> Interval:
     """Paired t-interval for mean(alt - base); pairs with a NaN on either side are dropped."""
     keep = ~(np.isnan(alt) | np.isnan(base))
-    a, b = alt[keep], base[keep]
-    d = a - b
-    n = len(d)
-    if n < 2 or np.ptp(d) == 0:
-        return mean_interval(d, confidence)
-    ci = stats.ttest_rel(a, b).confidence_interval(confidence)
-    return Interval(n, float(d.mean()), float(d.std(ddof=1)), float(ci.low), float(ci.high))
+    return mean_interval(alt[keep] - base[keep], confidence)
 
 
 def welch_interval(alt: np.ndarray, base: np.ndarray, confidence: float = 0.95) -> Interval:
     """Welch (unequal variances) t-interval for mean(alt) - mean(base), ignoring any pairing."""
     a, b = _clean(alt), _clean(base)
-    if len(a) < 2 or len(b) < 2:
-        return Interval(min(len(a), len(b)), np.nan, np.nan, np.nan, np.nan)
+    n = min(len(a), len(b))
+    if n < 2:
+        return Interval(n, np.nan, np.nan, np.nan, np.nan)
     diff = float(a.mean() - b.mean())
-    if np.ptp(a) == 0 and np.ptp(b) == 0:
-        return Interval(min(len(a), len(b)), diff, 0.0, diff, diff)
-    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence)
-    return Interval(min(len(a), len(b)), diff, np.nan, float(ci.low), float(ci.high))
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0:
+        return Interval(n, diff, 0.0, diff, diff)
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = _t_half_width(float(np.sqrt(va + vb)), df, confidence)
+    return Interval(n, diff, np.nan, diff - half, diff + half)
 
 
 def _check_confidence(confidence: float) -> None:

@@ -12,6 +12,10 @@ from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.vocabulary import CONTROLS, SANCTION_KINDS
 
 DAY = pd.Timedelta(days=1)
+HEADLINE_KPIS = (
+    "findings", "non_return", "flight_attempts", "flight_blocked", "flight_succeeded", "flight_funds",
+    "custody_on_time_public", "custody_on_time_private", "sanctions",
+)  # what the experiment commands and the explorer show unless asked for more
 
 
 def _days(a: pd.Series, b: pd.Series) -> pd.Series:

@@ -1,0 +1,118 @@
+"""The planners' what-if loop: change a setting, look again.
+
+An :class:`Explorer` holds one scenario (by default the small training world), a fixed set of replication seeds
+and a warm executor. The baseline's replications run once and are kept; each :meth:`Explorer.run` runs only the
+alternative, on the same seeds (common random numbers), and returns the headline KPIs with confidence intervals
+and the paired differences from the baseline::
+
+    with Explorer("training/small", reps=20) as ex:
+        result = ex.run({"controls.private_custody.on": False})
+        result.differences
+
+Bad settings raise :class:`~simlib.log.errors.InputError` naming the field before anything runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from simlib.experiment.contract import ReplicationFn, Scenario
+from simlib.experiment.executors import Executor, make_executor
+from simlib.experiment.runner import run_replications
+from simlib.experiment.stats import compare, summarise
+
+BASELINE = "baseline"
+ALTERNATIVE = "alternative"
+
+Resolve = Callable[[str, Mapping[str, Any]], tuple[str, dict[str, Any], ReplicationFn]]
+
+
+def _model_resolve(name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], ReplicationFn]:
+    from simlib.model.runner import resolve
+
+    return resolve(name, overrides)
+
+
+def _headline() -> tuple[str, ...]:
+    from simlib.model.kpi import HEADLINE_KPIS
+
+    return HEADLINE_KPIS
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """One look: the KPI summary of both scenarios, the paired differences, the raw table and the time taken."""
+
+    overrides: dict[str, Any]
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    table: pd.DataFrame
+    seconds: float
+
+
+class Explorer:
+    """A scenario, ``reps`` replication seeds and a warm executor, for repeated what-if runs."""
+
+    def __init__(
+        self,
+        scenario: str = "training/small",
+        *,
+        reps: int = 20,
+        root_seed: int = 0,
+        executor: str | Executor = "processes",
+        workers: int | None = None,
+        kpis: Sequence[str] | None = None,
+        confidence: float = 0.95,
+        resolve: Resolve = _model_resolve,
+    ) -> None:
+        self.scenario = scenario
+        self.reps = reps
+        self.root_seed = root_seed
+        self.kpis = list(kpis) if kpis is not None else list(_headline())
+        self.confidence = confidence
+        self._resolve = resolve
+        _, config, self._fn = resolve(scenario, {})
+        self._base = Scenario(BASELINE, config)
+        self._executor = make_executor(executor, workers=workers)
+        self._base_table: pd.DataFrame | None = None
+
+    def _run(self, scenario: Scenario) -> pd.DataFrame:
+        return run_replications(self._fn, scenario, self.reps, root_seed=self.root_seed,
+                                executor=self._executor, progress=False)
+
+    def baseline(self) -> pd.DataFrame:
+        """The baseline's replications (run on first use, then kept)."""
+        if self._base_table is None:
+            self._base_table = self._run(self._base)
+        return self._base_table
+
+    def run(self, overrides: Mapping[str, Any] | None = None) -> Exploration:
+        """Run the scenario with ``overrides`` (dotted path → value) and compare it with the baseline."""
+        started = time.perf_counter()
+        overrides = dict(overrides or {})
+        _, config, _ = self._resolve(self.scenario, overrides)  # validates: InputError names the field
+        base = self.baseline()
+        alt = base.assign(scenario=ALTERNATIVE) if not overrides else self._run(Scenario(ALTERNATIVE, config))
+        table = pd.concat([base, alt], ignore_index=True)
+        return Exploration(
+            overrides=overrides,
+            summary=summarise(table, kpis=self.kpis, confidence=self.confidence),
+            differences=compare(table, BASELINE, kpis=self.kpis, confidence=self.confidence),
+            table=table,
+            seconds=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        """Stop the executor's workers."""
+        self._executor.close()
+
+    def __enter__(self) -> Explorer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
