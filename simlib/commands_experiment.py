@@ -555,6 +555,9 @@ def run_cli(
     err: TextIO | None = None,
 ) -> int:
     """Parse ``argv``, run the subcommand and return its exit status (2 for bad input)."""
+    from simlib.cli.main import exit_on_sigterm
+
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(prog=prog)
     register(parser.add_subparsers(dest="command", required=True), resolve, ranges)
     args = parser.parse_args(list(argv))

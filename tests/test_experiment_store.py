@@ -151,3 +151,43 @@ def test_a_failed_run_releases_the_store(tmp_path: Path) -> None:
     for _ in range(2):  # the second attempt gets past the lock, so the first released it
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             run_replications(failing_replication, BASE, 2, store=tmp_path, progress=False)
+
+
+def _session(sid: int) -> list[int]:
+    """Live processes of session ``sid`` (the run and every worker it started)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_sigterm_stops_the_workers_with_the_run(tmp_path: Path) -> None:
+    out, log = tmp_path / "store", tmp_path / "counter.log"
+    argv = [sys.executable, str(TESTS / "experiment_standin.py"), "compare", "base", "faster", "--reps", "8",
+            "--executor", "processes", "--workers", "2", "--batch-size", "4", "--out", str(out)]
+    env = {**os.environ, COUNTER_ENV: str(log), PAUSE_ENV: "3", "CI": "true"}
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_starts(log)) < 2 and time.monotonic() < deadline:  # both workers inside a batch
+            time.sleep(0.1)
+        started = sum(_starts(log).values())
+        assert started >= 2
+        proc.send_signal(signal.SIGTERM)  # the run only, as `kill PID` would
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+        # each worker had three more replications of its batch to start: none did, and none is still there
+        assert sum(_starts(log).values()) == started
+        deadline = time.monotonic() + 5
+        while _session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session(proc.pid) == []
+    finally:
+        for pid in _session(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+        proc.communicate()

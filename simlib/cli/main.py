@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
@@ -102,8 +104,20 @@ def report_error(exc: BaseException, lang: str) -> str:
     )
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, a stopped CI job) unwind like Ctrl-C, so that worker pools are stopped and
+    stores closed on the way out instead of orphaned."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 findings, 2 unusable input)."""
+    exit_on_sigterm()
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = resolve_lang(args)

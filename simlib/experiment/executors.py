@@ -133,9 +133,25 @@ class ProcessExecutor(_Base):
         try:
             for future in as_completed(futures):
                 yield future.result()
+        except BaseException:  # Ctrl-C, SIGTERM, an error: stop the workers now, not after their batch
+            self.abort()
+            raise
         finally:
             for future in futures:
                 future.cancel()
+
+    def abort(self) -> None:
+        """Stop at once: cancel queued batches and terminate running workers. Replications already finished
+        are in the store; a batch cut short is simply run again on resume."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        workers = list((pool._processes or {}).values())  # public terminate_workers() only from Python 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(timeout=5)
 
     def close(self) -> None:
         if self._pool is not None:
