@@ -1,8 +1,12 @@
-"""Speed of the experiment executors: N replications of the demo M/M/c queue, serial vs processes vs Dask.
+"""Speed of the experiment executors: N replications, serial vs processes vs Dask, of the demo M/M/c queue or
+of a simlib scenario.
 
     .venv/bin/python benchmarks/experiment_speed.py            # 40 replications of ~0.2 s, 2 workers
     .venv/bin/python benchmarks/experiment_speed.py --reps 80 --workers 2 --seconds 0.2
     .venv/bin/python benchmarks/experiment_speed.py --reps 0 --memory 1000  # peak memory, 1,000-rep sweep
+    .venv/bin/python benchmarks/experiment_speed.py --scenario baseline --reps 40 --cold-only
+    .venv/bin/python benchmarks/experiment_speed.py --scenario small --reps 0 --memory 1000 \
+        --param behaviour.keep_private_document
 
 "cold" includes starting the pool or the LocalCluster (what one command pays); "warm" reuses the running
 executor (what a notebook session or the sequential procedure pays after the first call). Every executor must
@@ -23,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
-from simlib.experiment.contract import set_path
+from simlib.experiment.contract import ReplicationFn, parse_override, set_path
 from simlib.experiment.demo import DEMO_CONFIG, mmc_replication
 
 
@@ -57,22 +61,35 @@ def parallel_capacity(workers: int, n: int = 10_000_000) -> float:
     return workers * one / wall
 
 
-def timed(executor: Any, scenario: Scenario, reps: int) -> tuple[float, float, pd.DataFrame]:
-    """(cold seconds, warm seconds, table) for one executor."""
+def timed(fn: ReplicationFn, executor: Any, scenario: Scenario, reps: int,
+          warm: bool = True) -> tuple[float, float, pd.DataFrame]:
+    """(cold seconds, warm seconds or NaN, table) for one executor."""
     start = time.perf_counter()
-    table = run_replications(mmc_replication, scenario, reps, root_seed=1, executor=executor, progress=False)
+    table = run_replications(fn, scenario, reps, root_seed=1, executor=executor, progress=False)
     cold = time.perf_counter() - start
+    if not warm:
+        return cold, float("nan"), table
     start = time.perf_counter()
-    again = run_replications(mmc_replication, scenario, reps, root_seed=1, executor=executor, progress=False)
-    warm = time.perf_counter() - start
+    again = run_replications(fn, scenario, reps, root_seed=1, executor=executor, progress=False)
+    warm_s = time.perf_counter() - start
     pd.testing.assert_frame_equal(table, again)
-    return cold, warm, table
+    return cold, warm_s, table
 
 
-def speed(reps: int, workers: int, seconds: float, customers: int | None = None) -> None:
-    """Print the wall time and speedup of each executor."""
+def workload(name: str | None, overrides: dict[str, Any], seconds: float,
+             customers: int | None) -> tuple[ReplicationFn, Scenario, str]:
+    """The replication function, scenario and a description: a simlib scenario by name, or the demo queue."""
+    if name:
+        from simlib.model.runner import resolve
+
+        label, config, fn = resolve(name, overrides)
+        return fn, Scenario(label, config), f"simlib scenario {label!r}"
     config = set_path(DEMO_CONFIG, "run.customers", customers) if customers else calibrated_config(seconds)
-    scenario = Scenario("demo", config)
+    return mmc_replication, Scenario("demo", config), f"the demo M/M/c queue ({config['run']['customers']} customers)"
+
+
+def speed(fn: ReplicationFn, scenario: Scenario, what: str, reps: int, workers: int, warm: bool) -> None:
+    """Print the wall time and speedup of each executor."""
     rows, tables = [], {}
     for name, executor in [
         ("serial", SerialExecutor()),
@@ -80,9 +97,9 @@ def speed(reps: int, workers: int, seconds: float, customers: int | None = None)
         ("dask", DaskExecutor(workers=workers)),
     ]:
         with executor:
-            cold, warm, tables[name] = timed(executor, scenario, reps)
+            cold, warm_s, tables[name] = timed(fn, executor, scenario, reps, warm)
         rows.append(
-            {"executor": name, "workers": 1 if name == "serial" else workers, "cold_s": cold, "warm_s": warm}
+            {"executor": name, "workers": 1 if name == "serial" else workers, "cold_s": cold, "warm_s": warm_s}
         )
     for name in ("processes", "dask"):
         pd.testing.assert_frame_equal(tables[name], tables["serial"])
@@ -90,31 +107,31 @@ def speed(reps: int, workers: int, seconds: float, customers: int | None = None)
     serial = result.loc[0]
     result["speedup_cold"] = serial["cold_s"] / result["cold_s"]
     result["speedup_warm"] = serial["warm_s"] / result["warm_s"]
-    per_rep = serial["warm_s"] / reps
+    per_rep = serial["cold_s"] / reps
     print(
-        f"{reps} replications of the demo M/M/c queue ({scenario.config['run']['customers']} customers, "
-        f"{per_rep:.3f} s each serially), {workers} workers; identical tables on every executor"
+        f"{reps} replications of {what} ({per_rep:.3f} s each serially), {workers} workers; "
+        "identical tables on every executor"
     )
     capacity = parallel_capacity(workers)
-    result["of_capacity_warm"] = result["speedup_warm"] / [
-        1.0 if w == 1 else capacity for w in result["workers"]
-    ]
+    ceiling = [1.0 if w == 1 else capacity for w in result["workers"]]
+    result["of_capacity_cold"] = result["speedup_cold"] / ceiling
+    result["of_capacity_warm"] = result["speedup_warm"] / ceiling
     print(result.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print(
         f"parallel capacity now: {capacity:.2f}x (what {workers} busy loops get vs one; ~{workers} when idle)"
     )
 
 
-def memory(reps: int) -> None:
-    """Peak resident memory of this process during a ``reps``-replication sweep written to a store."""
-    base = Scenario("demo", set_path(DEMO_CONFIG, "run.customers", 300))
+def memory(fn: ReplicationFn, base: Scenario, param: str, bounds: tuple[float, float], reps: int) -> None:
+    """Peak resident memory of this process (and of the largest worker) during a ``reps``-replication sweep
+    of ``param`` over ``bounds`` (10 points) written to a store."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
         result = sweep(
-            mmc_replication,
+            fn,
             base,
-            {"queue.arrival_rate": (2.5, 3.5)},
+            {param: bounds},
             points=10,
             reps=reps // 10,
             store=out,
@@ -123,10 +140,11 @@ def memory(reps: int) -> None:
         )
         files = len(list(Path(out).glob("replications/*/*.parquet")))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
-        f"sweep of {len(result.replications)} replications ({files} Parquet files) in "
+        f"sweep of {len(result.replications)} replications of {base.name!r} ({files} Parquet files) in "
         f"{time.perf_counter() - start:.1f} s: peak RSS of the driver {peak / 1024:.0f} MiB "
-        f"(before: {before / 1024:.0f} MiB)"
+        f"(before: {before / 1024:.0f} MiB), of the largest worker {worker / 1024:.0f} MiB"
     )
 
 
@@ -139,12 +157,28 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.2, help="target seconds per replication")
     parser.add_argument("--customers", type=int, help="fixed customers per replication (default: calibrate)")
     parser.add_argument("--memory", type=int, metavar="N", help="also measure a sweep of N replications")
+    parser.add_argument("--scenario", help="a simlib scenario (name or path) instead of the demo queue")
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
+                        help="override a scenario parameter (repeatable)")
+    parser.add_argument("--param", help="the swept parameter for --memory (default: the demo's arrival rate, "
+                        "or the documented range of this path for a scenario)")
+    parser.add_argument("--cold-only", action="store_true", help="run each executor once (no warm rerun)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other load skews it)")
+    overrides = dict(parse_override(o) for o in args.overrides)
+    fn, scenario, what = workload(args.scenario, overrides, args.seconds, args.customers)
     if args.reps:
-        speed(args.reps, args.workers, args.seconds, args.customers)
+        speed(fn, scenario, what, args.reps, args.workers, warm=not args.cold_only)
     if args.memory:
-        memory(args.memory)
+        if args.scenario:
+            from simlib.model.runner import ranges
+
+            param = args.param or "behaviour.keep_private_document"
+            bounds = ranges(scenario.config, [param])[param]
+        else:
+            param, bounds = "queue.arrival_rate", (2.5, 3.5)
+            scenario = Scenario("demo", set_path(DEMO_CONFIG, "run.customers", 300))
+        memory(fn, scenario, param, bounds, args.memory)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
