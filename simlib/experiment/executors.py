@@ -140,6 +140,10 @@ class ProcessExecutor(_Base):
             for future in futures:
                 future.cancel()
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running workers (for measurements)."""
+        return list((self._pool._processes or {}).keys()) if self._pool is not None else []
+
     def abort(self) -> None:
         """Stop at once: cancel queued batches and terminate running workers. Replications already finished
         are in the store; a batch cut short is simply run again on resume."""
