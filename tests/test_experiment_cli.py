@@ -1,4 +1,6 @@
-"""The experiment CLI: compare, sweep, sensitivity, replications; tables, --json, exit 2 on bad input."""
+"""The experiment CLI: compare, sweep, sensitivity, replications; tables, --json, exit 2 on bad input.
+
+The commands run in English here (``--lang en``); tests/test_experiment_i18n.py checks both languages."""
 
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from simlib.experiment import design, executors, sensitivity
 
 
 def _run(argv: str | list[str], with_ranges: bool = True) -> tuple[int, str, str]:
-    """Run the CLI in this process; ``argv`` as a list or a string split on spaces."""
+    """Run the CLI in this process, in English; ``argv`` as a list or a string split on spaces."""
     out, err = io.StringIO(), io.StringIO()
-    argv = argv.split() if isinstance(argv, str) else argv
+    argv = [*(argv.split() if isinstance(argv, str) else argv), "--lang", "en"]
     status = cli.run_cli(argv, resolve, ranges if with_ranges else None, out=out, err=err)
     return status, out.getvalue(), err.getvalue()
 
@@ -113,7 +115,7 @@ def test_sensitivity_and_replications_commands() -> None:
 def test_bad_input_exits_2_with_a_message(argv: list[str], message: str) -> None:
     status, _, err = _run(argv)
     assert status == 2 and message in err, err
-    assert err.startswith(f"simlib {argv[0]}: error:")
+    assert err.startswith("simlib: Input error: ")
 
 
 def test_documented_ranges_are_required_without_a_ranges_source() -> None:
