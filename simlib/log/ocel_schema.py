@@ -12,8 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-
 from simlib.log.errors import InputError
 
 Doc = dict[str, Any]
@@ -130,6 +128,8 @@ def validate_structure(doc: Any, source: str) -> None:
         )
     if conforms(doc):
         return
+    import jsonschema  # only to explain a bad document: importing it costs seconds (rfc3987 grammars)
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(reading_schema()).iter_errors(doc))
     if error is None:  # pragma: no cover - conforms() is stricter than the schema somewhere: trust jsonschema
         return
