@@ -2,6 +2,7 @@
 #
 #   make test     ruff + the whole pytest suite (what .ci/run calls)
 #   make report   run the main job (`simlib report`) and write its output into out/
+#   make bench    the performance figures of issue 5 (`simlib bench`; BENCH_ARGS=--quick for a short run)
 #   make lab      JupyterLab on notebooks/ at 127.0.0.1 with the project's venv kernel
 #   make clean    remove caches and out/ (keeps .venv; `make distclean` removes it too)
 #
@@ -21,6 +22,7 @@ STAMP := $(VENV)/.installed
 OUT_DIR ?= out
 LAB_PORT ?= 8888
 PYTEST_ARGS ?= -n auto
+BENCH_ARGS ?=
 
 # Debian packages the suite needs (one list; append e.g. chromium chromium-driver here later).
 #   fonts-wqy-microhei: CJK glyphs for the Chinese labels in matplotlib figures.
@@ -35,11 +37,12 @@ else
 QUIET :=
 endif
 
-.PHONY: help venv sysdeps test report lab clean distclean
+.PHONY: help venv sysdeps test report bench lab clean distclean
 
 help:
 	@echo "make test      ruff check + pytest (tests/)"
 	@echo "make report    $(VENV)/bin/simlib report, output into $(OUT_DIR)/"
+	@echo "make bench     $(VENV)/bin/simlib bench, the performance figures (minutes; BENCH_ARGS=--quick: seconds)"
 	@echo "make lab       JupyterLab on notebooks/ at http://127.0.0.1:$(LAB_PORT)/ (no token)"
 	@echo "make clean     remove caches and $(OUT_DIR)/; make distclean also removes $(VENV)"
 
@@ -92,6 +95,9 @@ test: venv sysdeps
 report: venv
 	@mkdir -p "$(OUT_DIR)"
 	$(VENV)/bin/simlib report --out "$(OUT_DIR)"
+
+bench: venv
+	$(VENV)/bin/simlib bench $(BENCH_ARGS)
 
 # JUPYTER_PATH puts the venv's own python3 kernelspec first, so notebooks run in .venv.
 lab: venv sysdeps

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
-from simlib.i18n import LANGS, set_lang, t
+from simlib.i18n import LANGS, pad, set_lang, t
 from simlib.log.errors import InputError
 from simlib.model import runner
 from simlib.scenario import CONTROL_NAMES, Scenario, describe, load_scenario, parse_sets
@@ -88,10 +87,6 @@ def run_validate(args: argparse.Namespace, lang: str | None = None, out: TextIO 
     return EXIT_OK
 
 
-def _pad(text: str, width: int) -> str:
-    """Left-justify ``text`` to ``width`` display columns (a Chinese character takes two)."""
-    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - cols)
 
 
 def _fmt(v: float) -> str:
@@ -112,7 +107,7 @@ def summary(results: list[runner.Replication], sc: Scenario, lang: str) -> str:
         if k in table.index:
             row = table.loc[k]
             span = "" if len(results) < 2 else f"  ({_fmt(row['min'])}–{_fmt(row['max'])})"
-            lines.append(f"  {_pad(t(f'model.kpi.{k}', lang), 30)} {_fmt(row['mean']):>12}{span}")
+            lines.append(f"  {pad(t(f'model.kpi.{k}', lang), 30)} {_fmt(row['mean']):>12}{span}")
     viol = table[table.index.str.startswith("violations_")]["mean"]
     viol = viol[viol > 0].sort_values(ascending=False).head(8)
     if len(viol):

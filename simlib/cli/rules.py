@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
 from simlib.audit import Check, all_checks
-from simlib.i18n import t
+from simlib.i18n import pad, t
 from simlib.rulebook import Clause, Parameter, rulebook
 
 FIELDS = ("actor", "subject", "trigger", "obligation", "deadline", "sanction", "encoding")
@@ -93,17 +92,13 @@ def show_clause(clause: Clause, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _pad(text: str, width: int) -> str:
-    """Pad to ``width`` terminal cells (a Chinese character takes two)."""
-    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - cells)
 
 
 def list_clauses(lang: str) -> str:
     """One line per clause: id, kinds, text."""
     lines = [t("rules.header", lang)]
     for c in rulebook().clauses:
-        lines.append(f"{c.id:<8} {_pad(_kinds(c, lang), 17)} {c.text(lang)}")  # type: ignore[arg-type]
+        lines.append(f"{c.id:<8} {pad(_kinds(c, lang), 17)} {c.text(lang)}")  # type: ignore[arg-type]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ all files. ``t("audit.summary.title")`` renders in the current language; ``t(key
 from __future__ import annotations
 
 import os
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -57,3 +58,9 @@ def t(key: str, lang: str | None = None, /, **values: Any) -> str:
 
 def has(key: str) -> bool:
     return key in catalogue()
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify ``text`` to ``width`` terminal columns (a Chinese character takes two)."""
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cols)
