@@ -1,42 +1,287 @@
 """What a check sees: the log, the parameters, derived attributes of cadres and units, and small vectorised
 helpers for the patterns every check repeats (a deadline, the first fulfilment after a trigger, the last
-approval before an exit)."""
+approval before an exit).
+
+Ids are encoded once per log. Every object id (and every id-valued object attribute) becomes a code in one
+sorted dictionary, ``ctx.ids``; the id columns of the tables a check reads (``ctx.t``, ``ctx.cadres`` …) are
+pandas Categoricals over it. A check reads them like strings (``==``, ``isna``, ``isin``, ``fillna``,
+``drop_duplicates``, ``merge``) and the helpers join, match and look up on the integer codes. Two things are
+slow on a Categorical with a large dictionary and have helpers instead: ``groupby`` on an id column (use
+``rows.groupby(ctx.by_id(rows["unit"]))``), ``.map`` (use :meth:`AuditContext.lookup` or
+:meth:`AuditContext.attr`) and ``pd.concat`` (use :meth:`AuditContext.concat`).
+
+Sub-results several checks share are computed once per audit: ``ctx.departures``, ``ctx.stack`` and
+``ctx.shared(fn)`` for a check module's own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from simlib.audit.findings import FINDING_COLUMNS, OBJECT_COLUMNS, empty_findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
-from simlib.log.vocabulary import RANKS, UNIT_LEVELS
+from simlib.log.vocabulary import EVENTS, RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
 
 RANK_ORDER = {r: i for i, r in enumerate(RANKS)}
 LEVEL_ORDER = {lv: i for i, lv in enumerate(UNIT_LEVELS)}
+ID_ATTRIBUTES = {"cadre": ("unit", "management_authority"), "unit": ("parent",), "delegation": ("dispatching_unit",)}
+DERIVED = {"cadres": ("cadre",), "units": ("unit",), "bodies": ("unit", "agency"), "trips": ("trip",),
+           "documents": ("document",), "delegations": ("delegation",), "cases": ("case",)}  # frame -> object types
+T = TypeVar("T")
+NAT = np.iinfo(np.int64).min  # NaT as int64 milliseconds
+DAY = 86_400_000  # milliseconds
+_MAX_KEY = 2**62
+
+
+def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
+    """One sorted dictionary of every value in ``columns``, and each column as int64 codes into it (-1 where
+    missing). One hash pass over all values (pyarrow), then the dictionary sorted so that code order is string
+    order (a groupby or sort on codes then orders like one on the strings)."""
+    if not columns:
+        return pd.CategoricalDtype(pd.Index([], dtype=object)), []
+    chunks: list[pa.Array] = []
+    for col in columns:
+        arr = pa.array(col, from_pandas=True, type=pa.large_string())
+        chunks.extend(arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])
+    encoded = pa.chunked_array(chunks, type=pa.large_string()).dictionary_encode()
+    if encoded.num_chunks:
+        dictionary = max((c.dictionary for c in encoded.chunks), key=len)
+        indices = pa.concat_arrays([c.indices for c in encoded.chunks]).fill_null(-1).to_numpy()
+    else:
+        dictionary, indices = pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # index -1 (missing) stays -1
+    codes = rank[indices]
+    # object categories: pandas' hash table over them (built once, on first use) is the one ``codes`` uses too
+    dtype = pd.CategoricalDtype(pd.Index(dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object))
+    bounds = np.cumsum([len(c) for c in columns])[:-1]
+    return dtype, np.split(codes, bounds)
+
+
+def _ms(times: pd.Series) -> np.ndarray:
+    """Times as int64 milliseconds (NaT as ``NAT``)."""
+    if times.dtype != TIME_DTYPE:
+        times = pd.to_datetime(times).astype(TIME_DTYPE)
+    return times.values.view(np.int64)
+
+
+def _times(ms: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(ms.view(TIME_DTYPE), index=index)
+
+
+def _dense(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """Keys (>= 0, or -1 for none) renumbered 0..n-1 jointly, and n."""
+    joint = np.concatenate(keys)
+    valid = joint >= 0
+    out = np.full(len(joint), -1, dtype=np.int64)
+    out[valid], uniques = pd.factorize(joint[valid])
+    return np.split(out, np.cumsum([len(k) for k in keys])[:-1]), len(uniques)
+
+
+def _ranks(ltime: np.ndarray, rtime: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Times as small integers that compare (<, ==) between a left and a right time as the times do: the i-th
+    distinct right time becomes 2i+1; a left time 2i+1 if it equals it, else 2i for the i-th after it. And the
+    size of that range."""
+    distinct = np.sort(rtime)  # (np.unique is slower here)
+    distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))]
+    at = np.searchsorted(distinct, ltime)
+    equal = (at < len(distinct)) & (distinct[np.minimum(at, len(distinct) - 1)] == ltime)
+    return 2 * at + equal, 2 * np.searchsorted(distinct, rtime) + 1, 2 * len(distinct) + 1
+
+
+def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarray, rvalue: np.ndarray | None = None,
+         *, forward: bool, strict: bool) -> np.ndarray:
+    """``pandas.merge_asof`` on integer keys and int64 times: for each left row, ``rvalue`` (default: the time) of
+    the right row with the same key whose time is the last at or before (``forward``: the first at or after) the
+    left time; ``strict`` excludes equal times. Among right rows with equal key and time, the last (``forward``:
+    the first) in right order wins, as in pandas. Rows with key -1 or time/value NaT take no part; no match
+    gives NaT.
+
+    Each row becomes one sortable integer, key * span + time; the right ones are sorted and the left ones
+    looked up by binary search."""
+    ties_matter = rvalue is not None
+    rvalue = rtime if rvalue is None else rvalue
+    out = np.full(len(lkey), NAT, dtype=np.int64)
+    lok = (lkey >= 0) & (ltime != NAT)
+    rok = (rkey >= 0) & (rtime != NAT) & (rvalue != NAT)
+    if not lok.any() or not rok.any():
+        return out
+    lk, lt = lkey[lok], ltime[lok]
+    rk, rt, rv = rkey[rok], rtime[rok], rvalue[rok]
+    low = min(lt.min(), rt.min())
+    span = max(lt.max(), rt.max()) - low + 1
+    size = max(lk.max(), rk.max()) + 1
+    if size > _MAX_KEY // span:  # key * span would overflow: compare time ranks instead
+        lt, rt, span = _ranks(lt, rt)
+        low = 0
+    if size > _MAX_KEY // span:  # and renumber the keys
+        (lk, rk), size = _dense(lk, rk)
+    lc = lk * span + (lt - low)
+    rc = rk * span + (rt - low)
+    order = np.argsort(rc, kind="stable" if ties_matter else None)  # equal times give equal values otherwise
+    rc, rv = rc[order], rv[order]
+    side = "right" if forward == strict else "left"
+    if len(lc) > 4096:  # sorted needles walk the haystack in order: faster on large inputs
+        needles = np.argsort(lc)
+        pos = np.empty(len(lc), dtype=np.int64)
+        pos[needles] = np.searchsorted(rc, lc[needles], side=side)
+    else:
+        pos = np.searchsorted(rc, lc, side=side)
+    if not forward:
+        pos -= 1
+    inside = (pos >= 0) & (pos < len(rc))
+    pos = np.clip(pos, 0, len(rc) - 1)
+    hit = inside & (rc[pos] // span == lk)
+    out[np.flatnonzero(lok)[hit]] = rv[pos[hit]]
+    return out
 
 
 class AuditContext:
-    """Read-only view of a log for checks, with the parameters in force."""
+    """Read-only view of a log for checks, with the parameters in force. Tables and frames it hands out are
+    shared between checks: derive new ones (filter, ``assign``), never modify them in place."""
 
     def __init__(self, log: EventLog, params: Params) -> None:
         self.log = log
         self.params = params
         self.start = pd.Timestamp(params.effective_date)
         self.end = log.end
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._memo: dict[tuple[object, ...], object] = {}
 
+    # -- ids ---------------------------------------------------------------------------------------
+    @cached_property
+    def _encoded(self) -> tuple[pd.CategoricalDtype, dict[tuple[str, str], np.ndarray]]:
+        """The id dictionary, and the codes of every object id, id-valued object attribute and link column."""
+        where: list[tuple[str, str]] = []
+        columns: list[pd.Series] = []
+        for name, df in self.log.objects.items():
+            for col in ("object_id", *ID_ATTRIBUTES.get(name, ())):
+                where.append((name, col))
+                columns.append(df[col])
+        for name, df in self.log.tables.items():
+            for lk in EVENTS[name].single_links:
+                where.append((name, lk.qualifier))
+                columns.append(df[lk.qualifier])
+        dtype, codes = encode_ids(columns)
+        return dtype, dict(zip(where, codes, strict=True))
+
+    @property
+    def ids(self) -> pd.CategoricalDtype:
+        """The log's id dictionary, as the dtype of every id column a check sees."""
+        return self._encoded[0]
+
+    def _stored(self, where: str, column: str, values: pd.Series) -> pd.Categorical:
+        """``values`` (the column of a log table) as ids, from the codes computed once."""
+        codes = self._encoded[1].get((where, column))
+        return pd.Categorical.from_codes(self.codes(values) if codes is None else codes, dtype=self.ids,
+                                         validate=False)
+
+    @cached_property
+    def _strings(self) -> np.ndarray:
+        """The id dictionary as Python strings, and None last (for code -1)."""
+        return np.append(self.ids.categories.to_numpy(), None)
+
+    def _as_ids(self, codes: np.ndarray, index: pd.Index) -> pd.Series:
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=self.ids, validate=False), index=index)
+
+    def codes(self, ids: pd.Series | pd.Index) -> np.ndarray:
+        """Integer codes of a column of ids (-1 where missing or not an id of this log)."""
+        if self._is_ids(ids):
+            return (ids.array if isinstance(ids, pd.Series) else ids).codes.astype(np.int64)
+        return self.ids.categories.get_indexer(pd.Index(ids, dtype=object)).astype(np.int64)
+
+    def as_ids(self, values: pd.Series | pd.Index | Sequence[str]) -> pd.Series:
+        """``values`` as an id column like those of ``ctx.t``; as strings if one is not an id of this log."""
+        values = values if isinstance(values, pd.Series) else pd.Series(values)
+        if self._is_ids(values):
+            return values
+        codes = self.codes(values)
+        if ((codes < 0) & values.notna().to_numpy()).any():
+            return values.astype("str")
+        return self._as_ids(codes, values.index)
+
+    def by_id(self, ids: pd.Series) -> pd.Series:
+        """Integer codes of a column of ids, NaN where missing, to group by: ``rows.groupby(ctx.by_id(rows["unit"]))``
+        groups like ``rows.groupby("unit")``, in the same order, without re-coding the log's whole dictionary."""
+        codes = self.codes(ids).astype("float64")
+        codes[codes < 0] = np.nan
+        return pd.Series(codes, index=ids.index, name=ids.name)
+
+    # -- tables ------------------------------------------------------------------------------------
     def t(self, event_type: str) -> pd.DataFrame:
-        """The table of one event type."""
-        return self.log.table(event_type)
+        """The table of one event type, in time order, its links as ids."""
+        table = self._tables.get(event_type)
+        if table is None:
+            raw = self.log.table(event_type)
+            links = {lk.qualifier: self._stored(event_type, lk.qualifier, raw[lk.qualifier])
+                     for lk in EVENTS[event_type].single_links}
+            table = self._tables[event_type] = raw.assign(**links)
+        return table
+
+    def stack(self, event_types: Sequence[str], columns: Sequence[str],
+              rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """Several event types in one frame, with ``columns`` (after ``rename``, e.g. unit → recipient; a column
+        one of the types lacks is missing there); built once per audit."""
+        rename = dict(rename or {})
+        key = ("stack", tuple(event_types), tuple(columns), tuple(sorted(rename.items())))
+        if key not in self._memo:
+            tables = [self.t(e) for e in event_types]
+            tables = [t for t in tables if len(t)] or tables[:1]
+            frames = [pd.DataFrame({rename.get(c, c): t[c].array for c in t.columns if rename.get(c, c) in columns},
+                                   copy=False) for t in tables]
+            stacked = self.concat(frames) if len(frames) > 1 else frames[0].reset_index(drop=True)
+            self._memo[key] = stacked.reindex(columns=list(columns))
+        return self._memo[key]  # type: ignore[return-value]
+
+    def concat(self, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+        """``pd.concat(frames, ignore_index=True)``, joining id columns on their codes (pandas would hash the
+        whole id dictionary, tens of ms on a large log, to check that the frames' id columns agree)."""
+        columns = dict.fromkeys(c for f in frames for c in f.columns)
+        ids = [c for c in columns if all(self._is_ids(f[c]) for f in frames if c in f.columns)]
+        coded = pd.concat([f.assign(**{c: self.codes(f[c]) for c in ids if c in f.columns}) for f in frames],
+                          ignore_index=True)
+        return coded.assign(**{c: self._as_ids(coded[c].fillna(-1).to_numpy(dtype=np.int64), coded.index)
+                               for c in ids})
+
+    def with_strings(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with its id columns as plain strings."""
+        return frame.assign(**{c: self._strings[self.codes(frame[c])] for c in frame.columns
+                               if self._is_ids(frame[c])})
+
+    def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
+        """(event_id, object_id) pairs of one many-valued link, ``object_id`` as ids."""
+        pairs = self.log.links(event_type, qualifier)
+        return pairs.assign(object_id=self._as_ids(self.codes(pairs["object_id"]), pairs.index))
+
+    def shared(self, fn: Callable[..., T], *args: Hashable) -> T:
+        """``fn(ctx, *args)``, computed once per audit: for a sub-result several checks use (derive from it,
+        never modify it)."""
+        key = (fn, *args)
+        if key not in self._memo:
+            self._memo[key] = fn(self, *args)
+        return self._memo[key]  # type: ignore[return-value]
 
     # -- objects with derived attributes --------------------------------------------------------
+    def _objects(self, object_type: str) -> pd.DataFrame:
+        """Objects of one type indexed by id, their id-valued attributes as ids."""
+        raw = self.log.objects_of(object_type)
+        ids = {c: self._stored(object_type, c, raw[c]) for c in ID_ATTRIBUTES.get(object_type, ())}
+        return raw.assign(**ids).set_index("object_id")
+
     @cached_property
     def cadres(self) -> pd.DataFrame:
         """Cadres indexed by id, with flags derived under the rank options in force."""
-        c = self.log.objects_of("cadre").set_index("object_id")
+        c = self._objects("cadre")
         out = pd.DataFrame(index=c.index)
         out["unit"] = c["unit"]
         out["rank"] = c["rank"]
@@ -59,17 +304,17 @@ class AuditContext:
             | (retired & out["bureau_plus"])
             | (out["security_sensitive"].str.len() > 0)
         )
-        out["unit_parent"] = out["unit"].map(self.units["parent"])
+        out["unit_parent"] = self.attr(out["unit"], "parent", of="units")
         return out
 
     @cached_property
     def units(self) -> pd.DataFrame:
         """Units indexed by id, with ``level_rank`` (county 0 … central 3)."""
-        u = self.log.objects_of("unit").set_index("object_id")
+        u = self._objects("unit")
         out = pd.DataFrame(index=u.index)
         out["level"] = u["level"]
         out["level_rank"] = u["level"].astype("str").map(LEVEL_ORDER)
-        out["parent"] = u["parent"].where(u["parent"].fillna("") != "")
+        out["parent"] = u["parent"].where(u["parent"].astype(object) != "")  # '' at the top of the tree
         out["is_state_organ"] = u["is_state_organ"].fillna(False).astype(bool)
         return out
 
@@ -82,26 +327,87 @@ class AuditContext:
                           index=a.index)
         return pd.concat([u, ag])
 
+    @cached_property
+    def trips(self) -> pd.DataFrame:
+        """Trips indexed by id, with ``kind`` as a plain string."""
+        tr = self.log.objects_of("trip").set_index("object_id")
+        return pd.DataFrame({"kind": tr["kind"].astype("str")}, index=tr.index)
+
+    @cached_property
+    def documents(self) -> pd.DataFrame:
+        """Documents indexed by id, with ``doc_type`` as a plain string."""
+        d = self.log.objects_of("document").set_index("object_id")
+        return pd.DataFrame({"doc_type": d["doc_type"].astype("str")}, index=d.index)
+
+    @cached_property
+    def delegations(self) -> pd.DataFrame:
+        """Delegations indexed by id, with ``dispatching_unit``."""
+        return self._objects("delegation")
+
+    @cached_property
+    def cases(self) -> pd.DataFrame:
+        """Cases indexed by id, their flags (``typical``, ``suspected_crime`` …) False where unrecorded."""
+        c = self.log.objects_of("case").set_index("object_id")
+        return c.fillna(False).astype(bool)
+
+    @cached_property
+    def _rows_of(self) -> dict[str, np.ndarray]:
+        """For each derived frame (``cadres`` …), the row of each id code in it (-1: none; index -1 too)."""
+        out = {}
+        for name, types in DERIVED.items():
+            codes = [self._encoded[1].get((t, "object_id"), np.zeros(0, dtype=np.int64)) for t in types]
+            out[name] = self._rows(np.concatenate(codes))
+        return out
+
+    def _rows(self, codes: np.ndarray) -> np.ndarray:
+        """For each id code, its position in ``codes`` (-1: none; the last slot, for code -1, is -1)."""
+        rows = np.full(len(self.ids.categories) + 1, -1, dtype=np.int64)
+        at = np.flatnonzero(codes >= 0)
+        rows[codes[at]] = at
+        if (rows[codes[at]] != at).any():
+            raise ValueError("lookup values must be indexed by unique ids")
+        return rows
+
+    @staticmethod
+    def _take(values: pd.Series, rows: np.ndarray, index: pd.Index, name: object) -> pd.Series:
+        """``values`` at positions ``rows`` (-1: missing, as ``Series.map`` gives for an unknown key)."""
+        arr = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+        return pd.Series(pd.api.extensions.take(arr, rows, allow_fill=True), index=index, name=name)
+
+    def lookup(self, ids: pd.Series, values: pd.Series) -> pd.Series:
+        """``ids.map(values)`` for a column of ids and a Series indexed by unique ids, on the codes."""
+        rows = self._rows(self.codes(values.index))
+        return self._take(values, rows[self.codes(ids)], ids.index, ids.name)
+
     def attr(self, ids: pd.Series, column: str, of: str = "cadres") -> pd.Series:
-        """Look up an attribute (of ``cadres``, ``units`` or ``bodies``) for a column of ids, aligned."""
-        return ids.map(getattr(self, of)[column])
+        """Look up an attribute (of ``cadres``, ``units``, ``bodies``, ``trips``, ``documents``, ``delegations`` or
+        ``cases``) for a column of ids, aligned; missing (NaN) where the id is not one of them."""
+        return self._take(getattr(self, of)[column], self._rows_of[of][self.codes(ids)], ids.index, ids.name)
+
+    def anchors(self, ids: pd.Index | pd.Series, times: pd.Series | None = None) -> pd.DataFrame:
+        """One row per unit (or agency) id, timed at ``times`` or else at the effective date: a standing
+        obligation of the notice."""
+        n = len(ids)
+        when = pd.Series(self.start, index=range(n)) if times is None else pd.Series(times.to_numpy())
+        unit = self.as_ids(ids).reset_index(drop=True)
+        return pd.DataFrame({"unit": unit, "time": when.astype(TIME_DTYPE)})
 
     # -- time ------------------------------------------------------------------------------------
     def deadline(self, times: pd.Series, days: int | float | pd.Series) -> pd.Series:
         """Last allowed date (end of that day) ``days`` after ``times`` under day_count and day_zero."""
-        base = times.dt.normalize()
+        t = _ms(times)
+        n = np.broadcast_to(np.asarray(days, dtype="float64"), t.shape)
+        valid = (t != NAT) & ~np.isnan(n)
+        base = t - t % DAY  # midnight of the day
         if self.params.day_zero == "next_day":
-            base = base + pd.Timedelta(days=1)
+            base = base + DAY
         if self.params.day_count == "working":
-            n = np.broadcast_to(np.asarray(days, dtype="int64"), base.shape)
-            valid = base.notna().to_numpy()
-            out = np.full(base.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-            d = base.to_numpy(dtype="datetime64[D]")[valid]
-            out[valid] = np.busday_offset(d, n[valid], roll="forward")
-            last = pd.Series(out, index=times.index).astype(TIME_DTYPE)
+            last = np.zeros(t.shape, dtype=np.int64)
+            d = (base[valid] // DAY).astype("datetime64[D]")
+            last[valid] = np.busday_offset(d, n[valid].astype(np.int64), roll="forward").astype(np.int64) * DAY
         else:
-            last = base + pd.to_timedelta(np.asarray(days, dtype="float64"), unit="D")
-        return (last + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)).astype(TIME_DTYPE)
+            last = base + (np.where(valid, n, 0) * DAY).astype(np.int64)
+        return _times(np.where(valid, last + DAY - 1, NAT), times.index)
 
     @staticmethod
     def months_after(times: pd.Series | pd.Timestamp, months: int) -> pd.Series | pd.Timestamp:
@@ -112,51 +418,79 @@ class AuditContext:
         return deadlines < self.end
 
     # -- matching obligations with fulfilments ---------------------------------------------------
+    def _pair(self, left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+        """Codes of two columns in one space (-1 where missing), and its size: the id codes for id columns,
+        else a joint factorisation of their string forms."""
+        if not (self._is_ids(left) and self._is_ids(right)):
+            joint = pd.concat([left.astype("str"), right.astype("str")], ignore_index=True)
+            codes, uniques = pd.factorize(joint)
+            codes[pd.concat([left, right], ignore_index=True).isna().to_numpy()] = -1
+            return codes[:len(left)].astype(np.int64), codes[len(left):].astype(np.int64), len(uniques)
+        return self.codes(left), self.codes(right), len(self.ids.categories)
+
+    def _is_ids(self, values: pd.Series | pd.Index) -> bool:
+        return isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.categories is self.ids.categories
+
+    def _keys(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """One int64 key per row for the ``by`` columns of both frames (-1 where any is missing)."""
+        lkey, rkey, size = self._pair(left[by[0]], right[by[0]])
+        for b in by[1:]:
+            lc, rc, n = self._pair(left[b], right[b])
+            if size > _MAX_KEY // max(n, 1):
+                (lkey, rkey), size = _dense(lkey, rkey)
+            lkey = np.where((lkey >= 0) & (lc >= 0), lkey * n + lc, -1)
+            rkey = np.where((rkey >= 0) & (rc >= 0), rkey * n + rc, -1)
+            size *= n
+        return lkey, rkey
+
     def _asof(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], left_time: str, right_time: str,
-              direction: str, strict: bool, value: str | None = None) -> pd.Series:
-        by = list(by)
-        lk = left[[*by, left_time]].copy()
-        lk["_row"] = np.arange(len(left))
-        lk = lk.dropna()
-        rk = right[list(dict.fromkeys([*by, right_time, value or right_time]))].dropna()
-        rk = rk.assign(_t=rk[right_time], _found=rk[value or right_time])[[*by, "_t", "_found"]]
-        result = pd.Series(pd.NaT, index=left.index, dtype=TIME_DTYPE)
-        if lk.empty or rk.empty:
-            return result
-        for b in by:
-            lk[b] = lk[b].astype("str")
-            rk[b] = rk[b].astype("str")
-        lk = lk.rename(columns={left_time: "_t"}).astype({"_t": TIME_DTYPE}).sort_values("_t", kind="stable")
-        rk = rk.astype({"_t": TIME_DTYPE}).sort_values("_t", kind="stable")
-        m = pd.merge_asof(lk, rk, on="_t", by=by, direction=direction, allow_exact_matches=not strict)
-        values = result.to_numpy().copy()
-        values[m["_row"].to_numpy()] = m["_found"].to_numpy()
-        return pd.Series(values, index=left.index).astype(TIME_DTYPE)
+              forward: bool, strict: bool, value: str | None = None) -> pd.Series:
+        lkey, rkey = self._keys(left, right, list(by))
+        values = None if value is None or value == right_time else _ms(right[value])
+        found = asof(lkey, _ms(left[left_time]), rkey, _ms(right[right_time]), values, forward=forward, strict=strict)
+        return pd.Series(found.view(TIME_DTYPE), index=left.index)
 
     def first_after(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], *, left_time: str = "time",
                     right_time: str = "time", strict: bool = False) -> pd.Series:
         """For each row of ``left``, the time of the earliest ``right`` row with the same ``by`` values at
         or after (``strict``: after) the left time; NaT if none."""
-        return self._asof(left, right, by, left_time, right_time, "forward", strict)
+        return self._asof(left, right, by, left_time, right_time, True, strict)
 
     def last_before(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], *, left_time: str = "time",
                     right_time: str = "time", strict: bool = False) -> pd.Series:
         """For each row of ``left``, the time of the latest ``right`` row with the same ``by`` values at or
         before (``strict``: before) the left time; NaT if none."""
-        return self._asof(left, right, by, left_time, right_time, "backward", strict)
+        return self._asof(left, right, by, left_time, right_time, False, strict)
 
-    @staticmethod
-    def has(left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.Series:
+    def value_before(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], value: str, *,
+                     left_time: str = "time", right_time: str = "time") -> pd.Series:
+        """For each row of ``left``, the time-valued column ``value`` of the latest ``right`` row with the
+        same ``by`` values at or before the left time (rows without ``value`` skipped); NaT if none."""
+        return self._asof(left, right, by, left_time, right_time, False, False, value)
+
+    def has(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.Series:
         """True where some ``right`` row has the same ``by`` values (at any time)."""
-        by = list(by)
-        keys = pd.MultiIndex.from_frame(right[by].dropna().astype("str"))
-        probe = pd.MultiIndex.from_frame(left[by].astype("str"))
-        return pd.Series(probe.isin(keys), index=left.index) & left[by].notna().all(axis=1)
+        lkey, rkey = self._keys(left, right, list(by))
+        return pd.Series(np.isin(lkey, rkey[rkey >= 0]) & (lkey >= 0), index=left.index)
+
+    def earliest(self, ids: pd.Series, right: pd.DataFrame, key: str) -> pd.Series:
+        """For each id in ``ids``, the time of the earliest ``right`` row whose ``key`` equals it; NaT if
+        none."""
+        lkey, rkey, size = self._pair(ids, right[key])
+        times = _ms(right["time"])
+        ok = (rkey >= 0) & (times != NAT)
+        first = np.full(size + 1, NAT, dtype=np.int64)  # slot ``size`` (index -1): no id
+        if ok.any():
+            best = np.full(size + 1, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(best, rkey[ok], times[ok])
+            seen = best < np.iinfo(np.int64).max
+            first[seen] = best[seen]
+        return pd.Series(first[lkey].view(TIME_DTYPE), index=ids.index)
 
     # -- findings --------------------------------------------------------------------------------
     def finding(self, rows: pd.DataFrame, code: str, *, time: str | pd.Series = "time",
-                deadline: pd.Series | None = None, observed: pd.Series | None = None,
-                days: pd.Series | float | None = None, limit: float | None = None,
+                deadline: pd.Series | np.ndarray | None = None, observed: pd.Series | np.ndarray | None = None,
+                days: pd.Series | np.ndarray | float | None = None, limit: float | None = None,
                 **objects: str | pd.Series) -> pd.DataFrame:
         """Findings for ``rows``: ``objects`` maps finding columns (cadre, unit, trip …) to a column of
         ``rows`` or a Series aligned with it; by default columns of the same name are used."""
@@ -164,56 +498,41 @@ class AuditContext:
             return empty_findings()
         n = len(rows)
 
-        def col(v: str | pd.Series | None) -> np.ndarray:
+        def col(v: str | pd.Series | None, missing: object) -> object:
             if v is None:
-                return np.full(n, None, dtype=object)
-            if isinstance(v, str):
-                return rows[v].to_numpy()
-            return np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v)
+                return missing
+            s = rows[v] if isinstance(v, str) else v
+            if self._is_ids(s):
+                return pd.Categorical.from_codes(self.codes(s), dtype=self.ids, validate=False)
+            return s.array if isinstance(s, pd.Series) else np.asarray(s)
 
-        data: dict[str, object] = {"code": np.full(n, code, dtype=object)}
-        data["time"] = col(time)
+        no_id = pd.Categorical.from_codes(np.full(n, -1), dtype=self.ids, validate=False)
+        no_time = np.full(n, np.datetime64("NaT", "ms"))
+        data: dict[str, object] = {"code": np.full(n, code, dtype=object), "time": col(time, no_time)}
         for name in OBJECT_COLUMNS:
-            src = objects.get(name, name if name in rows.columns else None)
-            data[name] = col(src)
-        data["event_id"] = col(objects.get("event_id", "event_id" if "event_id" in rows.columns else None))
-        data["deadline"] = col(deadline) if deadline is not None else np.full(n, np.datetime64("NaT", "ms"))
-        data["observed_at"] = col(observed) if observed is not None else np.full(n, np.datetime64("NaT", "ms"))
-        data["days"] = np.broadcast_to(np.asarray(days if days is not None else np.nan, dtype="float64"), (n,)).copy() \
-            if not isinstance(days, pd.Series) else days.to_numpy(dtype="float64")
+            data[name] = col(objects.get(name, name if name in rows.columns else None), no_id)
+        data["event_id"] = col(objects.get("event_id", "event_id" if "event_id" in rows.columns else None),
+                               np.full(n, None, dtype=object))
+        data["deadline"] = col(deadline, no_time)
+        data["observed_at"] = col(observed, no_time)
+        data["days"] = np.broadcast_to(np.asarray(np.nan if days is None else days, dtype="float64"), (n,))
         data["limit"] = np.full(n, np.nan if limit is None else float(limit))
-        df = pd.DataFrame(data)
-        return df.reindex(columns=[c for c in FINDING_COLUMNS if c in df.columns])
+        return pd.DataFrame(data, columns=[c for c in FINDING_COLUMNS if c in data])
 
     # -- trips, approvals and timeliness (shared by the checks of sections 1 and 2) -----------------
-    @cached_property
-    def trips(self) -> pd.DataFrame:
-        """Trips indexed by id, with ``kind`` as a plain string."""
-        tr = self.log.objects_of("trip").set_index("object_id")
-        return pd.DataFrame({"kind": tr["kind"].astype("str")}, index=tr.index)
-
     def on_trips(self, rows: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
-        """The rows whose ``trip`` is of one of ``kinds``, with the trip's kind as ``trip_kind``."""
-        kind = rows["trip"].map(self.trips["kind"])
-        keep = kind.isin(kinds)
-        return rows[keep].assign(trip_kind=kind[keep])
+        """The rows whose ``trip`` is of one of ``kinds``."""
+        key = ("trip_kinds", tuple(kinds))
+        if key not in self._memo:  # per trip, and False for no trip
+            self._memo[key] = np.append(self.trips["kind"].isin(kinds).to_numpy(), False)
+        return rows[self._memo[key][self._rows_of["trips"][self.codes(rows["trip"])]]]
 
     def departures(self, kinds: Sequence[str]) -> pd.DataFrame:
         """The first Exit of each trip and cadre, for trips of ``kinds``."""
-        return self.on_trips(self.t("Exit"), kinds).drop_duplicates(["trip", "cadre"])
-
-    def value_before(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], value: str, *,
-                     left_time: str = "time", right_time: str = "time") -> pd.Series:
-        """For each row of ``left``, the time-valued column ``value`` of the latest ``right`` row with the
-        same ``by`` values at or before the left time (rows without ``value`` skipped); NaT if none."""
-        return self._asof(left, right, by, left_time, right_time, "backward", False, value)
-
-    @staticmethod
-    def earliest(ids: pd.Series, right: pd.DataFrame, key: str) -> pd.Series:
-        """For each id in ``ids``, the time of the earliest ``right`` row whose ``key`` equals it; NaT if
-        none."""
-        first = right.groupby(key)["time"].min()
-        return pd.Series(first.reindex(ids.to_numpy()).to_numpy(), index=ids.index).astype(TIME_DTYPE)
+        key = ("departures", tuple(kinds))
+        if key not in self._memo:
+            self._memo[key] = self.on_trips(self.t("Exit"), kinds).drop_duplicates(["trip", "cadre"])
+        return self._memo[key]
 
     def below_authority(self, rows: pd.DataFrame, body: str = "approver") -> pd.Series:
         """True where the body ``rows[body]`` is at a lower level than the management authority of
@@ -224,21 +543,35 @@ class AuditContext:
 
     def timeliness(self, rows: pd.DataFrame, done: pd.Series, deadline: pd.Series, *,
                    limit: float | None = None, codes: tuple[str, str] = ("late", "missing"),
-                   **objects: str | pd.Series) -> pd.DataFrame:
+                   other: pd.Series | None = None, wrong: str | None = None,
+                   **objects: str | pd.Series) -> list[pd.DataFrame]:
         """``late`` findings where ``done`` (aligned with ``rows``) is after ``deadline``, and ``missing``
-        where nothing was done and the deadline passed before the end of the log."""
-        days = (done.dt.normalize() - rows["time"].dt.normalize()).dt.days
-        late = done.notna() & (done > deadline)
-        missing = done.isna() & self.due(deadline)
+        where nothing was done and the deadline passed before the end of the log — or ``wrong`` where only a
+        response that does not qualify came (at ``other``)."""
+        start, when, by = _ms(rows["time"]), _ms(done), _ms(deadline)
+        late = (when != NAT) & (by != NAT) & (when > by)
+        missing = (when == NAT) & (by != NAT) & (by < np.datetime64(self.end, "ms").astype(np.int64))
+        instead = missing & (other.notna().to_numpy() if wrong is not None and other is not None else False)
+        missing &= ~instead
+        found = []
+        if late.any():
+            days = ((when - when % DAY) - (start - start % DAY)) / DAY
+            days[start == NAT] = np.nan
+            found.append(self.finding(rows[late], codes[0], deadline=by[late].view(TIME_DTYPE),
+                                      observed=when[late].view(TIME_DTYPE), days=days[late], limit=limit,
+                                      **self._pick(objects, late)))
+        if missing.any():
+            found.append(self.finding(rows[missing], codes[1], deadline=by[missing].view(TIME_DTYPE), limit=limit,
+                                      **self._pick(objects, missing)))
+        if instead.any():
+            found.append(self.finding(rows[instead], wrong, deadline=by[instead].view(TIME_DTYPE),
+                                      observed=_ms(other)[instead].view(TIME_DTYPE), limit=limit,
+                                      **self._pick(objects, instead)))
+        return found
 
-        def pick(mask: pd.Series) -> dict[str, str | pd.Series]:
-            return {k: v[mask] if isinstance(v, pd.Series) else v for k, v in objects.items()}
-
-        return pd.concat([
-            self.finding(rows[late], codes[0], deadline=deadline[late], observed=done[late], days=days[late],
-                         limit=limit, **pick(late)),
-            self.finding(rows[missing], codes[1], deadline=deadline[missing], limit=limit, **pick(missing)),
-        ])
+    @staticmethod
+    def _pick(objects: dict[str, str | pd.Series], mask: np.ndarray) -> dict[str, str | pd.Series]:
+        return {k: v[mask] if isinstance(v, pd.Series) else v for k, v in objects.items()}
 
     def flag_active(self, rows: pd.DataFrame, flag: str, *, time: str = "time") -> pd.Series:
         """True where ``rows.cadre`` carries ``flag`` (``exit_banned`` or ``suspected``) at ``rows[time]``:
@@ -248,9 +581,3 @@ class AuditContext:
         raised = self.last_before(rows, self.t(raised_by), by=["cadre"], left_time=time)
         lifted = self.last_before(rows, cleared[cleared["flag"] == flag], by=["cadre"], left_time=time)
         return raised.notna() & (lifted.isna() | (lifted < raised))
-
-    @cached_property
-    def documents(self) -> pd.DataFrame:
-        """Documents indexed by id, with ``doc_type`` as a plain string."""
-        d = self.log.objects_of("document").set_index("object_id")
-        return pd.DataFrame({"doc_type": d["doc_type"].astype("str")}, index=d.index)

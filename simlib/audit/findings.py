@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -28,8 +30,17 @@ FINDING_COLUMNS: dict[str, object] = {
 }
 
 
-def empty_findings() -> pd.DataFrame:
+Found = pd.DataFrame | Sequence["Found"]  # what a check returns: a frame of findings (ctx.finding) or a list
+
+
+@cache
+def _no_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in FINDING_COLUMNS.items()})
+
+
+def empty_findings() -> pd.DataFrame:
+    """A findings frame with no rows (built once: checks return it often)."""
+    return _no_findings().copy(deep=False)
 
 
 def typed(df: pd.DataFrame) -> pd.DataFrame:

@@ -3,17 +3,19 @@ applied here, once, for all checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from simlib.audit.context import AuditContext
-from simlib.audit.findings import SEVERITIES, Findings, empty_findings, typed
+from simlib.audit.findings import SEVERITIES, Findings, Found, empty_findings, typed
 from simlib.log.eventlog import EventLog
+from simlib.log.vocabulary import EVENTS
 from simlib.rulebook import Params, rulebook
 
-CheckFn = Callable[[AuditContext], pd.DataFrame]
+CheckFn = Callable[[AuditContext], Found]
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Check:
     party_only: bool = False
     existence_only: bool = False
     binds_non_party: bool = False
+    triggers: tuple[str, ...] = ()  # event types that can trigger the obligation; () for a standing one
 
     @property
     def name(self) -> str:
@@ -39,9 +42,13 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(clause: str, *, codes: dict[str, str], party_only: bool = False, existence_only: bool = False,
-          binds_non_party: bool = False) -> Callable[[CheckFn], CheckFn]:
+def check(clause: str, *, codes: dict[str, str], triggers: Sequence[str] = (), party_only: bool = False,
+          existence_only: bool = False, binds_non_party: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register ``fn`` as the check of ``clause``. ``codes`` maps each finding code it emits to a severity.
+
+    ``triggers``: the event types whose occurrence gives rise to the obligation (an exit, a return, a case …);
+    a log with none of them has nothing to judge, and the check is skipped. Leave empty for a standing
+    obligation (every unit, every registrable cadre).
 
     ``party_only``: the clause binds Party members only, so clause 5 does not extend it to other cadres.
     ``existence_only``: the referenced document was not found; the check only tests that a record exists.
@@ -53,11 +60,14 @@ def check(clause: str, *, codes: dict[str, str], party_only: bool = False, exist
     for sev in codes.values():
         if sev not in SEVERITIES:
             raise ValueError(f"{clause}: unknown severity {sev!r}")
+    unknown = [e for e in triggers if e not in EVENTS]
+    if unknown:
+        raise ValueError(f"{clause}: unknown trigger event types {unknown}")
 
     def register(fn: CheckFn) -> CheckFn:
         if clause in CHECKS:
             raise ValueError(f"clause {clause} already has a check ({CHECKS[clause].name})")
-        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only, binds_non_party)
+        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only, binds_non_party, tuple(triggers))
         return fn
 
     return register
@@ -71,27 +81,63 @@ def all_checks() -> dict[str, Check]:
     return dict(sorted(CHECKS.items(), key=lambda kv: order[kv[0]]))
 
 
-def _scope(ctx: AuditContext, chk: Check, found: pd.DataFrame) -> pd.DataFrame:
-    """Clause 6.a (only events from the effective date) and clause 5.a (non-Party cadres by reference, unless
-    the clause binds them directly)."""
-    found = found[found["time"] >= ctx.start]
-    member = found["cadre"].map(ctx.cadres["is_party_member"]).astype("boolean")
-    non_party = member.eq(False).fillna(False).astype(bool) & (not chk.binds_non_party)
-    if chk.party_only or not ctx.params.non_party_by_reference:
-        found = found[~non_party]
-        non_party = non_party[~non_party]
-    return found.assign(by_reference=non_party.to_numpy(), existence_only=chk.existence_only)
+def _frames(found: Found) -> Iterator[pd.DataFrame]:
+    """The non-empty frames of what a check returned (a frame, or a possibly nested list of frames)."""
+    if isinstance(found, pd.DataFrame):
+        if len(found):
+            yield found
+    else:
+        for f in found:
+            yield from _frames(f)
+
+
+def _scope(ctx: AuditContext, found: pd.DataFrame, party_only: np.ndarray, binds_non_party: np.ndarray,
+           existence_only: np.ndarray) -> pd.DataFrame:
+    """Clause 6.a (only events from the effective date) and clause 5.a (a non-Party cadre is judged by reference,
+    unless the clause binds him directly; not at all under a Party-only clause or when 5.a is read otherwise)."""
+    in_force = (found["time"] >= ctx.start).to_numpy()
+    non_party = ctx.attr(found["cadre"], "is_party_member").eq(False).to_numpy() & ~binds_non_party
+    skipped = non_party & (party_only | (not ctx.params.non_party_by_reference))
+    found = found.assign(by_reference=non_party & ~skipped, existence_only=existence_only)
+    return found[in_force & ~skipped]
+
+
+def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:
+    """The findings of ``checks`` with clause and severity, scope applied, in one frame: in the order of the
+    checks, then of time, cadre, unit and event."""
+    frames: list[pd.DataFrame] = []
+    per_frame: list[tuple[int, Check, int]] = []
+    severity: list[np.ndarray] = []
+    for position, chk in enumerate(checks):
+        if chk.triggers and not any(len(ctx.log.table(e)) for e in chk.triggers):
+            continue  # nothing happened that the clause judges
+        for found in _frames(chk.fn(ctx)):
+            codes, at = np.unique(found["code"].to_numpy(dtype=object), return_inverse=True)
+            unknown = set(codes) - set(chk.codes)
+            if unknown:
+                raise ValueError(f"check {chk.name} emitted undeclared codes {unknown}")
+            frames.append(found)
+            per_frame.append((position, chk, len(found)))
+            severity.append(np.array([chk.codes[c] for c in codes], dtype=object)[at.ravel()])
+    if not frames:
+        return empty_findings()
+    sizes = [n for _, _, n in per_frame]
+
+    def each(value: Callable[[Check], object]) -> np.ndarray:
+        return np.repeat(np.array([value(chk) for _, chk, _ in per_frame]), sizes)
+
+    table = ctx.concat(frames).assign(clause=each(lambda c: c.clause), severity=np.concatenate(severity),
+                                      _order=np.repeat([position for position, _, _ in per_frame], sizes))
+    table = _scope(ctx, table, each(lambda c: c.party_only), each(lambda c: c.binds_non_party),
+                   each(lambda c: c.existence_only))
+    # id columns are still codes of the sorted id dictionary, so sorting by them sorts by the ids
+    table = table.sort_values(["_order", "time", "cadre", "unit", "event_id"], kind="stable", ignore_index=True)
+    return ctx.with_strings(table.drop(columns="_order"))
 
 
 def run_check(ctx: AuditContext, chk: Check) -> pd.DataFrame:
-    found = chk.fn(ctx)
-    if found.empty:
-        return empty_findings()
-    unknown = set(found["code"]) - set(chk.codes)
-    if unknown:
-        raise ValueError(f"check {chk.name} emitted undeclared codes {unknown}")
-    found = found.assign(clause=chk.clause, severity=found["code"].map(chk.codes))
-    return _scope(ctx, chk, found)
+    """The findings of one check (see :func:`run_checks`)."""
+    return run_checks(ctx, [chk])
 
 
 def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | None = None) -> Findings:
@@ -100,12 +146,7 @@ def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | 
     ctx = AuditContext(log, params)
     checks = all_checks()
     selected = list(checks) if clauses is None else [c for c in checks if c in set(clauses)]
-    frames = [run_check(ctx, checks[c]) for c in selected]
-    frames = [f for f in frames if len(f)]
-    table = typed(pd.concat(frames, ignore_index=True)) if frames else typed(empty_findings())
-    order = {c: i for i, c in enumerate(selected)}
-    table = table.assign(_o=table["clause"].map(order)).sort_values(
-        ["_o", "time", "cadre", "unit", "event_id"], kind="stable", ignore_index=True).drop(columns="_o")
+    table = typed(run_checks(ctx, [checks[c] for c in selected]))
     first = min((t["time"].min() for t in log.tables.values() if len(t)), default=None)
     return Findings(table=table, checks=selected, source=log.source, n_events=log.n_events, n_objects=log.n_objects,
                     start=first, end=log.end)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from simlib.audit.context import AuditContext
+from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.vocabulary import PUBLIC_TRIP_KINDS
 
@@ -27,26 +28,26 @@ def _permitted(ctx: AuditContext, acts: pd.DataFrame, permits: pd.DataFrame, by:
     return given.notna() & (previous.isna() | (given > previous))
 
 
-@check("1.1.a", codes={"missing": "low"})
-def education_before_public_trip(ctx: AuditContext) -> pd.DataFrame:
+@check("1.1.a", codes={"missing": "low"}, triggers=("Exit",))
+def education_before_public_trip(ctx: AuditContext) -> Found:
     """A cadre going abroad on public business receives targeted education before leaving."""
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
     return ctx.finding(exits[~_before(ctx, exits, ctx.t("Education"))], "missing")
 
 
-@check("1.1.b", codes={"no_training": "medium", "no_talk": "medium"})
-def training_and_talk_before_public_trip(ctx: AuditContext) -> pd.DataFrame:
+@check("1.1.b", codes={"no_training": "medium", "no_talk": "medium"}, triggers=("Exit",))
+def training_and_talk_before_public_trip(ctx: AuditContext) -> Found:
     """A cadre going abroad on public business attends pre-departure training and has a reminder talk
     first."""
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
-    return pd.concat([
+    return [
         ctx.finding(exits[~_before(ctx, exits, ctx.t("PreDepartureTraining"))], "no_training"),
         ctx.finding(exits[~_before(ctx, exits, ctx.t("ReminderTalk"))], "no_talk"),
-    ])
+    ]
 
 
-@check("1.2.a", codes={"unapproved": "high", "ultra_vires": "high"})
-def public_trip_approved_within_authority(ctx: AuditContext) -> pd.DataFrame:
+@check("1.2.a", codes={"unapproved": "high", "ultra_vires": "high"}, triggers=("Exit",))
+def public_trip_approved_within_authority(ctx: AuditContext) -> Found:
     """A public trip is approved before exit by a body at or above the level of the cadre's management
     authority (the authority tables of 1991 No. 8 and 1993 No. 23 were not found)."""
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
@@ -54,14 +55,14 @@ def public_trip_approved_within_authority(ctx: AuditContext) -> pd.DataFrame:
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
     competent = _before(ctx, exits, approvals[~ctx.below_authority(approvals)])
     ultra_vires = approved.notna() & ~competent
-    return pd.concat([
+    return [
         ctx.finding(exits[approved.isna()], "unapproved"),
         ctx.finding(exits[ultra_vires], "ultra_vires", observed=approved[ultra_vires]),
-    ])
+    ]
 
 
-@check("1.2.b", codes={"unapproved": "high"}, existence_only=True)
-def county_plus_public_trip_approved(ctx: AuditContext) -> pd.DataFrame:
+@check("1.2.b", codes={"unapproved": "high"}, triggers=("Exit",), existence_only=True)
+def county_plus_public_trip_approved(ctx: AuditContext) -> Found:
     """A public trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
     found, so only the approval's existence is checked)."""
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
@@ -69,26 +70,28 @@ def county_plus_public_trip_approved(ctx: AuditContext) -> pd.DataFrame:
     return ctx.finding(exits[~_before(ctx, exits, ctx.t("TripApproved"))], "unapproved")
 
 
-@check("1.3.a", codes={"late": "low", "missing": "medium"})
-def posting_rules_issued(ctx: AuditContext) -> pd.DataFrame:
+@check("1.3.a", codes={"late": "low", "missing": "medium"}, triggers=("Exit",))
+def posting_rules_issued(ctx: AuditContext) -> Found:
     """A unit posting cadres abroad issues management rules for them within ``designation_grace_days`` of the
     effective date or of its first posting, whichever is later."""
     posted = ctx.departures(("public_posted",))
     posted = posted.assign(unit=ctx.attr(posted["cadre"], "unit"))
-    units = posted.groupby("unit", as_index=False)["time"].min()
-    units["time"] = units["time"].clip(lower=ctx.start)
+    per_unit = posted.groupby(ctx.by_id(posted["unit"]))
+    units = pd.DataFrame({"unit": per_unit["unit"].first(), "time": per_unit["time"].min().clip(lower=ctx.start)})
+    units = units.reset_index(drop=True)
     limit = ctx.params.designation_grace_days
     done = ctx.earliest(units["unit"], ctx.t("PostingRulesIssued"), "unit")
     return ctx.timeliness(units, done, ctx.deadline(units["time"], limit), limit=limit)
 
 
-@check("1.3.b", codes={"late": "medium", "missing": "medium", "wrong_type": "low"}, party_only=True)
-def temporary_party_organisation(ctx: AuditContext) -> pd.DataFrame:
+@check("1.3.b", codes={"late": "medium", "missing": "medium", "wrong_type": "low"}, triggers=("DelegationFormed",),
+       party_only=True)
+def temporary_party_organisation(ctx: AuditContext) -> Found:
     """A temporary delegation with Party members sets up a temporary Party branch — a Party group when it has
     fewer than ``branch_min_members`` Party members — by the time it leaves."""
     formed = ctx.t("DelegationFormed")
-    members = ctx.log.links("DelegationFormed", "member").rename(columns={"object_id": "cadre"})
-    people = pd.concat([
+    members = ctx.links("DelegationFormed", "member").rename(columns={"object_id": "cadre"})
+    people = ctx.concat([
         formed[["delegation", "time", "leader"]].rename(columns={"leader": "cadre"}),
         formed[["event_id", "delegation", "time"]].merge(members, on="event_id").drop(columns="event_id"),
     ]).drop_duplicates(["delegation", "cadre"])
@@ -96,38 +99,40 @@ def temporary_party_organisation(ctx: AuditContext) -> pd.DataFrame:
         left=ctx.first_after(people, ctx.on_trips(ctx.t("Exit"), TEMPORARY), by=["cadre"]),
         party=ctx.attr(people["cadre"], "is_party_member").eq(True),
     )
-    groups = people.groupby("delegation", as_index=False).agg(time=("left", "min"), n_party=("party", "sum"))
+    per_delegation = people.groupby(ctx.by_id(people["delegation"]))
+    groups = pd.DataFrame({"delegation": per_delegation["delegation"].first(), "time": per_delegation["left"].min(),
+                           "n_party": per_delegation["party"].sum()}).reset_index(drop=True)
     groups = groups[groups["time"].notna() & (groups["n_party"] > 0)]
     orgs = ctx.t("TempPartyOrgFormed")
     done = ctx.earliest(groups["delegation"], orgs, "delegation")
     first_org = orgs.drop_duplicates("delegation").set_index("delegation")
-    org_type = groups["delegation"].map(first_org["org_type"])
+    org_type = ctx.lookup(groups["delegation"], first_org["org_type"])
     expected = groups["n_party"].ge(ctx.params.branch_min_members).map({True: "branch", False: "group"})
     wrong = org_type.notna() & (org_type.astype("str") != expected)
-    return pd.concat([
+    return [
         ctx.timeliness(groups, done, groups["time"]),
         ctx.finding(groups[wrong], "wrong_type", limit=ctx.params.branch_min_members),
-    ])
+    ]
 
 
-@check("1.3.c", codes={"no_consent": "medium"})
-def solo_activity_with_consent(ctx: AuditContext) -> pd.DataFrame:
+@check("1.3.c", codes={"no_consent": "medium"}, triggers=("SoloActivity",))
+def solo_activity_with_consent(ctx: AuditContext) -> Found:
     """A member of a temporary delegation acts alone abroad only with the delegation leader's prior
     consent."""
     solo = ctx.on_trips(ctx.t("SoloActivity"), TEMPORARY)
     return ctx.finding(solo[~_permitted(ctx, solo, ctx.t("LeaderConsent"), TRIP_CADRE)], "no_consent")
 
 
-@check("1.3.d", codes={"unauthorized": "medium"})
-def route_change_authorised(ctx: AuditContext) -> pd.DataFrame:
+@check("1.3.d", codes={"unauthorized": "medium"}, triggers=("RouteChange",))
+def route_change_authorised(ctx: AuditContext) -> Found:
     """A temporary delegation changes its itinerary only after the change has been authorised."""
     changes = ctx.on_trips(ctx.t("RouteChange"), TEMPORARY)
     authorised = _permitted(ctx, changes, ctx.t("RouteChangeAuthorized"), ["trip"])
     return ctx.finding(changes[~authorised], "unauthorized")
 
 
-@check("1.3.e", codes={"overstay": "high", "not_returned": "critical"})
-def stay_not_extended_without_authorisation(ctx: AuditContext) -> pd.DataFrame:
+@check("1.3.e", codes={"overstay": "high", "not_returned": "critical"}, triggers=("Exit",))
+def stay_not_extended_without_authorisation(ctx: AuditContext) -> Found:
     """A member of a temporary delegation comes back by the approved return date, or by the new date of an
     extension authorised before it; one still abroad ``non_return_grace_days`` later has not returned."""
     exits = ctx.departures(TEMPORARY)
@@ -144,24 +149,24 @@ def stay_not_extended_without_authorisation(ctx: AuditContext) -> pd.DataFrame:
     grace = ctx.params.non_return_grace_days
     cutoff = ctx.deadline(allowed, grace)
     absent = back.isna() & ctx.due(cutoff)
-    return pd.concat([
+    return [
         ctx.finding(stays[overstay], "overstay", deadline=allowed[overstay], observed=back[overstay],
                     days=days[overstay]),
         ctx.finding(stays[absent], "not_returned", deadline=cutoff[absent], limit=grace),
-    ])
+    ]
 
 
 @check("1.3.f", codes={"unit_late": "medium", "unit_missing": "high",
-                       "mfa_late": "medium", "mfa_missing": "high"})
-def important_matters_reported(ctx: AuditContext) -> pd.DataFrame:
+                       "mfa_late": "medium", "mfa_missing": "high"}, triggers=("Incident",))
+def important_matters_reported(ctx: AuditContext) -> Found:
     """An important matter during a public trip is reported promptly both to the dispatching unit and to the
     Ministry of Foreign Affairs."""
     incidents = ctx.on_trips(ctx.t("Incident"), PUBLIC_TRIP_KINDS)
     reports = ctx.t("IncidentReported")
     limit = ctx.params.prompt_incident_days
     deadline = ctx.deadline(incidents["time"], limit)
-    return pd.concat([
+    return [
         ctx.timeliness(incidents, ctx.first_after(incidents, reports[reports["to"] == to], by=["trip"]),
                        deadline, limit=limit, codes=(f"{code}_late", f"{code}_missing"))
         for code, to in (("unit", "dispatching_unit"), ("mfa", "mfa"))
-    ])
+    ]

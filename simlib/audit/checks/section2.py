@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.audit.context import AuditContext
+from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.eventlog import TIME_DTYPE
 from simlib.log.vocabulary import TRIP_KINDS
@@ -48,8 +49,8 @@ def _periods(ctx: AuditContext, stays: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(time=start, stop=start + length)
 
 
-@check("2.1.a", codes={"unapproved": "high", "wrong_authority": "high"})
-def private_trip_approved_by_management_authority(ctx: AuditContext) -> pd.DataFrame:
+@check("2.1.a", codes={"unapproved": "high", "wrong_authority": "high"}, triggers=("Exit",))
+def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
     """A private trip is approved before exit by the body holding cadre-management authority over the
     cadre."""
     exits = ctx.departures(PRIVATE)
@@ -59,14 +60,14 @@ def private_trip_approved_by_management_authority(ctx: AuditContext) -> pd.DataF
     proper = ctx.last_before(exits, approvals[authority.isna() | (approvals["approver"] == authority)],
                              by=TRIP_CADRE).notna()
     wrong = approved.notna() & ~proper
-    return pd.concat([
+    return [
         ctx.finding(exits[approved.isna()], "unapproved"),
         ctx.finding(exits[wrong], "wrong_authority", observed=approved[wrong]),
-    ])
+    ]
 
 
-@check("2.1.b", codes={"unapproved": "high"}, existence_only=True)
-def county_plus_private_trip_approved(ctx: AuditContext) -> pd.DataFrame:
+@check("2.1.b", codes={"unapproved": "high"}, triggers=("Exit",), existence_only=True)
+def county_plus_private_trip_approved(ctx: AuditContext) -> Found:
     """A private trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
     found, so only the approval's existence is checked)."""
     exits = ctx.departures(PRIVATE)
@@ -75,21 +76,21 @@ def county_plus_private_trip_approved(ctx: AuditContext) -> pd.DataFrame:
     return ctx.finding(exits[~approved], "unapproved")
 
 
-@check("2.1.c", codes={"delegated_down": "high", "disguised": "medium"})
-def approval_authority_not_delegated(ctx: AuditContext) -> pd.DataFrame:
+@check("2.1.c", codes={"delegated_down": "high", "disguised": "medium"}, triggers=("TripApproved",))
+def approval_authority_not_delegated(ctx: AuditContext) -> Found:
     """A private trip is not approved by a body below the cadre's management authority (擅自下放), nor
     signed by the authority without its own vetting (变相下放)."""
     approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
     by_authority = approvals["approver"] == ctx.attr(approvals["cadre"], "management_authority")
     vetted = ctx.last_before(approvals, ctx.t("Vetting"), by=[*TRIP_CADRE, "approver"]).notna()
-    return pd.concat([
+    return [
         ctx.finding(approvals[ctx.below_authority(approvals)], "delegated_down"),
         ctx.finding(approvals[by_authority & ~vetted], "disguised"),
-    ])
+    ]
 
 
-@check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"})
-def focused_vetting(ctx: AuditContext) -> pd.DataFrame:
+@check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"}, triggers=("TripApproved",))
+def focused_vetting(ctx: AuditContext) -> Found:
     """Before a leading cadre or a cadre in a key post is approved to go abroad, his recent political
     performance and integrity are vetted."""
     approvals = _judged_approvals(ctx)
@@ -100,14 +101,14 @@ def focused_vetting(ctx: AuditContext) -> pd.DataFrame:
     full = vetting[vetting["political"].fillna(False) & vetting["integrity"].fillna(False)]
     vetted = ctx.last_before(approvals, vetting, by=TRIP_CADRE).notna()
     complete = ctx.last_before(approvals, full, by=TRIP_CADRE).notna()
-    return pd.concat([
+    return [
         ctx.finding(approvals[~vetted], "not_vetted"),
         ctx.finding(approvals[vetted & ~complete], "incomplete"),
-    ])
+    ]
 
 
-@check("2.1.e", codes={"exit_banned": "critical", "suspected": "critical"})
-def no_approval_for_barred_or_suspected(ctx: AuditContext) -> pd.DataFrame:
+@check("2.1.e", codes={"exit_banned": "critical", "suspected": "critical"}, triggers=("TripApproved",))
+def no_approval_for_barred_or_suspected(ctx: AuditContext) -> Found:
     """No trip is approved for a cadre recorded as barred from exit by law or as suspected of a serious
     violation, unless the flag was cleared before the approval."""
     approvals = _judged_approvals(ctx)
@@ -116,11 +117,11 @@ def no_approval_for_barred_or_suspected(ctx: AuditContext) -> pd.DataFrame:
         active = ctx.flag_active(approvals, flag)
         raised = ctx.last_before(approvals[active], ctx.t(event_type), by=["cadre"])
         found.append(ctx.finding(approvals[active], flag, observed=raised))
-    return pd.concat(found)
+    return found
 
 
 @check("2.2.a", codes={"late": "medium", "missing": "high"}, binds_non_party=True)
-def registration_for_filing(ctx: AuditContext) -> pd.DataFrame:
+def registration_for_filing(ctx: AuditContext) -> Found:
     """Every cadre in a registration-for-filing category is registered with public security within
     ``registration_days`` of the effective date."""
     cadres = ctx.cadres[ctx.cadres["registrable"]]
@@ -131,14 +132,14 @@ def registration_for_filing(ctx: AuditContext) -> pd.DataFrame:
     return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
 
 
-@check("2.3.b", codes={"party_capacity": "medium"}, party_only=True)
-def no_public_activity_as_party_member(ctx: AuditContext) -> pd.DataFrame:
+@check("2.3.b", codes={"party_capacity": "medium"}, triggers=("PartyCapacityPublicActivity",), party_only=True)
+def no_public_activity_as_party_member(ctx: AuditContext) -> Found:
     """A Party member abroad on a private trip does not take part in public activities as a Party member."""
     return ctx.finding(ctx.on_trips(ctx.t("PartyCapacityPublicActivity"), PRIVATE), "party_capacity")
 
 
-@check("2.3.c", codes={"unit_missing": "medium", "party_org_missing": "medium"})
-def quarterly_status_reports(ctx: AuditContext) -> pd.DataFrame:
+@check("2.3.c", codes={"unit_missing": "medium", "party_org_missing": "medium"}, triggers=("Exit",))
+def quarterly_status_reports(ctx: AuditContext) -> Found:
     """A cadre abroad on a private trip reports on his situation to his unit and to its Party organisation
     once in every quarter spent abroad (``quarter_reading``: calendar quarters or rolling windows from
     exit)."""
@@ -152,11 +153,11 @@ def quarterly_status_reports(ctx: AuditContext) -> pd.DataFrame:
         done = ctx.first_after(periods, reports[reports["to"] == to], by=TRIP_CADRE)
         missing = done.isna() | (done >= periods["stop"])
         found.append(ctx.finding(periods[missing], f"{to}_missing", deadline=last_day[missing]))
-    return pd.concat(found)
+    return found
 
 
-@check("2.3.d", codes={"late": "medium", "missing": "high"})
-def important_matters_reported_from_abroad(ctx: AuditContext) -> pd.DataFrame:
+@check("2.3.d", codes={"late": "medium", "missing": "high"}, triggers=("Incident",))
+def important_matters_reported_from_abroad(ctx: AuditContext) -> Found:
     """An important matter during a private trip is reported within ``prompt_incident_days``."""
     incidents = ctx.on_trips(ctx.t("Incident"), PRIVATE)
     limit = ctx.params.prompt_incident_days
@@ -164,8 +165,8 @@ def important_matters_reported_from_abroad(ctx: AuditContext) -> pd.DataFrame:
     return ctx.timeliness(incidents, done, ctx.deadline(incidents["time"], limit), limit=limit)
 
 
-@check("2.3.e", codes={"missing": "medium"}, party_only=True, existence_only=True)
-def membership_relations_handled(ctx: AuditContext) -> pd.DataFrame:
+@check("2.3.e", codes={"missing": "medium"}, triggers=("Exit",), party_only=True, existence_only=True)
+def membership_relations_handled(ctx: AuditContext) -> Found:
     """Before a private stay of more than ``membership_long_stay_days`` days, the member's Party
     organisational relations are handled (1981 No. 19 was not found: only the decision's existence is
     checked)."""
@@ -179,8 +180,8 @@ def membership_relations_handled(ctx: AuditContext) -> pd.DataFrame:
     return ctx.finding(exits[missing], "missing", days=days[missing], limit=limit)
 
 
-@check("2.3.f", codes={"late": "low", "missing": "medium", "wrong_recipient": "low"})
-def return_report_to_unit(ctx: AuditContext) -> pd.DataFrame:
+@check("2.3.f", codes={"late": "low", "missing": "medium", "wrong_recipient": "low"}, triggers=("Entry",))
+def return_report_to_unit(ctx: AuditContext) -> Found:
     """After coming back from a private trip, the cadre reports promptly to his own unit."""
     entries = ctx.on_trips(ctx.t("Entry"), PRIVATE)
     entries = entries.assign(unit=ctx.attr(entries["cadre"], "unit"))
@@ -191,7 +192,7 @@ def return_report_to_unit(ctx: AuditContext) -> pd.DataFrame:
     limit = ctx.params.prompt_return_report_days
     deadline = ctx.deadline(entries["time"], limit)
     keep = ~elsewhere
-    return pd.concat([
+    return [
         ctx.finding(entries[elsewhere], "wrong_recipient", deadline=deadline[elsewhere]),
         ctx.timeliness(entries[keep], done[keep], deadline[keep], limit=limit),
-    ])
+    ]

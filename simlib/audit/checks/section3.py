@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from simlib.audit.context import AuditContext
+from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
 
@@ -20,31 +21,15 @@ BACK_EVENTS = ("DocSurrendered", "DocCheckedIn", "DocCancelled", "DocRevoked")
 PUBLIC_HAND_INS = ("DocSurrendered", "DocCheckedIn", "DocCancelled")  # 3.1.a: 统一保管或注销
 
 
-def _doc_type(ctx: AuditContext, ids: pd.Series) -> pd.Series:
-    return ids.map(ctx.log.objects_of("document").set_index("object_id")["doc_type"].astype("str"))
-
-
 def _of_types(ctx: AuditContext, rows: pd.DataFrame, doc_types: Sequence[str]) -> pd.DataFrame:
     """The rows whose ``document`` is of one of ``doc_types``."""
-    return rows[_doc_type(ctx, rows["document"]).isin(doc_types)].reset_index(drop=True)
+    return rows[ctx.attr(rows["document"], "doc_type", of="documents").isin(doc_types)].reset_index(drop=True)
 
 
 def _events(ctx: AuditContext, names: Sequence[str], columns: Sequence[str] = ("document", "time"),
             rename: dict[str, str] | None = None) -> pd.DataFrame:
     """Several event types stacked, with ``columns`` only (after ``rename``, e.g. unit → recipient)."""
-    return pd.concat([ctx.t(n).rename(columns=rename or {})[list(columns)] for n in names], ignore_index=True)
-
-
-def _first_time(events: pd.DataFrame, by: str, ids: pd.Series) -> pd.Series:
-    """The earliest time of ``events`` with each of ``ids`` as ``by`` (NaT if none), aligned with ``ids``."""
-    first = events.groupby(by)["time"].min().reindex(ids.to_numpy())
-    return pd.Series(first.to_numpy(), index=ids.index).astype("datetime64[ms]")
-
-
-def _at_start(ctx: AuditContext, units: Sequence[str]) -> pd.DataFrame:
-    """One row per unit with the effective date as ``time``: a standing obligation of the notice."""
-    return pd.DataFrame({"unit": pd.Series(units, dtype="str"),
-                         "time": pd.Series(ctx.start, index=range(len(units)), dtype="datetime64[ms]")})
+    return ctx.stack(names, columns, rename)
 
 
 def _held(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
@@ -54,15 +39,19 @@ def _held(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     return out.notna() & (back.isna() | (out > back))
 
 
-def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[str]) -> pd.DataFrame:
-    """One row per return (``Entry``) from a trip of ``trip_kinds`` and document of ``doc_types`` the
-    traveller then holds (所持): the one shown at the border, and any other issued or checked out to him and
-    not yet back."""
-    entries = ctx.on_trips(ctx.t("Entry"), trip_kinds).reset_index(drop=True)
+def _holdings(ctx: AuditContext) -> pd.DataFrame:
+    """One row per return (``Entry``) and document the traveller then holds (所持): the one shown at the border,
+    and any other issued or checked out to him and not yet back."""
+    entries = ctx.t("Entry")
     ever = _events(ctx, OUT_EVENTS, ("cadre", "document")).drop_duplicates()
     others = entries.drop(columns="document").merge(ever, on="cadre")
-    rows = pd.concat([entries[entries["document"].notna()], others[_held(ctx, others)]], ignore_index=True)
-    return _of_types(ctx, rows.drop_duplicates(["event_id", "document"]), doc_types)
+    rows = ctx.concat([entries[entries["document"].notna()], others[_held(ctx, others)]])
+    return rows.drop_duplicates(["event_id", "document"])
+
+
+def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[str]) -> pd.DataFrame:
+    """The holdings on return (:func:`_holdings`) from a trip of ``trip_kinds``, of documents of ``doc_types``."""
+    return _of_types(ctx, ctx.on_trips(ctx.shared(_holdings), trip_kinds), doc_types)
 
 
 def _registered_state_staff(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
@@ -75,8 +64,8 @@ def _registered_state_staff(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
 
 
 # -- 3.1 public documents -----------------------------------------------------------------------------------
-@check("3.1.a", codes={"late": "medium", "missing": "high"})
-def public_documents_handed_in(ctx: AuditContext) -> pd.DataFrame:
+@check("3.1.a", codes={"late": "medium", "missing": "high"}, triggers=("Entry",))
+def public_documents_handed_in(ctx: AuditContext) -> Found:
     """The public documents held on return from a public trip are handed in or cancelled within 15 days."""
     rows = _returns(ctx, PUBLIC_TRIP_KINDS, PUBLIC_DOC_TYPES)
     done = ctx.first_after(rows, _events(ctx, PUBLIC_HAND_INS), by=["document"])
@@ -84,8 +73,8 @@ def public_documents_handed_in(ctx: AuditContext) -> pd.DataFrame:
     return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
 
 
-@check("3.1.b", codes={"late": "low", "missing": "high"})
-def refused_public_documents_revoked(ctx: AuditContext) -> pd.DataFrame:
+@check("3.1.b", codes={"late": "low", "missing": "high"}, triggers=("CustodyDemand", "Refusal"))
+def refused_public_documents_revoked(ctx: AuditContext) -> Found:
     """A public document whose holder refuses to hand it in (a Refusal, or a CustodyDemand not met within
     refusal_grace_days) is revoked (吊销) within revocation_days."""
     demands = _of_types(ctx, ctx.t("CustodyDemand"), PUBLIC_DOC_TYPES)
@@ -93,8 +82,8 @@ def refused_public_documents_revoked(ctx: AuditContext) -> pd.DataFrame:
     refused_at = ctx.deadline(demands["time"], ctx.params.refusal_grace_days)
     ignored = ~(handed <= refused_at) & ctx.due(refused_at)
     explicit = _of_types(ctx, ctx.t("Refusal"), PUBLIC_DOC_TYPES)
-    refusals = (pd.concat([explicit.assign(refused_at=explicit["time"]),
-                           demands[ignored].assign(refused_at=refused_at[ignored])])
+    refusals = (ctx.concat([explicit.assign(refused_at=explicit["time"]),
+                            demands[ignored].assign(refused_at=refused_at[ignored])])
                 .sort_values("time", kind="stable").drop_duplicates("document").reset_index(drop=True))
     revoked = ctx.first_after(refusals, ctx.t("DocRevoked"), by=["document"])
     limit = ctx.params.revocation_days
@@ -136,52 +125,52 @@ def _report_duties(ctx: AuditContext) -> pd.DataFrame:
     trips = exits.assign(duty="trip", deadline=exits["time"],
                          reported=before.fillna(ctx.first_after(exits, trip_reports, by=["trip"])),
                          right_body=ctx.has(exits, trip_reports[trip_reports["right_body"]], by=["trip"]))
-    duties = pd.concat([docs, trips], ignore_index=True)
+    duties = ctx.concat([docs, trips])
     return duties.assign(leader=ctx.attr(duties["cadre"], "is_unit_leader").eq(True))
 
 
-def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> pd.DataFrame:
+def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> Found:
     """``wrong_recipient`` where reports were made, but none to the right body."""
     wrong = duties[duties["reported"].notna() & ~duties["right_body"].astype(bool)]
     return ctx.finding(wrong, "wrong_recipient", observed=wrong["reported"])
 
 
 @check("3.2.a", codes={"doc_late": "medium", "doc_missing": "high", "trip_late": "medium",
-                       "trip_missing": "high", "wrong_recipient": "low"})
-def private_documents_and_trips_reported(ctx: AuditContext) -> pd.DataFrame:
+                       "trip_missing": "high", "wrong_recipient": "low"}, triggers=("DocIssued", "Exit"))
+def private_documents_and_trips_reported(ctx: AuditContext) -> Found:
     """A cadre reports to and registers with his unit's org-personnel department each private passport or
     two-way HK/Macao permit he obtains (within doc_report_days, before first use) and each private trip
     before he leaves."""
-    duties = _report_duties(ctx)
+    duties = ctx.shared(_report_duties)
     found = [_wrong_recipient(ctx, duties[~duties["leader"]])]  # a unit leader's recipient is judged by 3.2.b
     for duty, limit in (("doc", ctx.params.doc_report_days), ("trip", None)):
         rows = duties[duties["duty"] == duty]
         found.append(ctx.timeliness(rows, rows["reported"], rows["deadline"], limit=limit,
                                     codes=(f"{duty}_late", f"{duty}_missing")))
-    return pd.concat(found)
+    return found
 
 
-@check("3.2.b", codes={"wrong_recipient": "medium"})
-def unit_leaders_report_one_level_up(ctx: AuditContext) -> pd.DataFrame:
+@check("3.2.b", codes={"wrong_recipient": "medium"}, triggers=("DocIssued", "Exit"))
+def unit_leaders_report_one_level_up(ctx: AuditContext) -> Found:
     """A unit leader makes the reports of 3.2.a to the org-personnel department one level up, not to his own
     unit (whether and when he reported is judged by 3.2.a)."""
-    duties = _report_duties(ctx)
+    duties = ctx.shared(_report_duties)
     return _wrong_recipient(ctx, duties[duties["leader"]])
 
 
 @check("3.2.c", codes={"late": "low", "missing": "medium"})
-def documents_cleaned_up(ctx: AuditContext) -> pd.DataFrame:
+def documents_cleaned_up(ctx: AuditContext) -> Found:
     """Every state-organ unit carries out the clean-up of private documents after the notice is issued, by the
     effective date + cleanup_window_days."""
-    rows = _at_start(ctx, ctx.units.index[ctx.units["is_state_organ"].to_numpy()])
+    rows = ctx.anchors(ctx.units.index[ctx.units["is_state_organ"].to_numpy()])
     audits = ctx.t("CleanupAudit")
-    done = _first_time(audits[audits["time"] >= pd.Timestamp(ctx.params.issue_date)], "unit", rows["unit"])
+    done = ctx.earliest(rows["unit"], audits[audits["time"] >= pd.Timestamp(ctx.params.issue_date)], "unit")
     limit = ctx.params.cleanup_window_days
     return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
 
 
-@check("3.2.d", codes={"late": "medium", "missing": "high"})
-def unreported_documents_made_up(ctx: AuditContext) -> pd.DataFrame:
+@check("3.2.d", codes={"late": "medium", "missing": "high"}, triggers=("UnreportedDocFound",))
+def unreported_documents_made_up(ctx: AuditContext) -> Found:
     """Each document the clean-up finds unreported is reported and registered (补报和登记) in makeup_days."""
     found = ctx.t("UnreportedDocFound")
     found = found[found["time"] >= pd.Timestamp(ctx.params.issue_date)].reset_index(drop=True)
@@ -195,7 +184,7 @@ def unreported_documents_made_up(ctx: AuditContext) -> pd.DataFrame:
 
 
 # -- 3.3 private documents of registered state-organ staff ---------------------------------------------
-def _outside_custody(ctx: AuditContext, limit: int) -> pd.DataFrame:
+def _outside_custody(ctx: AuditContext, limit: int) -> Found:
     """Option ``continuous``: a private document issued to or checked out by registered staff is back in
     custody within ``limit`` days, unless he leaves on an approved private trip in that time (his return then
     counts). Documents already out on the effective date are judged from that date."""
@@ -214,8 +203,9 @@ def _outside_custody(ctx: AuditContext, limit: int) -> pd.DataFrame:
 
 
 @check("3.3.a", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium",
-                       "outside_custody": "high"}, binds_non_party=True)
-def private_documents_in_unit_custody(ctx: AuditContext) -> pd.DataFrame:
+                       "outside_custody": "high"}, triggers=("Entry", "DocIssued", "DocCheckedOut"),
+       binds_non_party=True)
+def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
     """Registered state-organ staff, Party members or not, hand the private documents they hold to their
     unit's org-personnel department within 10 days of returning from a private trip (option continuous: and
     keep them there except while out for an approved trip)."""
@@ -235,43 +225,42 @@ def private_documents_in_unit_custody(ctx: AuditContext) -> pd.DataFrame:
              ctx.timeliness(rows[~wrong], done[~wrong], deadline[~wrong], limit=limit)]
     if ctx.params.private_custody == "continuous":
         found.append(_outside_custody(ctx, limit))
-    return pd.concat(found)
+    return found
 
 
 # -- 3.4 custodian and ledger -------------------------------------------------------------------------------
 @check("3.4.a", codes={"late": "low", "missing": "medium", "unapproved": "high", "no_custodian": "medium"},
-       binds_non_party=True)
-def custodian_and_ledger(ctx: AuditContext) -> pd.DataFrame:
+       triggers=("DocCheckedOut", "DocCheckedIn", "DocSurrendered"), binds_non_party=True)
+def custodian_and_ledger(ctx: AuditContext) -> Found:
     """Every unit keeping travel documents names a custodian (专人) by the effective date +
     designation_grace_days, and its ledger logs each checkout with the custodian and the approval it serves,
     and each check-in with the custodian."""
-    ledger = pd.concat([ctx.t("DocCheckedOut").assign(out=True), ctx.t("DocCheckedIn").assign(out=False)],
-                       ignore_index=True)
+    ledger = ctx.concat([ctx.t("DocCheckedOut").assign(out=True), ctx.t("DocCheckedIn").assign(out=False)])
     ledger = ledger.assign(unit=ledger["unit"].fillna(ctx.attr(ledger["cadre"], "unit")),
                            out=ledger["out"].astype(bool))
-    kept = pd.concat([ledger[["unit", "time"]],
+    kept = ctx.concat([ledger[["unit", "time"]],
                       ctx.t("DocSurrendered")[["recipient", "time"]].rename(columns={"recipient": "unit"})])
     units = kept.loc[(kept["time"] >= ctx.start) & kept["unit"].isin(ctx.units.index), "unit"].unique()
-    rows = _at_start(ctx, units)
-    named = _first_time(ctx.t("CustodianDesignated"), "unit", rows["unit"])
+    rows = ctx.anchors(units)
+    named = ctx.earliest(rows["unit"], ctx.t("CustodianDesignated"), "unit")
     grace = ctx.params.designation_grace_days
     unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")
-    return pd.concat([
+    return [
         ctx.timeliness(rows, named, ctx.deadline(rows["time"], grace), limit=grace),
         ctx.finding(ledger[unapproved], "unapproved"),
         ctx.finding(ledger[ledger["custodian"].isna()], "no_custodian"),
-    ])
+    ]
 
 
 # -- 3.5 residency documents and spouses settling abroad -----------------------------------------------
-@check("3.5.a", codes={"unapproved": "high"}, existence_only=True)
-def residency_approved(ctx: AuditContext) -> pd.DataFrame:
+@check("3.5.a", codes={"unapproved": "high"}, triggers=("ResidencyDocAcquired", "SpouseEmigrated"), existence_only=True)
+def residency_approved(ctx: AuditContext) -> Found:
     """A cadre's foreign long-term residence permit, one-way HK/Macao permit or HK/Macao permanent ID, and a
     county/division-plus cadre's spouse settling abroad or obtaining one, are approved under
     中办发〔1999〕23号 by then."""
     acquired = ctx.t("ResidencyDocAcquired")
-    rows = pd.concat([acquired.assign(spouse=acquired["by_spouse"].fillna(False).astype(bool)),
-                      ctx.t("SpouseEmigrated").assign(spouse=True)], ignore_index=True)
+    rows = ctx.concat([acquired.assign(spouse=acquired["by_spouse"].fillna(False).astype(bool)),
+                      ctx.t("SpouseEmigrated").assign(spouse=True)])
     rows = rows.assign(spouse=rows["spouse"].astype(bool))
     rows = rows[~rows["spouse"] | ctx.attr(rows["cadre"], "county_plus").eq(True)]
     approvals = ctx.t("ResidencyApproval")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simlib.audit.context import AuditContext
+from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.eventlog import TIME_DTYPE
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, TRIP_KINDS
@@ -22,49 +23,31 @@ END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
 
 # -- helpers ----------------------------------------------------------------------------------------
 def _timely(ctx: AuditContext, rows: pd.DataFrame, done: pd.Series, limit: float | None, *,
-            deadline: pd.Series | None = None, other: pd.Series | None = None, wrong: str = "",
-            codes: tuple[str, str] = ("late", "missing"), **objects: str | pd.Series) -> pd.DataFrame:
-    """:meth:`AuditContext.timeliness` with the deadline ``limit`` days after ``rows.time`` (unless given),
-    and ``wrong`` instead of ``missing`` where only a response that does not qualify came (at ``other``)."""
+            deadline: pd.Series | None = None, other: pd.Series | None = None, wrong: str | None = None,
+            codes: tuple[str, str] = ("late", "missing"), **objects: str | pd.Series) -> Found:
+    """:meth:`AuditContext.timeliness` with the deadline ``limit`` days after ``rows.time`` (unless given)."""
     if deadline is None:
         deadline = ctx.deadline(rows["time"], limit)
-    bad = done.isna() & ctx.due(deadline) & (other.notna() if wrong and other is not None else False)
-
-    def pick(mask: pd.Series) -> dict[str, str | pd.Series]:
-        return {k: v[mask] if isinstance(v, pd.Series) else v for k, v in objects.items()}
-
-    return pd.concat([
-        ctx.timeliness(rows[~bad], done[~bad], deadline[~bad], limit=limit, codes=codes, **pick(~bad)),
-        ctx.finding(rows[bad], wrong, deadline=deadline[bad], observed=None if other is None else other[bad],
-                    limit=limit, **pick(bad)),
-    ], ignore_index=True)
+    return ctx.timeliness(rows, done, deadline, limit=limit, codes=codes, other=other, wrong=wrong, **objects)
 
 
 def _every(ctx: AuditContext, anchors: pd.DataFrame, acts: pd.DataFrame, months: int,
-           codes: tuple[str, str] = ("overdue", "missing")) -> pd.DataFrame:
+           codes: tuple[str, str] = ("overdue", "missing")) -> Found:
     """A duty to act at least every ``months``, per ``unit``: after the anchor (``unit``, ``time``) and after
     each later act, the next act follows within ``months`` — else overdue, or missing if none came."""
     start = anchors[["unit", "time"]].rename(columns={"time": "_from"})
     acts = acts[["unit", "time"]].merge(start, on="unit")
     acts = acts[acts["time"] >= acts["_from"]].drop(columns="_from")
-    seq = pd.concat([anchors[["unit", "time"]], acts], ignore_index=True)
+    seq = ctx.concat([anchors[["unit", "time"]], acts])
     seq = seq.sort_values(["unit", "time"], kind="stable", ignore_index=True)
-    nxt = seq.groupby("unit")["time"].shift(-1).astype(TIME_DTYPE)
+    nxt = seq.groupby(ctx.by_id(seq["unit"]))["time"].shift(-1).astype(TIME_DTYPE)
     deadline = (ctx.months_after(seq["time"].dt.normalize(), months) + END_OF_DAY).astype(TIME_DTYPE)
     return _timely(ctx, seq, nxt, months, deadline=deadline, codes=codes)
 
 
-def _anchors(ctx: AuditContext, ids: pd.Index | pd.Series, times: pd.Series | None = None) -> pd.DataFrame:
-    """One row per unit (or agency) id, timed at ``times`` or else at the effective date."""
-    n = len(ids)
-    when = pd.Series(ctx.start, index=range(n)) if times is None else pd.Series(times.to_numpy())
-    return pd.DataFrame({"unit": pd.Series(ids, dtype="str").to_numpy(), "time": when.astype(TIME_DTYPE)})
-
-
 def _stack(ctx: AuditContext, types: tuple[str, ...], cols: tuple[str, ...] = ("cadre",)) -> pd.DataFrame:
     """``event_id``, ``time`` and ``cols`` of several event types in one frame."""
-    frames = [ctx.t(e).reindex(columns=["event_id", "time", *cols]) for e in types]
-    return pd.concat(frames, ignore_index=True)
+    return ctx.stack(types, ("event_id", "time", *cols))
 
 
 def _disciplinary(ctx: AuditContext, sanctions: pd.DataFrame) -> pd.Series:
@@ -82,8 +65,7 @@ def _case_cadres(ctx: AuditContext) -> pd.DataFrame:
 
 def _case_flag(ctx: AuditContext, cases: pd.Series, *flags: str) -> pd.Series:
     """True where the case carries any of ``flags``."""
-    obj = ctx.log.objects_of("case").set_index("object_id")
-    return cases.map(obj[list(flags)].fillna(False).astype(bool).any(axis=1)).eq(True)
+    return ctx.lookup(cases, ctx.cases[list(flags)].any(axis=1)).eq(True)
 
 
 def _reported(ctx: AuditContext, events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -119,7 +101,7 @@ def _custody_lapse(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     days[doc_type.isin(PRIVATE_DOC_TYPES) & registered] = ctx.params.private_doc_days
     ex = ex.assign(back=ctx.last_before(ex, ctx.t("Entry"), by=["document"], strict=True), days=days)
     ex = ex[ex["back"].notna() & ex["days"].notna()]
-    handed = pd.concat([ctx.t(e)[["document", "time"]] for e in ("DocSurrendered", "DocCancelled")])
+    handed = ctx.stack(("DocSurrendered", "DocCancelled"), ("document", "time"))
     window = ctx.deadline(ex["back"], ex["days"])
     handed_at = ctx.first_after(ex, handed, by=["document"], left_time="back")
     lapse = (ex["time"] > window) & (handed_at.isna() | (handed_at > window))
@@ -136,38 +118,38 @@ def _not_reported(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
 
 # -- 4.1 responsibility -----------------------------------------------------------------------------
 @check("4.1.b", codes={"late": "low", "missing": "medium"})
-def responsible_leader_designated(ctx: AuditContext) -> pd.DataFrame:
+def responsible_leader_designated(ctx: AuditContext) -> Found:
     """Every unit designates a leading comrade responsible for this work within designation_grace_days."""
-    units = _anchors(ctx, ctx.units.index)
+    units = ctx.anchors(ctx.units.index)
     return _timely(ctx, units, ctx.earliest(units["unit"], ctx.t("LeaderDesignated"), "unit"),
                    ctx.params.designation_grace_days)
 
 
 @check("4.1.c", codes={"late": "low", "missing": "medium"})
-def working_procedures_issued(ctx: AuditContext) -> pd.DataFrame:
+def working_procedures_issued(ctx: AuditContext) -> Found:
     """Every unit's organisation-personnel department issues working procedures within
     designation_grace_days."""
-    units = _anchors(ctx, ctx.units.index)
+    units = ctx.anchors(ctx.units.index)
     return _timely(ctx, units, ctx.earliest(units["unit"], ctx.t("ProcedureIssued"), "unit"),
                    ctx.params.designation_grace_days)
 
 
 # -- 4.2 supervision and reporting ------------------------------------------------------------------
 @check("4.2.c", codes={"overdue": "low", "missing": "medium", "wrong_recipient": "low"})
-def periodic_reports_level_by_level(ctx: AuditContext) -> pd.DataFrame:
+def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     """Every unit below the top reports to the unit one level up at least every periodic_report_months."""
     parent = ctx.units["parent"].dropna()
     rep = ctx.t("PeriodicReport")
     lower = rep["unit"].isin(parent.index)
-    to_parent = rep["recipient"].eq(rep["unit"].map(parent))
-    return pd.concat([
-        _every(ctx, _anchors(ctx, parent.index), rep[lower & to_parent], ctx.params.periodic_report_months),
+    to_parent = rep["recipient"].eq(ctx.attr(rep["unit"], "parent", of="units"))
+    return [
+        _every(ctx, ctx.anchors(parent.index), rep[lower & to_parent], ctx.params.periodic_report_months),
         ctx.finding(rep[lower & ~to_parent], "wrong_recipient"),
-    ], ignore_index=True)
+    ]
 
 
 @check("4.2.d", codes={"late": "low", "missing": "medium", "not_written": "low"})
-def annual_written_report(ctx: AuditContext) -> pd.DataFrame:
+def annual_written_report(ctx: AuditContext) -> Found:
     """Every unit below the top reports in writing to the unit one level up in the first quarter of each
     year on the year before."""
     parent = ctx.units["parent"].dropna()
@@ -177,9 +159,9 @@ def annual_written_report(ctx: AuditContext) -> pd.DataFrame:
     last_day = pd.to_datetime(years[["year"]].assign(month=month, day=day))
     years["deadline"] = (last_day + END_OF_DAY).astype(TIME_DTYPE)
     years = years[(years["time"] >= ctx.start) & ctx.due(years["deadline"])]  # the whole quarter is observed
-    due = pd.DataFrame({"unit": parent.index.astype("str")}).merge(years, how="cross")
+    due = pd.DataFrame({"unit": ctx.as_ids(parent.index)}).merge(years, how="cross")
     rep = ctx.t("AnnualReport")
-    rep = rep[rep["recipient"].eq(rep["unit"].map(parent))]
+    rep = rep[rep["recipient"].eq(ctx.attr(rep["unit"], "parent", of="units"))]
     rep = rep.assign(year=rep["year_covered"] + 1)
     written = rep["written"].eq(True)
     # the first report on year Y-1 dated from 1 January of Y (one dated earlier cannot cover the full year)
@@ -188,14 +170,15 @@ def annual_written_report(ctx: AuditContext) -> pd.DataFrame:
                    other=ctx.first_after(due, rep[~written], by=["unit", "year"]), wrong="not_written")
 
 
-@check("4.2.e", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium"})
-def major_situations_reported(ctx: AuditContext) -> pd.DataFrame:
+@check("4.2.e", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium"},
+       triggers=(*MAJOR_EVENTS, "FraudDetected"))
+def major_situations_reported(ctx: AuditContext) -> Found:
     """A non-return, absconding, defection or forged document is reported upward by the cadre's unit within
     prompt_incident_days."""
     cols = ["event_id", "time", "cadre", "trip", "case"]
     fraud = ctx.t("FraudDetected")
-    ev = pd.concat([_stack(ctx, MAJOR_EVENTS, ("cadre", "trip", "case")),
-                    fraud[fraud["kind"].eq("forged_doc")].reindex(columns=cols)], ignore_index=True)
+    ev = ctx.concat([_stack(ctx, MAJOR_EVENTS, ("cadre", "trip", "case")),
+                    fraud[fraud["kind"].eq("forged_doc")].reindex(columns=cols)])
     ev = ev.assign(unit=ctx.attr(ev["cadre"], "unit"))
     done, other = _reported(ctx, ev)
     return _timely(ctx, ev, done, ctx.params.prompt_incident_days, other=other, wrong="wrong_recipient")
@@ -203,7 +186,7 @@ def major_situations_reported(ctx: AuditContext) -> pd.DataFrame:
 
 @check("4.2.f", codes={"overdue": "low", "missing": "medium", "correction_late": "low",
                        "uncorrected": "medium"})
-def special_inspections(ctx: AuditContext) -> pd.DataFrame:
+def special_inspections(ctx: AuditContext) -> Found:
     """Every unit is inspected by a higher body or a discipline organ at least every inspection_period_months,
     and each problem found is corrected within correction_days."""
     ins = ctx.t("Inspection")
@@ -212,15 +195,15 @@ def special_inspections(ctx: AuditContext) -> pd.DataFrame:
     qualified = by.isna() | ctx.attr(by, "kind", of="bodies").eq("discipline") | higher
     problems = ctx.t("InspectionFinding")
     fixed = ctx.first_after(problems, ctx.t("Correction"), by=["unit", "finding_ref"])
-    return pd.concat([
-        _every(ctx, _anchors(ctx, ctx.units.index), ins[qualified], ctx.params.inspection_period_months),
+    return [
+        _every(ctx, ctx.anchors(ctx.units.index), ins[qualified], ctx.params.inspection_period_months),
         _timely(ctx, problems, fixed, ctx.params.correction_days, codes=("correction_late", "uncorrected")),
-    ], ignore_index=True)
+    ]
 
 
 # -- 4.3 cases --------------------------------------------------------------------------------------
-@check("4.3.b", codes={"late": "medium", "missing": "high", "wrong_kind": "medium"})
-def non_return_sanctioned(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.b", codes={"late": "medium", "missing": "high", "wrong_kind": "medium"}, triggers=("NonReturnDeclared",))
+def non_return_sanctioned(ctx: AuditContext) -> Found:
     """A non-returner receives Party or government discipline or organisational handling within case_days
     (Party discipline does not count for a non-Party cadre)."""
     nr = ctx.t("NonReturnDeclared")
@@ -230,11 +213,11 @@ def non_return_sanctioned(ctx: AuditContext) -> pd.DataFrame:
                    other=ctx.first_after(nr, s[~ok], by=["cadre"]), wrong="wrong_kind")
 
 
-@check("4.3.c", codes={"late": "medium", "missing": "high", "lenient": "high"})
-def aggravated_cases_punished_severely(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.c", codes={"late": "medium", "missing": "high", "lenient": "high"}, triggers=CASE_EVENTS)
+def aggravated_cases_punished_severely(ctx: AuditContext) -> Found:
     """A case with serious adverse effects for the State or harm to national security ends in a severe
     sanction of its cadre within case_days."""
-    cases = _case_cadres(ctx)
+    cases = ctx.shared(_case_cadres)
     cases = cases[_case_flag(ctx, cases["case"], "serious_adverse_effect", "national_security_harm")]
     s = ctx.t("Sanction")
     severe = s["severity"].eq("severe")
@@ -242,11 +225,11 @@ def aggravated_cases_punished_severely(ctx: AuditContext) -> pd.DataFrame:
                    other=ctx.first_after(cases, s[~severe], by=["cadre"]), wrong="lenient")
 
 
-@check("4.3.d", codes={"late": "medium", "missing": "high", "wrong_agency": "medium"})
-def suspected_crimes_pursued(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.d", codes={"late": "medium", "missing": "high", "wrong_agency": "medium"}, triggers=CASE_EVENTS)
+def suspected_crimes_pursued(ctx: AuditContext) -> Found:
     """Public or state security starts pursuit of the cadre of a case with a suspected crime within
     pursuit_days."""
-    cases = _case_cadres(ctx)
+    cases = ctx.shared(_case_cadres)
     cases = cases[_case_flag(ctx, cases["case"], "suspected_crime")]
     p = ctx.t("Pursuit")
     ok = p["agency"].isna() | ctx.attr(p["agency"], "kind", of="bodies").isin(["psb", "mss"])
@@ -255,8 +238,8 @@ def suspected_crimes_pursued(ctx: AuditContext) -> pd.DataFrame:
 
 
 @check("4.3.e", codes={"late": "medium", "missing": "high", "wrong_kind": "medium", "referral_late": "medium",
-                       "referral_missing": "high"})
-def fraud_punished(ctx: AuditContext) -> pd.DataFrame:
+                       "referral_missing": "high"}, triggers=("FraudDetected",))
+def fraud_punished(ctx: AuditContext) -> Found:
     """Fraud in going abroad is sanctioned within case_days, and a forged, altered or traded document is also
     referred to the judicial organs within case_days (依纪依法)."""
     fraud = ctx.t("FraudDetected")
@@ -264,42 +247,43 @@ def fraud_punished(ctx: AuditContext) -> pd.DataFrame:
     s = ctx.t("Sanction")
     ok = _disciplinary(ctx, s)
     days = ctx.params.case_days
-    return pd.concat([
+    return [
         _timely(ctx, fraud, ctx.first_after(fraud, s[ok], by=["cadre"]), days,
                 other=ctx.first_after(fraud, s[~ok], by=["cadre"]), wrong="wrong_kind"),
         _timely(ctx, crimes, ctx.first_after(crimes, ctx.t("LegalReferral"), by=["cadre"]), days,
                 codes=("referral_late", "referral_missing")),
-    ], ignore_index=True)
+    ]
 
 
 @check("4.3.f", codes={"sanction_late": "medium", "sanction_missing": "high", "leader_late": "medium",
-                       "leader_missing": "high", "head_late": "medium", "head_missing": "high"})
-def delegation_absconding_accountability(ctx: AuditContext) -> pd.DataFrame:
+                       "leader_missing": "high", "head_late": "medium", "head_missing": "high"},
+       triggers=("Abscond", "Defection"))
+def delegation_absconding_accountability(ctx: AuditContext) -> Found:
     """When a member of a delegation or posted institution absconds or defects, the person is sanctioned and
     both its leader and the head of the dispatching unit are held accountable, each within case_days."""
     ev = _stack(ctx, ("Abscond", "Defection"), ("cadre", "trip", "delegation", "case"))
     ev = ev.dropna(subset=["delegation"])
     leaders = ctx.t("DelegationFormed").drop_duplicates("delegation", keep="last").set_index("delegation")
-    dispatching = ctx.log.objects_of("delegation").set_index("object_id")["dispatching_unit"]
-    ev = ev.assign(leader=ev["delegation"].map(leaders["leader"]), unit=ev["delegation"].map(dispatching))
+    ev = ev.assign(leader=ctx.lookup(ev["delegation"], leaders["leader"]),
+                   unit=ctx.attr(ev["delegation"], "dispatching_unit", of="delegations"))
     s = ctx.t("Sanction")
     acc = ctx.t("Accountability")
     of_leader = acc[acc["role"].isin(LEADER_ROLES)].rename(columns={"cadre": "leader"})
     of_head = acc[acc["role"].eq("dispatching_unit_head")]
     of_head = of_head.assign(unit=ctx.attr(of_head["cadre"], "unit"))
     days = ctx.params.case_days
-    return pd.concat([
+    return [
         _timely(ctx, ev, ctx.first_after(ev, s[_disciplinary(ctx, s)], by=["cadre"]), days,
                 codes=("sanction_late", "sanction_missing")),
         _timely(ctx, ev, ctx.first_after(ev, of_leader, by=["leader"]), days,
                 codes=("leader_late", "leader_missing")),
         _timely(ctx, ev, ctx.first_after(ev, of_head, by=["unit"]), days,
                 codes=("head_late", "head_missing")),
-    ], ignore_index=True)
+    ]
 
 
-@check("4.3.g", codes={"late": "low", "missing": "medium"})
-def refusal_criticised(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.g", codes={"late": "low", "missing": "medium"}, triggers=("Refusal",))
+def refusal_criticised(ctx: AuditContext) -> Found:
     """A cadre who refuses to hand a travel document in receives criticism and education within case_days."""
     ref = ctx.t("Refusal")
     s = ctx.t("Sanction")
@@ -307,8 +291,8 @@ def refusal_criticised(ctx: AuditContext) -> pd.DataFrame:
     return _timely(ctx, ref, ctx.first_after(ref, criticism, by=["cadre"]), ctx.params.case_days)
 
 
-@check("4.3.h", codes={"late": "medium", "missing": "high"})
-def managers_accountable_for_non_return(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.h", codes={"late": "medium", "missing": "high"}, triggers=("NonReturnDeclared",))
+def managers_accountable_for_non_return(ctx: AuditContext) -> Found:
     """When a non-return follows a management failure the log shows — the trip approved while the cadre was
     barred or suspected, the exit document not handed in on time after the previous return, or the non-return
     not reported upward promptly — a manager is held accountable for it within case_days."""
@@ -322,8 +306,8 @@ def managers_accountable_for_non_return(ctx: AuditContext) -> pd.DataFrame:
     return _timely(ctx, nr, done.min(axis=1).astype(TIME_DTYPE), ctx.params.case_days)
 
 
-@check("4.3.i", codes={"late": "low", "missing": "medium"})
-def typical_cases_publicised(ctx: AuditContext) -> pd.DataFrame:
+@check("4.3.i", codes={"late": "low", "missing": "medium"}, triggers=("CaseConcluded",))
+def typical_cases_publicised(ctx: AuditContext) -> Found:
     """A concluded typical case is publicised by internal circular or public report within publicity_days."""
     concluded = ctx.t("CaseConcluded")
     concluded = concluded[_case_flag(ctx, concluded["case"], "typical")]
@@ -332,8 +316,8 @@ def typical_cases_publicised(ctx: AuditContext) -> pd.DataFrame:
 
 
 # -- 4.4 information sharing and exit control -------------------------------------------------------
-@check("4.4.c", codes={"late": "low", "missing": "medium"})
-def registrations_in_database(ctx: AuditContext) -> pd.DataFrame:
+@check("4.4.c", codes={"late": "low", "missing": "medium"}, triggers=("PSBRegistered",))
+def registrations_in_database(ctx: AuditContext) -> Found:
     """Every registration for filing is recorded in the networked database within registration_days."""
     reg = ctx.t("PSBRegistered")
     db = ctx.t("DBRecord")
@@ -342,26 +326,26 @@ def registrations_in_database(ctx: AuditContext) -> pd.DataFrame:
 
 
 @check("4.4.d", codes={"upload_late": "low", "upload_missing": "medium", "bulletin_overdue": "low",
-                       "bulletin_missing": "medium"})
-def public_passport_data_and_bulletins(ctx: AuditContext) -> pd.DataFrame:
+                       "bulletin_missing": "medium"}, triggers=("DocIssued",))
+def public_passport_data_and_bulletins(ctx: AuditContext) -> Found:
     """Each public-passport issuance is uploaded within upload_days, and a foreign-affairs office that issues
     documents bulletins public-passport custody at least every bulletin_months."""
     issued = ctx.t("DocIssued")
     passports = issued[ctx.attr(issued["document"], "doc_type", of="documents").eq("public_passport")]
     uploads = ctx.first_after(passports, ctx.t("DBUpload"), by=["document"])
     by_fao = issued[ctx.attr(issued["issuer"], "kind", of="bodies").eq("fao")]
-    first = by_fao.groupby("issuer")["time"].min().clip(lower=ctx.start)
+    per_office = by_fao.groupby(ctx.by_id(by_fao["issuer"]))
     bulletins = ctx.t("PassportCustodyBulletin").rename(columns={"agency": "unit"})
-    return pd.concat([
+    return [
         _timely(ctx, passports, uploads, ctx.params.upload_days, codes=("upload_late", "upload_missing"),
                 unit="issuer"),
-        _every(ctx, _anchors(ctx, first.index, first), bulletins, ctx.params.bulletin_months,
-               codes=("bulletin_overdue", "bulletin_missing")),
-    ], ignore_index=True)
+        _every(ctx, ctx.anchors(per_office["issuer"].first(), per_office["time"].min().clip(lower=ctx.start)),
+               bulletins, ctx.params.bulletin_months, codes=("bulletin_overdue", "bulletin_missing")),
+    ]
 
 
-@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical"})
-def exit_control_recommended(ctx: AuditContext) -> pd.DataFrame:
+@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical"}, triggers=("SuspectedViolation",))
+def exit_control_recommended(ctx: AuditContext) -> Found:
     """A cadre suspected of a serious violation who then shows an exit signal (trip application, document
     issued, funds alert, exit or exit attempt) is recommended for exit control within exit_control_days of the
     signal; ``fled``: the cadre fled or absconded after that deadline with no recommendation made."""
@@ -374,14 +358,14 @@ def exit_control_recommended(ctx: AuditContext) -> pd.DataFrame:
     deadline = ctx.deadline(rows["time"], limit)
     flight = ctx.first_after(rows, _stack(ctx, ("Flight", "Abscond")), by=["cadre"])
     fled = (flight > deadline) & ~(rec <= flight)
-    return pd.concat([
+    return [
         _timely(ctx, rows[~fled], rec[~fled], limit),
         ctx.finding(rows[fled], "fled", deadline=deadline[fled], observed=flight[fled], limit=limit),
-    ], ignore_index=True)
+    ]
 
 
-@check("4.4.g", codes={"late": "medium", "missing": "high"})
-def exit_control_imposed(ctx: AuditContext) -> pd.DataFrame:
+@check("4.4.g", codes={"late": "medium", "missing": "high"}, triggers=("ExitControlRecommended",))
+def exit_control_imposed(ctx: AuditContext) -> Found:
     """Public security imposes exit control within psb_days of a recommendation (a control already in force
     counts)."""
     rec = ctx.t("ExitControlRecommended")

@@ -1,0 +1,117 @@
+"""The shortcuts that make the auditor fast give the answers of the plain way.
+
+- ``asof`` (the integer-key as-of join behind ``first_after``/``last_before``) equals ``pandas.merge_asof``,
+  with ties, missing keys and times, and keys so large that key * time would overflow int64;
+- ids encoded once per log keep their strings and their order;
+- a check skipped because none of its trigger events occurs would have found nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from vocab_log import vocabulary_log
+
+from simlib.audit import all_checks
+from simlib.audit.context import NAT, AuditContext, asof, encode_ids
+from simlib.audit.registry import _frames
+from simlib.log.eventlog import TIME_DTYPE, EventLog
+from simlib.log.synthetic import synthetic_log
+from simlib.rulebook import rulebook
+
+
+def _merge_asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarray, rvalue: np.ndarray,
+                forward: bool, strict: bool) -> np.ndarray:
+    """The plain way: pandas.merge_asof on the same rows (missing keys and times dropped first)."""
+    left = pd.DataFrame({"k": lkey, "t": ltime, "row": np.arange(len(lkey))})
+    left = left[(left["k"] >= 0) & (left["t"] != NAT)].sort_values("t", kind="stable")
+    right = pd.DataFrame({"k": rkey, "t": rtime, "v": rvalue})
+    right = right[(right["k"] >= 0) & (right["t"] != NAT) & (right["v"] != NAT)].sort_values("t", kind="stable")
+    out = np.full(len(lkey), NAT, dtype=np.int64)
+    if len(left) and len(right):
+        m = pd.merge_asof(left, right, on="t", by="k", direction="forward" if forward else "backward",
+                          allow_exact_matches=not strict)
+        found = m["v"].notna().to_numpy()
+        out[m["row"].to_numpy()[found]] = m["v"].to_numpy()[found].astype(np.int64)
+    return out
+
+
+rows = st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 12)), max_size=40)
+
+
+# key scales: small; large enough that key * milliseconds overflows int64 (time ranks are used); larger still
+# (keys are renumbered too)
+scales = st.sampled_from([1, 2**40, 2**58])
+
+
+@given(left=rows, right=rows, forward=st.booleans(), strict=st.booleans(), scale=scales,
+       values=st.booleans(), seed=st.integers(0, 2**16))
+def test_asof_equals_merge_asof(left: list[tuple[int, int]], right: list[tuple[int, int]], forward: bool,
+                                strict: bool, scale: int, values: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+
+    def arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        key = np.array([k for k, _ in pairs], dtype=np.int64)
+        key = np.where(key >= 0, key * scale, -1)
+        time = np.array([t * 3_600_000 if t else NAT for _, t in pairs], dtype=np.int64)  # t == 0: NaT
+        return key, time
+
+    lkey, ltime = arrays(left)
+    rkey, rtime = arrays(right)
+    rvalue = rng.integers(0, 10**12, len(right)) if values else rtime  # a value other than the time: ties matter
+    ours = asof(lkey, ltime, rkey, rtime, rvalue if values else None, forward=forward, strict=strict)
+    np.testing.assert_array_equal(ours, _merge_asof(lkey, ltime, rkey, rtime, rvalue, forward, strict))
+
+
+def test_ids_are_encoded_in_string_order() -> None:
+    a = pd.Series(["u2", "c10", None, "c9"], dtype="str")
+    b = pd.Series(["c9", "x"], dtype="str")
+    dtype, (ca, cb) = encode_ids([a, b])
+    assert list(dtype.categories) == ["c10", "c9", "u2", "x"]
+    assert list(ca) == [2, 0, -1, 1] and list(cb) == [1, 3]
+
+
+def test_context_tables_hold_the_logs_ids() -> None:
+    log = synthetic_log(3000, seed=2)
+    ctx = AuditContext(log, rulebook().params)
+    for name, raw in log.tables.items():
+        coded = ctx.t(name)
+        for col in ("trip", "cadre", "document", "unit"):
+            if col in raw:
+                assert isinstance(coded[col].dtype, pd.CategoricalDtype)
+                pd.testing.assert_series_equal(coded[col].astype("str"), raw[col], check_names=False)
+    exits = ctx.t("Exit")
+    pd.testing.assert_series_equal(ctx.attr(exits["cadre"], "unit").astype("str"),
+                                   exits["cadre"].astype("str").map(ctx.cadres["unit"].astype("str")))
+
+
+def _without(log: EventLog, event_types: tuple[str, ...]) -> EventLog:
+    tables = {k: v for k, v in log.tables.items() if k not in event_types}
+    return EventLog(tables=tables, members=log.members, objects=log.objects, end=log.end, source=log.source)
+
+
+@pytest.mark.parametrize("params", [{}, {"private_custody": "continuous", "private_rules_apply_to_public": True}])
+def test_a_check_without_its_triggers_finds_nothing(params: dict[str, object]) -> None:
+    """The registry skips a check when none of its trigger event types occurs; run it anyway on logs with
+    those types removed (every other event kept) and it must find nothing."""
+    logs = [synthetic_log(20_000, seed=3), vocabulary_log()]
+    for chk in all_checks().values():
+        if not chk.triggers:
+            continue
+        tested = [log for log in logs if any(e in log.tables for e in chk.triggers)]
+        assert tested, f"{chk.clause}: no test log has its triggers"
+        for log in tested:
+            ctx = AuditContext(_without(log, chk.triggers), rulebook().params.replace(**params))
+            found = [f for f in _frames(chk.fn(ctx)) if len(f)]
+            assert not found, f"{chk.clause} found {sum(map(len, found))} without {chk.triggers}"
+
+
+def test_finding_times_keep_their_dtype() -> None:
+    found = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    rows = found.t("Exit").head(3)
+    f = found.finding(rows, "late", deadline=rows["time"])
+    assert f["time"].dtype == TIME_DTYPE and f["deadline"].dtype == TIME_DTYPE
+    assert list(f["cadre"]) == list(rows["cadre"].astype("str"))
