@@ -8,8 +8,8 @@ required fields and referential integrity and names the event and field of any p
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,48 +330,226 @@ def _normalise_members(members: pd.DataFrame | None, event_ids: pd.Series, kinds
 # building a log from code (the simulation and the tests)
 
 
-class LogBuilder:
-    """Collects objects and events cheaply (appends to lists) and converts them once in :meth:`build`.
+class _Rows:
+    """The rows of one signature — a type and the names of the fields given, in order — with their field values
+    one after the other in one flat list (a row costs one ``extend``, and a pointer per value)."""
 
-    Times are datetimes, ISO strings, or numbers of days after ``origin``.
+    __slots__ = ("names", "values")
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.values: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self.values) // len(self.names)
+
+    def column(self, name: str) -> list[Any]:
+        return self.values[self.names.index(name)::len(self.names)]
+
+    def columns(self) -> dict[str, list[Any]]:
+        return {name: self.column(name) for name in self.names}
+
+
+class _EventRows(_Rows):
+    """Event rows of one signature (the builder's ``number``-th), with the events' times in an array."""
+
+    __slots__ = ("number", "times")
+
+    def __init__(self, names: tuple[str, ...], number: int, numeric_times: bool) -> None:
+        super().__init__(names)
+        self.number = number
+        self.times: array[float] | list[Any] = array("d") if numeric_times else []
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+class LogBuilder:
+    """Collects objects and events cheaply and converts them once in :meth:`build`.
+
+    Rows are buffered per signature (type and field names, as given), so recording an event is three appends:
+    its signature's number to the order of events, its time and its field values to the signature's buffers.
+    :meth:`build` slices the columns out, makes the event ids ``e<n>`` (n counts events from 0, in the order
+    recorded) and the datetimes in bulk, and validates the log with :func:`normalise`.
+
+    Times are datetimes, ISO strings, or numbers of days after ``origin``. A field given as None counts as not
+    given; ``member`` takes a list of object ids (the many-valued link, stored in the members table).
     """
 
     def __init__(self, origin: Any = None) -> None:
         self.origin = pd.Timestamp(origin) if origin is not None else None
-        self._rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._objects: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._members: list[tuple[str, str, str]] = []
-        self._n = 0
+        self._events: dict[tuple[str, ...], _EventRows] = {}
+        self._order = array("I")  # per event, the number of its signature
+        self._objects: dict[tuple[str, ...], _Rows] = {}
+        self._blocks: dict[str, list[dict[str, list[Any]]]] = {}
 
     def add_object(self, object_type: str, object_id: str, **attrs: Any) -> str:
-        attrs["object_id"] = object_id
-        self._objects[object_type].append(attrs)
+        key = (object_type, "object_id", *attrs)
+        rows = self._objects.get(key)
+        if rows is None:
+            rows = self._objects[key] = _Rows(key[1:])
+        rows.values.append(object_id)
+        rows.values.extend(attrs.values())
         return object_id
 
-    def add_event(self, event_type: str, time: Any, **fields: Any) -> str:
-        eid = f"e{self._n}"
-        self._n += 1
-        if "member" in fields:
-            self._members.extend((eid, "member", m) for m in fields.pop("member"))
-        fields["event_id"] = eid
-        fields["time"] = time
-        self._rows[event_type].append(fields)
-        return eid
+    def add_objects(self, object_type: str, ids: Iterable[str], **columns: Iterable[Any]) -> None:
+        """Declare many objects of one type at once: their ids and one sequence of values per attribute."""
+        block = {"object_id": np.asarray(ids).tolist()}
+        block.update({name: np.asarray(col).tolist() for name, col in columns.items()})
+        self._blocks.setdefault(object_type, []).append(block)
 
-    def _times(self, event_type: str, df: pd.DataFrame) -> pd.DataFrame:
-        """Turn numeric day offsets into datetimes (event time and time-typed attributes)."""
-        if self.origin is None or event_type not in EVENTS:
-            return df
-        names = ["time"] + [a.name for a in EVENTS[event_type].attrs if a.dtype == "time"]
-        for c in names:
-            if c in df and pd.api.types.is_numeric_dtype(df[c]):
-                df[c] = self.origin + pd.to_timedelta(df[c].to_numpy(dtype="float64"), unit="D")
-        return df
+    def add_event(self, event_type: str, time: Any, **fields: Any) -> None:
+        self.record(event_type, time, fields)
+
+    def record(self, event_type: str, time: Any, fields: dict[str, Any]) -> None:
+        """:meth:`add_event` with the fields as one dict (for callers that already hold one)."""
+        key = (event_type, *fields)
+        rows = self._events.get(key)
+        if rows is None:
+            rows = self._events[key] = _EventRows(key[1:], len(self._events), self.origin is not None)
+        self._order.append(rows.number)
+        try:
+            rows.times.append(time)
+        except TypeError:  # a datetime or ISO string given although there is an origin
+            rows.times.append((pd.Timestamp(time) - self.origin) / pd.Timedelta(days=1))
+        rows.values.extend(fields.values())
+
+    def counts(self) -> dict[str, int]:
+        """Events recorded so far, by type."""
+        out: dict[str, int] = {}
+        for key, rows in self._events.items():
+            out[key[0]] = out.get(key[0], 0) + len(rows)
+        return out
 
     def build(self, end: Any = None, source: str = "<memory>") -> EventLog:
-        tables = {name: self._times(name, pd.DataFrame.from_records(rows)) for name, rows in self._rows.items()}
-        objects = {name: pd.DataFrame.from_records(rows) for name, rows in self._objects.items()}
-        members = pd.DataFrame(self._members, columns=list(MEMBER_COLUMNS))
+        """The log so far, validated by :func:`normalise`. Tables are made as normalise reads them and then
+        dropped, so that only one unvalidated table is in memory at a time."""
+        numbers = self._numbers()
+        times = self._times(numbers)
+        events = _by_type(self._events)
+        tables = _Lazy(events, lambda name: self._event_table(name, events[name], numbers, times))
+        blocks = {name: [(len(r), r.columns()) for r in group] for name, group in _by_type(self._objects).items()}
+        for name, more in self._blocks.items():
+            blocks.setdefault(name, []).extend((len(b["object_id"]), b) for b in more)
+        objects = _Lazy(blocks, lambda name: self._frame(OBJECTS.get(name), {}, _concat(blocks[name])))
         if end is not None and self.origin is not None and isinstance(end, int | float):
             end = self.origin + pd.Timedelta(days=float(end))
+        members = self._members(numbers)
         return normalise(tables, objects, members, end=end, source=source)
+
+    def _numbers(self) -> list[np.ndarray]:
+        """For each signature, the numbers of its events (n of event ``e<n>``), in the order recorded."""
+        order = np.frombuffer(self._order, dtype=np.uint32)
+        ends = np.cumsum(np.bincount(order, minlength=len(self._events)))
+        return np.split(np.argsort(order, kind="stable"), ends[:-1])
+
+    def _times(self, numbers: list[np.ndarray]) -> np.ndarray:
+        """Every event's time, by event number (converted once for all tables): numbers of days after the
+        origin as datetimes, anything else as given."""
+        n = len(self._order)
+        if self.origin is None:
+            times = np.empty(n, dtype=object)
+            for rows in self._events.values():
+                times[numbers[rows.number]] = rows.times
+            return times
+        days = np.empty(n, dtype=np.float64)
+        for rows in self._events.values():
+            days[numbers[rows.number]] = np.frombuffer(rows.times, dtype=np.float64)
+        return (self.origin + pd.to_timedelta(days, unit="D")).to_numpy()
+
+    def _event_table(self, name: str, group: list[_EventRows], numbers: list[np.ndarray],
+                     times: np.ndarray) -> pd.DataFrame:
+        """One event type's rows, of every signature, as a frame (without the many-valued link)."""
+        seqs = np.concatenate([numbers[r.number] for r in group])
+        columns = _concat([(len(r), r.columns()) for r in group])
+        columns.pop("member", None)
+        return self._frame(EVENTS.get(name), {"event_id": _strings(_event_ids(seqs)), "time": times[seqs]}, columns)
+
+    def _members(self, numbers: list[np.ndarray]) -> pd.DataFrame:
+        """The many-valued link: one (event, "member", object) row per member."""
+        rows = [(e, "member", o) for r in self._events.values() if "member" in r.names
+                for e, objs in zip(_event_ids(numbers[r.number]).to_pylist(), r.column("member"), strict=True)
+                for o in objs or ()]
+        return pd.DataFrame(rows, columns=list(MEMBER_COLUMNS))
+
+    def _frame(self, kind: EventType | ObjectType | None, ready: dict[str, Any],
+               columns: dict[str, list[Any]]) -> pd.DataFrame:
+        """The ``ready`` columns, then the buffered ones, each converted in one go (normalise then checks and
+        types them); a column no row gives a value for is left out."""
+        time_attrs = {a.name for a in kind.attrs if a.dtype == "time"} if kind is not None else set()
+        data = dict(ready)
+        for col, values in columns.items():
+            converted = self._column(values, col in time_attrs)
+            if converted is not None:
+                data[col] = converted
+        return pd.DataFrame(data)
+
+    def _column(self, values: list[Any], is_time: bool) -> Any:
+        """A column as the vocabulary wants it where that is cheap to see (ids and strings as ``str``, flags as
+        ``boolean``, numbers of days as datetimes); anything else as given. None if no row has a value."""
+        if is_time and self.origin is not None:
+            try:
+                days = np.asarray(values, dtype="float64")
+            except (TypeError, ValueError):
+                pass
+            else:
+                return None if np.isnan(days).all() else (self.origin + pd.to_timedelta(days, unit="D")).to_numpy()
+        try:
+            arr = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return np.asarray(values, dtype=object)
+        if arr.null_count == len(arr):
+            return None
+        if pa.types.is_string(arr.type):
+            return _strings(arr)
+        if pa.types.is_boolean(arr.type):
+            return pd.array(values, dtype="boolean")
+        return pd.Series(values).array
+
+
+class _Lazy(Mapping[str, pd.DataFrame]):
+    """Tables by name, each made when it is looked up and not kept."""
+
+    def __init__(self, names: Iterable[str], make: Callable[[str], pd.DataFrame]) -> None:
+        self._names = list(names)
+        self._make = make
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._make(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+
+
+def _event_ids(numbers: np.ndarray) -> pa.Array:
+    """Event ids ``e<n>`` for event numbers n."""
+    return pc.binary_join_element_wise("e", pc.cast(pa.array(numbers), pa.string()), "")
+
+
+def _strings(arr: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """A pyarrow string array as pandas ``str`` (without a copy beyond the cast to large strings)."""
+    return pd.arrays.ArrowStringArray(arr.cast(pa.large_string()), dtype=_STR)
+
+
+def _by_type(buffers: Mapping[tuple[str, ...], _Rows]) -> dict[str, list[Any]]:
+    """Buffers keyed by (type, field names …) grouped by type, in order of first appearance."""
+    out: dict[str, list[Any]] = {}
+    for key, rows in buffers.items():
+        out.setdefault(key[0], []).append(rows)
+    return out
+
+
+def _concat(blocks: list[tuple[int, dict[str, list[Any]]]]) -> dict[str, list[Any]]:
+    """Blocks of (rows, columns) one after the other; None where a block lacks a column."""
+    if len(blocks) == 1:
+        return blocks[0][1]
+    names = dict.fromkeys(col for _, b in blocks for col in b)
+    return {col: [v for n, b in blocks for v in b.get(col, [None] * n)] for col in names}

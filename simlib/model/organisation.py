@@ -96,14 +96,13 @@ class Organisation:
         for (kind, prov), aid in self.agency_ids.items():
             level = "central" if prov < 0 else "provincial"
             b.add_object("agency", aid, kind=kind, level=level, name=f"{kind} {aid}")
-        emp = np.where(self.retired, "retired", "in_service")
-        for c in range(self.n):
-            b.add_object("cadre", str(self.cadre_ids[c]), unit=str(self.unit_ids[self.unit[c]]),
-                         rank=RANKS[int(self.rank[c])], is_party_member=bool(self.party[c]),
-                         is_state_organ_staff=bool(self.state[c]), employment=str(emp[c]),
-                         is_leading_cadre=bool(self.leading[c]), is_unit_leader=bool(self.unit_leader[c]),
-                         key_post=str(self.key_post[c]), security_sensitive=str(self.security[c]),
-                         management_authority=str(self.unit_ids[self.authority[c]]))
+        b.add_objects("cadre", self.cadre_ids.astype(str), unit=self.unit_ids[self.unit].astype(str),
+                      rank=np.asarray(RANKS)[self.rank], is_party_member=self.party.astype(bool),
+                      is_state_organ_staff=self.state.astype(bool),
+                      employment=np.where(self.retired, "retired", "in_service"),
+                      is_leading_cadre=self.leading.astype(bool), is_unit_leader=self.unit_leader.astype(bool),
+                      key_post=self.key_post.astype(str), security_sensitive=self.security.astype(str),
+                      management_authority=self.unit_ids[self.authority].astype(str))
 
 
 def _tree(sc: Scenario, rng: np.random.Generator) -> tuple[list[int], list[int], np.ndarray]:

@@ -6,6 +6,7 @@ event recorder, controls, behaviour decisions (with the external decider hook), 
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -30,20 +31,39 @@ DESTINATIONS = ("HK", "MO", "US", "FR", "DE", "JP", "TH", "AU", "CA", "SG")
 
 
 class ApprovalDesk:
-    """The approving body's review: a queue with ``capacity`` reviewers and exponential review times
-    (M/M/c)."""
+    """The approving body's review: a queue with ``capacity`` reviewers, first come first served, and
+    exponential review times (M/M/c).
+
+    Scheduled exactly as a ``simpy.Resource`` would schedule it — an application is admitted when it arrives or
+    when a reviewer's release is processed, one at a time — without the generic machinery, and without the
+    release event when nobody is waiting for it."""
 
     def __init__(self, env: simpy.Environment, capacity: int, mean_days: float, rng: Stream) -> None:
         self.env = env
-        self.resource = simpy.Resource(env, capacity=capacity)
+        self.capacity = capacity
         self.mean_days = mean_days
         self.rng = rng
+        self.busy = 0
+        self.waiting: deque[simpy.Event] = deque()
 
     def review(self) -> Proc:
         """Wait for a reviewer, then take the review time."""
-        with self.resource.request() as req:
-            yield req
-            yield self.env.timeout(self.rng.exponential(self.mean_days))
+        turn = self.env.event()
+        self.waiting.append(turn)
+        self._admit()
+        yield turn
+        yield self.env.timeout(self.rng.exponential(self.mean_days))
+        self.busy -= 1
+        if self.waiting:
+            release = self.env.event()
+            release.callbacks.append(self._admit)
+            release.succeed()
+
+    def _admit(self, _: object = None) -> None:
+        """Give a free reviewer to the first application in line."""
+        if self.waiting and self.busy < self.capacity:
+            self.busy += 1
+            self.waiting.popleft().succeed()
 
 
 @dataclass
@@ -87,11 +107,10 @@ class Model:
         self.params = params or rulebook().params
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = Streams(self.seed)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)
         self.origin = pd.Timestamp(scenario.calendar.start)
         self.horizon = float(scenario.calendar.years) * 365.25
         self.rec = LogBuilder(origin=self.origin)
-        self.counts: Counter[str] = Counter()  # events recorded so far, by type
         self.org: Organisation = build_organisation(scenario, self.params, self.rng.generator("organisation"))
         self.org.to_log(self.rec)
         n = self.org.n
@@ -122,18 +141,27 @@ class Model:
         self._desks: dict[int, ApprovalDesk] = {}
         self._case_desks: dict[int, simpy.Resource] = {}
         self._deciders: dict[int, Decider] = {}
-        self._cids: list[str] = [str(cid) for cid in self.org.cadre_ids]
-        self._index = {cid: i for i, cid in enumerate(self._cids)}
+        cids = [str(cid) for cid in self.org.cadre_ids]
+        self._index = {cid: i for i, cid in enumerate(cids)}
+        self.cid: Callable[[int], str] = cids.__getitem__  # cadre index -> cadre id
+        self.uid: Callable[[int], str] = [str(u) for u in self.org.unit_ids].__getitem__  # unit index -> unit id
+        units = self.org.unit.tolist()
+        self._agencies: dict[str, list[str]] = {}  # kind -> the agency serving each cadre's unit
+        for kind in {k for k, _ in self.org.agency_ids}:
+            by_unit = [self.org.agency(kind, u) for u in range(self.org.n_units)]
+            self._agencies[kind] = [by_unit[u] for u in units]
         self._started = False
         # the scenario is immutable: look its controls and propensities up once
         self._level = {n: (c.level if c.on else 0.0) for n, c in scenario.controls}
         self._base = {k: v for k, v in scenario.behaviour if isinstance(v, float)}
         self._coef = scenario.behaviour.coefficients
+        self._chances: dict[tuple[Any, ...], float] = {}  # propensities by situation (see act)
+        self._periods: dict[int, list[float]] = {}  # calendar-period boundaries by period length
 
     # -- time ---------------------------------------------------------------------------------------
     @property
     def now(self) -> float:
-        return float(self.env.now)
+        return self.env.now
 
     def date(self, day: float) -> pd.Timestamp:
         return self.origin + pd.Timedelta(days=float(day))
@@ -145,26 +173,23 @@ class Model:
         return self.env.timeout(max(0.0, day - self.now))
 
     # -- recording ----------------------------------------------------------------------------------
-    def emit(self, event_type: str, /, at: float | None = None, **fields: Any) -> str:
+    def emit(self, event_type: str, /, at: float | None = None, **fields: Any) -> None:
         """Record one event (at ``at`` days, default now); links are object ids, None links are dropped."""
-        self.counts[event_type] += 1
-        if None in fields.values():
-            fields = {k: v for k, v in fields.items() if v is not None}
-        return self.rec.add_event(event_type, self.env.now if at is None else at, **fields)
+        self.rec.record(event_type, self.env.now if at is None else at, fields)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Events recorded so far, by type."""
+        return Counter(self.rec.counts())
 
     def new_id(self, prefix: str) -> str:
         n = self._ids.get(prefix, 0)
         self._ids[prefix] = n + 1
         return f"{prefix}{n}"
 
-    def cid(self, c: int) -> str:
-        return self._cids[c]
-
-    def uid(self, u: int) -> str:
-        return str(self.org.unit_ids[u])
-
     def agency(self, kind: str, c: int) -> str:
-        return self.org.agency(kind, int(self.org.unit[c]))
+        """The agency of ``kind`` serving cadre c's unit."""
+        return self._agencies[kind][c]
 
     def new_trip(self, c: int, kind: str) -> str:
         tid = self.new_id("t")
@@ -252,15 +277,24 @@ class Model:
     def act(self, c: int, act: str, *, detection: tuple[str, ...] = (), educated: bool = False,
             factor: float = 1.0, opportunity: bool = True, **context: Any) -> bool:
         """Decide whether cadre c commits ``act`` (a behaviour field) now."""
-        if not self._deciders and (self._base[act] <= 0.0 or not opportunity):
-            return False  # nothing to decide (and no draw, as before)
-        p = self.propensity(c, act, detection=detection, educated=educated, factor=factor,
-                            opportunity=opportunity)
-        return self.decide(c, act, p, **context)
+        if self._deciders:
+            p = self.propensity(c, act, detection=detection, educated=educated, factor=factor,
+                                opportunity=opportunity)
+            return self.decide(c, act, p, **context)
+        if self._base[act] <= 0.0 or not opportunity:
+            return False  # nothing to decide (and no draw)
+        # the propensity depends on the situation only, and situations recur: compute each one once
+        key = (act, detection, educated, factor, self.publicised())
+        p = self._chances.get(key)
+        if p is None:
+            p = self._chances[key] = self.propensity(c, act, detection=detection, educated=educated,
+                                                     factor=factor)
+        return p > 0.0 and self.rng["behaviour"].random() < p
 
     def publicised(self) -> float:
         """Typical cases publicised in the last 365 days (a deterrent)."""
-        while self._publicity and self._publicity[0] < self.now - 365.0:
+        since = self.env.now - 365.0
+        while self._publicity and self._publicity[0] < since:
             self._publicity.popleft()
         return float(len(self._publicity))
 
@@ -305,7 +339,19 @@ class Model:
     def next_training(self) -> float:
         """Days until the next centralised pre-departure training session (sessions are batched)."""
         k = self.sc.approval.training_interval_days
-        return (np.floor(self.now / k) + 1.0) * k - self.now
+        return (math.floor(self.now / k) + 1.0) * k - self.now
+
+    def periods(self, months: int, until: float) -> list[float]:
+        """Days on which calendar periods of ``months`` months begin (quarters: 1 January, 1 April …), from
+        the period holding the start to the first beginning after day ``until``."""
+        days = self._periods.get(months)
+        if days is None:
+            o = self.origin
+            days = self._periods[months] = [self.day(pd.Timestamp(year=o.year, day=1,
+                                                                  month=(o.month - 1) // months * months + 1))]
+        while days[-1] <= until:
+            days.append(self.day(self.date(days[-1]) + pd.DateOffset(months=months)))
+        return days
 
     # -- running ------------------------------------------------------------------------------------
     def start(self) -> None:

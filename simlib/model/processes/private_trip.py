@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
-
-import pandas as pd
 
 from simlib.model import behaviour
 from simlib.model.processes import steps
@@ -161,14 +160,7 @@ def report_windows(m: Model, start: float, end: float) -> list[tuple[float, floa
     if m.params.quarter_reading == "rolling":
         n = int((end - start) // 91)
         return [(start + 91.0 * k, start + 91.0 * (k + 1)) for k in range(n)]
-    d = m.date(start)
-    p = pd.Timestamp(year=d.year, month=((d.month - 1) // months) * months + 1, day=1)
-    out = []
-    while True:
-        q = p + pd.DateOffset(months=months)
-        s, e = m.day(p), m.day(q)
-        if e > end:
-            return out
-        if s >= float(int(start)):  # a period starting on the day of exit counts
-            out.append((max(s, start), e))
-        p = q
+    days = m.periods(months, end)
+    first = bisect_right(days, start) - 1  # the period holding the start
+    return [(max(s, start), e) for s, e in zip(days[first:], days[first + 1:], strict=False)
+            if e <= end and s >= float(int(start))]  # a period starting on the day of exit counts
