@@ -115,3 +115,39 @@ def test_finding_times_keep_their_dtype() -> None:
     f = found.finding(rows, "late", deadline=rows["time"])
     assert f["time"].dtype == TIME_DTYPE and f["deadline"].dtype == TIME_DTYPE
     assert list(f["cadre"]) == list(rows["cadre"].astype("str"))
+
+
+def _some_rows(ctx: AuditContext, n: int, seed: int) -> pd.DataFrame:
+    """Rows of a few id columns (some missing), a time and a string column, drawn from the log's ids."""
+    rng = np.random.default_rng(seed)
+    ids = ctx.ids.categories[:6]
+
+    def column() -> pd.Series:
+        codes = rng.integers(-1, len(ids), n)
+        return ctx.as_ids(pd.Series([ids[c] if c >= 0 else None for c in codes], dtype="str"))
+
+    return pd.DataFrame({"cadre": column(), "trip": column(), "document": column(),
+                         "time": pd.to_datetime(rng.integers(0, 3, n), unit="D").astype(TIME_DTYPE),
+                         "port": pd.Series(rng.choice(["a", "b", None], n), dtype="str")})
+
+
+@pytest.mark.parametrize("keep", ["first", "last"])
+@pytest.mark.parametrize("by", [["cadre"], ["trip", "cadre"], ["cadre", "trip", "document"], None,
+                                ["cadre", "time"]])
+def test_unique_equals_drop_duplicates(by: list[str] | None, keep: str) -> None:
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    for seed in range(5):
+        rows = _some_rows(ctx, 60, seed)
+        if by is None:
+            rows = rows[["cadre", "trip"]]
+        pd.testing.assert_frame_equal(ctx.unique(rows, by, keep=keep), rows.drop_duplicates(by, keep=keep))
+
+
+def test_concat_equals_pd_concat() -> None:
+    """Id columns joined on their codes, columns of one dtype joined as arrays, the rest (a column missing
+    from a frame, dtypes that differ) by pandas: the same frame as ``pd.concat``."""
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    a, b = _some_rows(ctx, 20, 1), _some_rows(ctx, 15, 2)
+    frames = [a, b.drop(columns=["trip", "port"]).assign(flag=True, n=np.arange(15)),
+              a.head(0), b.assign(n=np.arange(15.0), time=b["time"].astype(object))]
+    pd.testing.assert_frame_equal(ctx.concat(frames), pd.concat(frames, ignore_index=True))

@@ -5,10 +5,12 @@ approval before an exit).
 Ids are encoded once per log. Every object id (and every id-valued object attribute) becomes a code in one
 sorted dictionary, ``ctx.ids``; the id columns of the tables a check reads (``ctx.t``, ``ctx.cadres`` …) are
 pandas Categoricals over it. A check reads them like strings (``==``, ``isna``, ``isin``, ``fillna``,
-``drop_duplicates``, ``merge``) and the helpers join, match and look up on the integer codes. Two things are
-slow on a Categorical with a large dictionary and have helpers instead: ``groupby`` on an id column (use
-``rows.groupby(ctx.by_id(rows["unit"]))``), ``.map`` (use :meth:`AuditContext.lookup` or
-:meth:`AuditContext.attr`) and ``pd.concat`` (use :meth:`AuditContext.concat`).
+``merge``) and the helpers join, match and look up on the integer codes. Some things are slow on a
+Categorical with a large dictionary, or cost a millisecond even on a small frame, and have helpers instead:
+``groupby`` on an id column (use ``rows.groupby(ctx.by_id(rows["unit"]))``), ``.map`` (use
+:meth:`AuditContext.lookup` or :meth:`AuditContext.attr`), ``pd.concat`` (use :meth:`AuditContext.concat`) and
+``drop_duplicates`` (use :meth:`AuditContext.unique`). :meth:`AuditContext.finding` returns the findings as
+columns (:class:`~simlib.audit.findings.Rows`); the registry builds one frame of them per audit.
 
 Sub-results several checks share are computed once per audit: ``ctx.departures``, ``ctx.stack`` and
 ``ctx.shared(fn)`` for a check module's own.
@@ -24,8 +26,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.extensions import ExtensionArray
 
-from simlib.audit.findings import FINDING_COLUMNS, OBJECT_COLUMNS, empty_findings
+from simlib.audit.findings import OBJECT_COLUMNS, Rows, empty_findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.vocabulary import EVENTS, RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
@@ -36,6 +39,7 @@ ID_ATTRIBUTES = {"cadre": ("unit", "management_authority"), "unit": ("parent",),
 DERIVED = {"cadres": ("cadre",), "units": ("unit",), "bodies": ("unit", "agency"), "trips": ("trip",),
            "documents": ("document",), "delegations": ("delegation",), "cases": ("case",)}  # frame -> object types
 T = TypeVar("T")
+ArrayLike = np.ndarray | ExtensionArray
 NAT = np.iinfo(np.int64).min  # NaT as int64 milliseconds
 DAY = 86_400_000  # milliseconds
 _MAX_KEY = 2**62
@@ -180,7 +184,7 @@ class AuditContext:
         """The log's id dictionary, as the dtype of every id column a check sees."""
         return self._encoded[0]
 
-    def _stored(self, where: str, column: str, values: pd.Series) -> pd.Categorical:
+    def _stored(self, where: str, column: str, values: ArrayLike) -> pd.Categorical:
         """``values`` (the column of a log table) as ids, from the codes computed once."""
         codes = self._encoded[1].get((where, column))
         return pd.Categorical.from_codes(self.codes(values) if codes is None else codes, dtype=self.ids,
@@ -191,7 +195,8 @@ class AuditContext:
         """The id dictionary as Python strings, and None last (for code -1)."""
         return np.append(self.ids.categories.to_numpy(), None)
 
-    def _as_ids(self, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    def from_codes(self, codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+        """A column of ids from their integer codes (-1: missing)."""
         return pd.Series(pd.Categorical.from_codes(codes, dtype=self.ids, validate=False), index=index)
 
     def codes(self, ids: pd.Series | pd.Index) -> np.ndarray:
@@ -208,7 +213,7 @@ class AuditContext:
         codes = self.codes(values)
         if ((codes < 0) & values.notna().to_numpy()).any():
             return values.astype("str")
-        return self._as_ids(codes, values.index)
+        return self.from_codes(codes, values.index)
 
     def by_id(self, ids: pd.Series) -> pd.Series:
         """Integer codes of a column of ids, NaN where missing, to group by: ``rows.groupby(ctx.by_id(rows["unit"]))``
@@ -223,7 +228,7 @@ class AuditContext:
         table = self._tables.get(event_type)
         if table is None:
             raw = self.log.table(event_type)
-            links = {lk.qualifier: self._stored(event_type, lk.qualifier, raw[lk.qualifier])
+            links = {lk.qualifier: self._stored(event_type, lk.qualifier, raw[lk.qualifier].array)
                      for lk in EVENTS[event_type].single_links}
             table = self._tables[event_type] = raw.assign(**links)
         return table
@@ -237,21 +242,60 @@ class AuditContext:
         if key not in self._memo:
             tables = [self.t(e) for e in event_types]
             tables = [t for t in tables if len(t)] or tables[:1]
-            frames = [pd.DataFrame({rename.get(c, c): t[c].array for c in t.columns if rename.get(c, c) in columns},
-                                   copy=False) for t in tables]
-            stacked = self.concat(frames) if len(frames) > 1 else frames[0].reset_index(drop=True)
-            self._memo[key] = stacked.reindex(columns=list(columns))
+            sources = [{rename.get(c, c): c for c in t.columns} for t in tables]  # new name -> column
+            stacked = self._join([{c: t[src[c]].array for c in columns if c in src}
+                                  for t, src in zip(tables, sources, strict=True)], [len(t) for t in tables])
+            self._memo[key] = stacked if list(stacked.columns) == list(columns) else stacked.reindex(
+                columns=list(columns))
         return self._memo[key]  # type: ignore[return-value]
 
-    def concat(self, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    def concat(self, frames: Sequence[pd.DataFrame | Rows]) -> pd.DataFrame:
         """``pd.concat(frames, ignore_index=True)``, joining id columns on their codes (pandas would hash the
         whole id dictionary, tens of ms on a large log, to check that the frames' id columns agree)."""
-        columns = dict.fromkeys(c for f in frames for c in f.columns)
-        ids = [c for c in columns if all(self._is_ids(f[c]) for f in frames if c in f.columns)]
-        coded = pd.concat([f.assign(**{c: self.codes(f[c]) for c in ids if c in f.columns}) for f in frames],
-                          ignore_index=True)
-        return coded.assign(**{c: self._as_ids(coded[c].fillna(-1).to_numpy(dtype=np.int64), coded.index)
-                               for c in ids})
+        return self._join([f.columns if isinstance(f, Rows) else {c: f[c].array for c in f.columns}
+                           for f in frames], [len(f) for f in frames])
+
+    def _join(self, parts: Sequence[Mapping[str, ArrayLike]], lengths: Sequence[int]) -> pd.DataFrame:
+        """Blocks of rows (columns as arrays, ``lengths`` rows each) end to end, as ``pd.concat`` would join them
+        (a column a block lacks is missing there), in one frame built once: id columns on their codes, columns
+        of one dtype by concatenating their arrays, and only the others through pandas."""
+        columns = dict.fromkeys(c for p in parts for c in p)
+        data: dict[str, ArrayLike | None] = {}
+        rest = []  # columns whose dtype pandas must work out (missing in a block, or dtypes differ)
+        for c in columns:
+            arrays = [p.get(c) for p in parts]
+            if all(self._is_ids(a) for a in arrays if a is not None):
+                data[c] = pd.Categorical.from_codes(
+                    np.concatenate([np.full(n, -1) if a is None else a.codes.astype(np.int64)  # type: ignore[union-attr]
+                                    for a, n in zip(arrays, lengths, strict=True)]), dtype=self.ids, validate=False)
+            elif all(a is not None and a.dtype == arrays[0].dtype for a in arrays):
+                first = arrays[0]
+                data[c] = (np.concatenate([np.asarray(a) for a in arrays]) if isinstance(first.dtype, np.dtype)
+                           else type(first)._concat_same_type(arrays))  # type: ignore[union-attr]
+            else:
+                data[c] = None
+                rest.append(c)
+        if rest:
+            mixed = pd.concat([pd.DataFrame({c: pd.Series(p[c], dtype=p[c].dtype, copy=False)
+                                             for c in rest if c in p}, index=pd.RangeIndex(n))
+                               for p, n in zip(parts, lengths, strict=True)], ignore_index=True)
+            data.update({c: mixed[c] for c in rest})  # (a Series keeps its dtype; an object array would be inferred)
+        return pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)), copy=False)
+
+    def unique(self, rows: pd.DataFrame, by: Sequence[str] | None = None, keep: str = "first") -> pd.DataFrame:
+        """``rows.drop_duplicates(by, keep=keep)`` (``by``: every column), on the codes when ``by`` are id
+        columns (a missing id is a value like any other, as there)."""
+        by = list(rows.columns if by is None else by)
+        columns = [rows[b] for b in by]
+        if not all(self._is_ids(c) for c in columns):
+            return rows.drop_duplicates(by, keep=keep)  # type: ignore[arg-type]
+        n = len(self.ids.categories) + 1
+        key = np.zeros(len(rows), dtype=np.int64)
+        for c in columns:
+            if key.size and key.max() > _MAX_KEY // n:
+                key = pd.factorize(key)[0]
+            key = key * n + self.codes(c) + 1
+        return rows[~pd.Series(key).duplicated(keep=keep).to_numpy()]  # type: ignore[arg-type]
 
     def with_strings(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with its id columns as plain strings."""
@@ -261,7 +305,7 @@ class AuditContext:
     def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
         """(event_id, object_id) pairs of one many-valued link, ``object_id`` as ids."""
         pairs = self.log.links(event_type, qualifier)
-        return pairs.assign(object_id=self._as_ids(self.codes(pairs["object_id"]), pairs.index))
+        return pairs.assign(object_id=self.from_codes(self.codes(pairs["object_id"]), pairs.index))
 
     def shared(self, fn: Callable[..., T], *args: Hashable) -> T:
         """``fn(ctx, *args)``, computed once per audit: for a sub-result several checks use (derive from it,
@@ -282,41 +326,39 @@ class AuditContext:
     def cadres(self) -> pd.DataFrame:
         """Cadres indexed by id, with flags derived under the rank options in force."""
         c = self._objects("cadre")
-        out = pd.DataFrame(index=c.index)
-        out["unit"] = c["unit"]
-        out["rank"] = c["rank"]
-        for b in ("is_party_member", "is_state_organ_staff", "is_leading_cadre", "is_unit_leader"):
-            out[b] = c[b].fillna(False).astype(bool)
-        out["employment"] = c["employment"].astype("str").fillna("in_service")
-        out["key_post"] = c["key_post"].fillna("").astype("str")
-        out["security_sensitive"] = c["security_sensitive"].fillna("").astype("str")
-        out["management_authority"] = c["management_authority"]
+        flags = {b: c[b].fillna(False).astype(bool)
+                 for b in ("is_party_member", "is_state_organ_staff", "is_leading_cadre", "is_unit_leader")}
+        employment = c["employment"].astype("str").fillna("in_service")
+        key_post = c["key_post"].fillna("").astype("str")
+        security_sensitive = c["security_sensitive"].fillna("").astype("str")
         rank = c["rank"].astype("str").map(RANK_ORDER)
-        county_min = RANK_ORDER["deputy_division" if self.params.county_division_includes_deputy else "division"]
-        bureau_min = RANK_ORDER["deputy_bureau" if self.params.bureau_includes_deputy else "bureau"]
-        out["county_plus"] = rank >= county_min
-        out["bureau_plus"] = rank >= bureau_min
-        out["key_post_any"] = out["key_post"].str.len() > 0
-        in_service = out["employment"].isin(["in_service", "left_leading_post"])
-        retired = out["employment"].isin(["retired", "lixiu"])
-        out["registrable"] = (
-            (out["is_state_organ_staff"] & in_service & out["is_leading_cadre"] & out["county_plus"])
-            | (retired & out["bureau_plus"])
-            | (out["security_sensitive"].str.len() > 0)
+        county_plus = rank >= RANK_ORDER["deputy_division" if self.params.county_division_includes_deputy
+                                         else "division"]
+        bureau_plus = rank >= RANK_ORDER["deputy_bureau" if self.params.bureau_includes_deputy else "bureau"]
+        in_service = employment.isin(["in_service", "left_leading_post"])
+        retired = employment.isin(["retired", "lixiu"])
+        registrable = (
+            (flags["is_state_organ_staff"] & in_service & flags["is_leading_cadre"] & county_plus)
+            | (retired & bureau_plus)
+            | (security_sensitive.str.len() > 0)
         )
-        out["unit_parent"] = self.attr(out["unit"], "parent", of="units")
-        return out
+        return pd.DataFrame({
+            "unit": c["unit"], "rank": c["rank"], **flags, "employment": employment, "key_post": key_post,
+            "security_sensitive": security_sensitive, "management_authority": c["management_authority"],
+            "county_plus": county_plus, "bureau_plus": bureau_plus, "key_post_any": key_post.str.len() > 0,
+            "registrable": registrable, "unit_parent": self.attr(c["unit"], "parent", of="units"),
+        }, index=c.index)
 
     @cached_property
     def units(self) -> pd.DataFrame:
         """Units indexed by id, with ``level_rank`` (county 0 … central 3)."""
         u = self._objects("unit")
-        out = pd.DataFrame(index=u.index)
-        out["level"] = u["level"]
-        out["level_rank"] = u["level"].astype("str").map(LEVEL_ORDER)
-        out["parent"] = u["parent"].where(u["parent"].astype(object) != "")  # '' at the top of the tree
-        out["is_state_organ"] = u["is_state_organ"].fillna(False).astype(bool)
-        return out
+        return pd.DataFrame({
+            "level": u["level"],
+            "level_rank": u["level"].astype("str").map(LEVEL_ORDER),
+            "parent": u["parent"].where(u["parent"].astype(object) != ""),  # '' at the top of the tree
+            "is_state_organ": u["is_state_organ"].fillna(False).astype(bool),
+        }, index=u.index)
 
     @cached_property
     def bodies(self) -> pd.DataFrame:
@@ -356,10 +398,10 @@ class AuditContext:
         out = {}
         for name, types in DERIVED.items():
             codes = [self._encoded[1].get((t, "object_id"), np.zeros(0, dtype=np.int64)) for t in types]
-            out[name] = self._rows(np.concatenate(codes))
+            out[name] = self.positions(np.concatenate(codes))
         return out
 
-    def _rows(self, codes: np.ndarray) -> np.ndarray:
+    def positions(self, codes: np.ndarray) -> np.ndarray:
         """For each id code, its position in ``codes`` (-1: none; the last slot, for code -1, is -1)."""
         rows = np.full(len(self.ids.categories) + 1, -1, dtype=np.int64)
         at = np.flatnonzero(codes >= 0)
@@ -376,7 +418,7 @@ class AuditContext:
 
     def lookup(self, ids: pd.Series, values: pd.Series) -> pd.Series:
         """``ids.map(values)`` for a column of ids and a Series indexed by unique ids, on the codes."""
-        rows = self._rows(self.codes(values.index))
+        rows = self.positions(self.codes(values.index))
         return self._take(values, rows[self.codes(ids)], ids.index, ids.name)
 
     def attr(self, ids: pd.Series, column: str, of: str = "cadres") -> pd.Series:
@@ -428,7 +470,7 @@ class AuditContext:
             return codes[:len(left)].astype(np.int64), codes[len(left):].astype(np.int64), len(uniques)
         return self.codes(left), self.codes(right), len(self.ids.categories)
 
-    def _is_ids(self, values: pd.Series | pd.Index) -> bool:
+    def _is_ids(self, values: pd.Series | pd.Index | ArrayLike) -> bool:
         return isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.categories is self.ids.categories
 
     def _keys(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -491,7 +533,7 @@ class AuditContext:
     def finding(self, rows: pd.DataFrame, code: str, *, time: str | pd.Series = "time",
                 deadline: pd.Series | np.ndarray | None = None, observed: pd.Series | np.ndarray | None = None,
                 days: pd.Series | np.ndarray | float | None = None, limit: float | None = None,
-                **objects: str | pd.Series) -> pd.DataFrame:
+                **objects: str | pd.Series) -> pd.DataFrame | Rows:
         """Findings for ``rows``: ``objects`` maps finding columns (cadre, unit, trip …) to a column of
         ``rows`` or a Series aligned with it; by default columns of the same name are used."""
         if rows.empty:
@@ -517,7 +559,7 @@ class AuditContext:
         data["observed_at"] = col(observed, no_time)
         data["days"] = np.broadcast_to(np.asarray(np.nan if days is None else days, dtype="float64"), (n,))
         data["limit"] = np.full(n, np.nan if limit is None else float(limit))
-        return pd.DataFrame(data, columns=[c for c in FINDING_COLUMNS if c in data])
+        return Rows(data)
 
     # -- trips, approvals and timeliness (shared by the checks of sections 1 and 2) -----------------
     def on_trips(self, rows: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
@@ -531,7 +573,7 @@ class AuditContext:
         """The first Exit of each trip and cadre, for trips of ``kinds``."""
         key = ("departures", tuple(kinds))
         if key not in self._memo:
-            self._memo[key] = self.on_trips(self.t("Exit"), kinds).drop_duplicates(["trip", "cadre"])
+            self._memo[key] = self.unique(self.on_trips(self.t("Exit"), kinds), ["trip", "cadre"])
         return self._memo[key]
 
     def below_authority(self, rows: pd.DataFrame, body: str = "approver") -> pd.Series:
@@ -544,7 +586,7 @@ class AuditContext:
     def timeliness(self, rows: pd.DataFrame, done: pd.Series, deadline: pd.Series, *,
                    limit: float | None = None, codes: tuple[str, str] = ("late", "missing"),
                    other: pd.Series | None = None, wrong: str | None = None,
-                   **objects: str | pd.Series) -> list[pd.DataFrame]:
+                   **objects: str | pd.Series) -> list[pd.DataFrame | Rows]:
         """``late`` findings where ``done`` (aligned with ``rows``) is after ``deadline``, and ``missing``
         where nothing was done and the deadline passed before the end of the log — or ``wrong`` where only a
         response that does not qualify came (at ``other``)."""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.audit.context import AuditContext
-from simlib.audit.findings import SEVERITIES, Findings, Found, empty_findings, typed
+from simlib.audit.findings import SEVERITIES, Findings, Found, Rows, empty_findings, typed
 from simlib.log.eventlog import EventLog
 from simlib.log.vocabulary import EVENTS
 from simlib.rulebook import Params, rulebook
@@ -81,9 +81,9 @@ def all_checks() -> dict[str, Check]:
     return dict(sorted(CHECKS.items(), key=lambda kv: order[kv[0]]))
 
 
-def _frames(found: Found) -> Iterator[pd.DataFrame]:
-    """The non-empty frames of what a check returned (a frame, or a possibly nested list of frames)."""
-    if isinstance(found, pd.DataFrame):
+def _frames(found: Found) -> Iterator[pd.DataFrame | Rows]:
+    """The non-empty findings of what a check returned (a frame or rows, or a possibly nested list of them)."""
+    if isinstance(found, pd.DataFrame | Rows):
         if len(found):
             yield found
     else:
@@ -105,7 +105,7 @@ def _scope(ctx: AuditContext, found: pd.DataFrame, party_only: np.ndarray, binds
 def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:
     """The findings of ``checks`` with clause and severity, scope applied, in one frame: in the order of the
     checks, then of time, cadre, unit and event."""
-    frames: list[pd.DataFrame] = []
+    frames: list[pd.DataFrame | Rows] = []
     per_frame: list[tuple[int, Check, int]] = []
     severity: list[np.ndarray] = []
     for position, chk in enumerate(checks):

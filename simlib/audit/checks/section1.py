@@ -94,7 +94,8 @@ def temporary_party_organisation(ctx: AuditContext) -> Found:
     people = ctx.concat([
         formed[["delegation", "time", "leader"]].rename(columns={"leader": "cadre"}),
         formed[["event_id", "delegation", "time"]].merge(members, on="event_id").drop(columns="event_id"),
-    ]).drop_duplicates(["delegation", "cadre"])
+    ])
+    people = ctx.unique(people, ["delegation", "cadre"])
     people = people.assign(
         left=ctx.first_after(people, ctx.on_trips(ctx.t("Exit"), TEMPORARY), by=["cadre"]),
         party=ctx.attr(people["cadre"], "is_party_member").eq(True),
@@ -105,7 +106,7 @@ def temporary_party_organisation(ctx: AuditContext) -> Found:
     groups = groups[groups["time"].notna() & (groups["n_party"] > 0)]
     orgs = ctx.t("TempPartyOrgFormed")
     done = ctx.earliest(groups["delegation"], orgs, "delegation")
-    first_org = orgs.drop_duplicates("delegation").set_index("delegation")
+    first_org = ctx.unique(orgs, ["delegation"]).set_index("delegation")
     org_type = ctx.lookup(groups["delegation"], first_org["org_type"])
     expected = groups["n_party"].ge(ctx.params.branch_min_members).map({True: "branch", False: "group"})
     wrong = org_type.notna() & (org_type.astype("str") != expected)

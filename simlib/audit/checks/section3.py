@@ -43,7 +43,7 @@ def _holdings(ctx: AuditContext) -> pd.DataFrame:
     """One row per return (``Entry``) and document the traveller then holds (所持): the one shown at the border,
     and any other issued or checked out to him and not yet back."""
     entries = ctx.t("Entry")
-    ever = _events(ctx, OUT_EVENTS, ("cadre", "document")).drop_duplicates()
+    ever = ctx.unique(_events(ctx, OUT_EVENTS, ("cadre", "document")))
     others = entries.drop(columns="document").merge(ever, on="cadre")
     rows = ctx.concat([entries[entries["document"].notna()], others[_held(ctx, others)]])
     return rows.drop_duplicates(["event_id", "document"])
@@ -84,7 +84,8 @@ def refused_public_documents_revoked(ctx: AuditContext) -> Found:
     explicit = _of_types(ctx, ctx.t("Refusal"), PUBLIC_DOC_TYPES)
     refusals = (ctx.concat([explicit.assign(refused_at=explicit["time"]),
                             demands[ignored].assign(refused_at=refused_at[ignored])])
-                .sort_values("time", kind="stable").drop_duplicates("document").reset_index(drop=True))
+                .sort_values("time", kind="stable"))
+    refusals = ctx.unique(refusals, ["document"]).reset_index(drop=True)
     revoked = ctx.first_after(refusals, ctx.t("DocRevoked"), by=["document"])
     limit = ctx.params.revocation_days
     return ctx.timeliness(refusals, revoked, ctx.deadline(refusals["refused_at"], limit), limit=limit)

@@ -3,6 +3,7 @@ information sharing and exit control (4.1–4.4)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from simlib.audit.context import AuditContext
@@ -33,16 +34,21 @@ def _timely(ctx: AuditContext, rows: pd.DataFrame, done: pd.Series, limit: float
 
 def _every(ctx: AuditContext, anchors: pd.DataFrame, acts: pd.DataFrame, months: int,
            codes: tuple[str, str] = ("overdue", "missing")) -> Found:
-    """A duty to act at least every ``months``, per ``unit``: after the anchor (``unit``, ``time``) and after
-    each later act, the next act follows within ``months`` — else overdue, or missing if none came."""
-    start = anchors[["unit", "time"]].rename(columns={"time": "_from"})
-    acts = acts[["unit", "time"]].merge(start, on="unit")
-    acts = acts[acts["time"] >= acts["_from"]].drop(columns="_from")
-    seq = ctx.concat([anchors[["unit", "time"]], acts])
-    seq = seq.sort_values(["unit", "time"], kind="stable", ignore_index=True)
-    nxt = seq.groupby(ctx.by_id(seq["unit"]))["time"].shift(-1).astype(TIME_DTYPE)
+    """A duty to act at least every ``months``, per ``unit``: after the anchor (``unit``, ``time``, one per unit)
+    and after each later act, the next act follows within ``months`` — else overdue, or missing if none came."""
+    unit, since = ctx.codes(anchors["unit"]), anchors["time"].to_numpy()
+    act_unit, act_time = ctx.codes(acts["unit"]), acts["time"].to_numpy()
+    anchor_of = ctx.positions(unit)[act_unit]  # the anchor of each act's unit (-1: none, and NaT below)
+    counted = act_time >= np.append(since, np.datetime64("NaT"))[anchor_of]  # acts from the anchor on
+    # the anchor and the acts counted, by unit and time (an anchor before an act at the same time)
+    unit, when = np.concatenate([unit, act_unit[counted]]), np.concatenate([since, act_time[counted]])
+    order = np.lexsort((when, unit))
+    unit, when = unit[order], when[order]
+    same_unit = np.append(unit[1:] == unit[:-1], False)
+    nxt = np.where(same_unit, np.roll(when, -1), np.datetime64("NaT"))  # the next act of the same unit
+    seq = pd.DataFrame({"unit": ctx.from_codes(unit), "time": when})
     deadline = (ctx.months_after(seq["time"].dt.normalize(), months) + END_OF_DAY).astype(TIME_DTYPE)
-    return _timely(ctx, seq, nxt, months, deadline=deadline, codes=codes)
+    return _timely(ctx, seq, pd.Series(nxt), months, deadline=deadline, codes=codes)
 
 
 def _stack(ctx: AuditContext, types: tuple[str, ...], cols: tuple[str, ...] = ("cadre",)) -> pd.DataFrame:
@@ -60,7 +66,7 @@ def _disciplinary(ctx: AuditContext, sanctions: pd.DataFrame) -> pd.Series:
 def _case_cadres(ctx: AuditContext) -> pd.DataFrame:
     """Each (case, cadre) pair the log links, timed at the first event that links them."""
     ev = _stack(ctx, CASE_EVENTS, ("cadre", "case")).dropna(subset=["case"])
-    return ev.sort_values("time", kind="stable").drop_duplicates(["case", "cadre"]).reset_index(drop=True)
+    return ctx.unique(ev.sort_values("time", kind="stable"), ["case", "cadre"]).reset_index(drop=True)
 
 
 def _case_flag(ctx: AuditContext, cases: pd.Series, *flags: str) -> pd.Series:
@@ -263,7 +269,7 @@ def delegation_absconding_accountability(ctx: AuditContext) -> Found:
     both its leader and the head of the dispatching unit are held accountable, each within case_days."""
     ev = _stack(ctx, ("Abscond", "Defection"), ("cadre", "trip", "delegation", "case"))
     ev = ev.dropna(subset=["delegation"])
-    leaders = ctx.t("DelegationFormed").drop_duplicates("delegation", keep="last").set_index("delegation")
+    leaders = ctx.unique(ctx.t("DelegationFormed"), ["delegation"], keep="last").set_index("delegation")
     ev = ev.assign(leader=ctx.lookup(ev["delegation"], leaders["leader"]),
                    unit=ctx.attr(ev["delegation"], "dispatching_unit", of="delegations"))
     s = ctx.t("Sanction")
