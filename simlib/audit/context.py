@@ -161,6 +161,19 @@ class AuditContext:
         self.end = log.end
         self._tables: dict[str, pd.DataFrame] = {}
         self._memo: dict[tuple[object, ...], object] = {}
+        self.judged: dict[str, int] = {}  # clause -> obligations judged (checks that count them, see judge())
+        self.checking: tuple[str, bool, bool] = ("", False, False)  # clause, party_only, binds_non_party
+
+    def judge(self, rows: pd.DataFrame, deadline: pd.Series) -> None:
+        """Count ``rows`` as the obligations the current check judges (the denominator of a compliance share):
+        those due by the end of the log (a later one can be neither late nor missing yet), with the scope the
+        registry applies to findings (clause 6.a; clause 5.a for non-Party cadres)."""
+        clause, party_only, binds_non_party = self.checking
+        due, end = _ms(deadline), np.datetime64(self.end, "ms").astype(np.int64)
+        in_force = (rows["time"] >= self.start).to_numpy() & (due != NAT) & (due < end)
+        non_party = self.attr(rows["cadre"], "is_party_member").eq(False).to_numpy() & (not binds_non_party)
+        skipped = non_party & (party_only or not self.params.non_party_by_reference)
+        self.judged[clause] = self.judged.get(clause, 0) + int((in_force & ~skipped).sum())
 
     # -- ids ---------------------------------------------------------------------------------------
     @cached_property

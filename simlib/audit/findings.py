@@ -107,6 +107,7 @@ class Findings:
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
     meta: dict[str, object] = field(default_factory=dict)
+    judged: dict[str, int] = field(default_factory=dict)  # clause -> obligations judged, where a check counts them
 
     def __len__(self) -> int:
         return len(self.table)

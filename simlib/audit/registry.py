@@ -111,6 +111,7 @@ def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:
     for position, chk in enumerate(checks):
         if chk.triggers and not any(len(ctx.log.table(e)) for e in chk.triggers):
             continue  # nothing happened that the clause judges
+        ctx.checking = (chk.clause, chk.party_only, chk.binds_non_party)
         for found in _frames(chk.fn(ctx)):
             codes, at = np.unique(found["code"].to_numpy(dtype=object), return_inverse=True)
             unknown = set(codes) - set(chk.codes)
@@ -149,4 +150,4 @@ def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | 
     table = typed(run_checks(ctx, [checks[c] for c in selected]))
     first = min((t["time"].min() for t in log.tables.values() if len(t)), default=None)
     return Findings(table=table, checks=selected, source=log.source, n_events=log.n_events, n_objects=log.n_objects,
-                    start=first, end=log.end)
+                    start=first, end=log.end, judged=dict(ctx.judged))

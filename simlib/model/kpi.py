@@ -40,10 +40,11 @@ def _trip_kind(log: EventLog, table: pd.DataFrame) -> pd.Series:
     return table["trip"].map(kinds)
 
 
-def _on_time_share(log: EventLog, findings: Findings, clause: str, kinds: tuple[str, ...]) -> float:
-    """1 − (custody findings of ``clause``) / (returns it judges), from the findings table."""
-    entries = log.table("Entry")
-    n = int(_trip_kind(log, entries).isin(kinds).sum()) if len(entries) else 0
+def _on_time_share(findings: Findings, clause: str) -> float:
+    """1 − (findings of ``clause``) / (obligations the auditor judged under it: for 3.1.a each public document
+    held on return from a public trip, for 3.3.a each private document held on return by registered
+    state-organ staff)."""
+    n = findings.judged.get(clause, 0)
     bad = int((findings.table["clause"] == clause).sum())
     return float("nan") if n == 0 else max(0.0, 1.0 - bad / n)
 
@@ -63,9 +64,8 @@ def kpis(log: EventLog, findings: Findings) -> dict[str, float]:
     wait = _days(waits["time"], waits["time_req"])
     out["approval_days_mean"] = _mean(wait)
     out["approval_days_p90"] = float(np.percentile(wait, 90)) if len(wait) else float("nan")
-    public = ("public_temporary", "public_posted")
-    out["custody_on_time_public"] = _on_time_share(log, findings, "3.1.a", public)
-    out["custody_on_time_private"] = _on_time_share(log, findings, "3.3.a", ("private",))
+    out["custody_on_time_public"] = _on_time_share(findings, "3.1.a")
+    out["custody_on_time_private"] = _on_time_share(findings, "3.3.a")
     out["findings"] = float(len(findings))
     per_clause = findings.table["clause"].value_counts()
     for clause in findings.checks:  # every audited clause, so that replications share columns

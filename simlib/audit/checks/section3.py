@@ -70,7 +70,9 @@ def public_documents_handed_in(ctx: AuditContext) -> Found:
     rows = _returns(ctx, PUBLIC_TRIP_KINDS, PUBLIC_DOC_TYPES)
     done = ctx.first_after(rows, _events(ctx, PUBLIC_HAND_INS), by=["document"])
     limit = ctx.params.public_doc_days
-    return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
+    deadline = ctx.deadline(rows["time"], limit)
+    ctx.judge(rows, deadline)
+    return ctx.timeliness(rows, done, deadline, limit=limit)
 
 
 @check("3.1.b", codes={"late": "low", "missing": "high"}, triggers=("CustodyDemand", "Refusal"))
@@ -218,6 +220,7 @@ def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
     to_unit = hand_ins[to.isna() | to.eq(ctx.attr(hand_ins["cadre"], "unit"))]
     limit = ctx.params.private_doc_days
     deadline = ctx.deadline(rows["time"], limit)
+    ctx.judge(rows, deadline)
     done = ctx.first_after(rows, to_unit, by=["document"])
     elsewhere = ctx.first_after(rows, hand_ins, by=["document"])
     wrong = (elsewhere <= deadline) & ~(done <= deadline)
