@@ -40,9 +40,9 @@ def _keep_lang() -> Iterator[None]:
 
 def _check_targets(name: str, figure: dict[str, Any]) -> None:
     assert {tg["key"] for tg in figure["targets"]} == TARGET_KEYS[name]
-    for tg in figure["targets"]:
-        expected = Target(tg["key"], tg["value"], tg["op"], tg["limit"], tg["unit"]).met
-        assert tg["met"] == expected, tg
+    for tg in figure["targets"]:  # a quick run reports values but judges no target
+        assert tg["quick"] and tg["met"] is None, tg
+        assert Target(tg["key"], tg["value"], tg["op"], tg["limit"], tg["unit"]).met in (True, False, None)
 
 
 def _check_model(f: dict[str, Any]) -> None:

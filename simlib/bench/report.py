@@ -79,6 +79,7 @@ DETAILS = {"model": _model, "scale": _scale, "audit": _audit, "explorer": _explo
 
 def _target_line(target: dict[str, Any], lang: str) -> str:
     met = {True: "bench.met.yes", False: "bench.met.no", None: "bench.met.unknown"}[target["met"]]
+    met = "bench.met.quick" if target.get("quick") else met
     value = target["value"]
     limit = f"{target['op']} {_number(target['limit'])} {target['unit']}"
     return f"  {pad(t('bench.target.' + target['key'], lang), WIDTH)}{_number(value):>14}  {limit:<22}{t(met, lang)}"
