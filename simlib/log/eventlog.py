@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -22,24 +23,31 @@ from simlib.log.errors import InputError
 from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType, ObjectType
 
 TIME_DTYPE = "datetime64[ms]"
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 MEMBER_COLUMNS = ("event_id", "qualifier", "object_id")
 
 
-def isin(values: pd.Series, allowed: Iterable[Any]) -> pd.Series:
+def isin(values: pd.Series, allowed: Iterable[Any] | pa.Array) -> pd.Series:
     """``values.isin(allowed)`` for id columns, fast when ``allowed`` is long: pandas 3.1's string ``isin``
     makes one Python object per allowed value (about 10 s for a million ids); pyarrow's takes under 1 s."""
-    values_pa = pa.array(values, from_pandas=True, type=pa.large_string())
-    allowed_pa = pa.array(allowed if isinstance(allowed, pd.Series) else list(allowed), from_pandas=True,
-                          type=pa.large_string())
-    found = pc.is_in(values_pa, value_set=allowed_pa).fill_null(False)
+    allowed_pa = allowed if isinstance(allowed, pa.Array) else _arrow(
+        allowed if isinstance(allowed, pd.Series) else list(allowed))
+    found = pc.is_in(_arrow(values), value_set=allowed_pa).fill_null(False)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
+def _arrow(values: Any) -> pa.Array:
+    """Strings (a pandas ``str`` column without a copy) as one pyarrow large-string array."""
+    arr = pa.array(values, from_pandas=True, type=pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+@cache
 def pandas_dtype(attr_dtype: str, choices: tuple[str, ...] = ()) -> Any:
     """The pandas dtype used for a vocabulary dtype."""
     if attr_dtype == "category":
         return pd.CategoricalDtype(list(choices))
-    return {"string": "str", "int": "Int64", "float": "float64", "bool": "boolean", "time": TIME_DTYPE}[
+    return {"string": _STR, "int": "Int64", "float": "float64", "bool": "boolean", "time": TIME_DTYPE}[
         attr_dtype
     ]
 
@@ -154,27 +162,37 @@ def _coerce(series: pd.Series, attr_dtype: str, choices: tuple[str, ...], what: 
             source: str) -> pd.Series:
     """Convert one column to its vocabulary dtype, or raise naming the first bad row."""
     target = pandas_dtype(attr_dtype, choices)
+    if series.dtype == target and (attr_dtype != "category" or list(series.cat.categories) == list(choices)):
+        return series  # already typed (a column the builder made): nothing to convert or check
     try:
         if attr_dtype == "time":
             return pd.to_datetime(series, errors="raise").astype(TIME_DTYPE)
         if attr_dtype == "category":
-            values = series.astype("str").where(series.notna())
-            bad = values.notna() & ~values.isin(choices)
+            values = _str(series)
+            codes = target.categories.get_indexer(values)
+            bad = (codes == -1) & values.notna().to_numpy()
             if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
+                i = int(np.flatnonzero(bad)[0])
                 raise InputError(f"value {values.iloc[i]!r} is not allowed", source=source,
                                  field=f"{ids.iloc[i]}.{what}", fix=f"use one of: {', '.join(choices)}")
-            return values.astype(target)
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=target), index=series.index)
         if attr_dtype == "bool":
             return _to_bool(series).astype(target)
         if attr_dtype == "string":
-            return series.astype("str").where(series.notna()).astype("str")
+            return _str(series)
         return pd.to_numeric(series, errors="raise").astype(target)
     except InputError:
         raise
     except (ValueError, TypeError) as exc:
         raise InputError(f"cannot read as {attr_dtype}: {exc}", source=source, field=what,
                          fix=f"write {what} as a {attr_dtype}") from None
+
+
+def _str(series: pd.Series) -> pd.Series:
+    """A column as pandas ``str``, missing values as missing (a ``str`` column as it is, without a copy)."""
+    if series.dtype == _STR:
+        return series
+    return series.astype(_STR).where(series.notna())
 
 
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -216,9 +234,9 @@ def _normalise_objects(raw: Mapping[str, pd.DataFrame], source: str) -> dict[str
         ot = OBJECTS[name]
         cols = object_columns(ot)
         _check_columns(df, cols, f"object type {name}", source)
-        df = df.reindex(columns=list(cols))
-        ids = df["object_id"].astype("str")
-        if df["object_id"].isna().any():
+        df = _with_columns(df, cols)
+        ids = _str(df["object_id"])
+        if ids.isna().any():
             raise InputError("an object has no id", source=source, field=f"{name}.object_id",
                              fix="give every object an id")
         data = {"object_id": ids}
@@ -226,12 +244,59 @@ def _normalise_objects(raw: Mapping[str, pd.DataFrame], source: str) -> dict[str
             data[a.name] = _coerce(df[a.name], a.dtype, a.choices, f"{a.name}", ids, source)
             _require(a, data[a.name], ids, name, source)
         out[name] = pd.DataFrame(data).reset_index(drop=True)
-    all_ids = pd.concat([t["object_id"] for t in out.values()]) if out else pd.Series(dtype="str")
-    dup = all_ids[all_ids.duplicated()]
-    if len(dup):
-        raise InputError(f"object id {dup.iloc[0]!r} is used twice", source=source, field="objects",
+    dup = _first_duplicate([t["object_id"] for t in out.values()])
+    if dup is not None:
+        raise InputError(f"object id {dup!r} is used twice", source=source, field="objects",
                          fix="object ids must be unique across all object types")
     return out
+
+
+def _with_columns(df: pd.DataFrame, names: Iterable[str]) -> Mapping[str, pd.Series]:
+    """The frame's columns by name; one it lacks as all missing (``float64`` NaN, as ``reindex`` makes it)."""
+    if not df.columns.is_unique:
+        df = df.reindex(columns=list(names))  # raises, naming the duplicate label
+    present = set(df.columns)
+    return {c: df[c] if c in present else pd.Series(np.nan, index=df.index, dtype="float64") for c in names}
+
+
+def _first_duplicate(columns: list[pd.Series]) -> str | None:
+    """The first value that occurs a second time in the columns, one after the other (None if all differ)."""
+    values = pa.chunked_array([_arrow(c) for c in columns], type=pa.large_string())
+    if pc.count_distinct(values, mode="all").as_py() == len(values):
+        return None
+    all_ids = pd.concat(columns)
+    return all_ids[all_ids.duplicated()].iloc[0]
+
+
+class _KnownIds:
+    """The ids of the declared objects of one or more types, as one array made once per combination of types."""
+
+    def __init__(self, objects: Mapping[str, pd.DataFrame]) -> None:
+        self._objects = objects
+        self._arrays: dict[tuple[str, ...], pa.Array] = {}
+
+    def __call__(self, types: tuple[str, ...]) -> pa.Array:
+        if types not in self._arrays:
+            chunks = [_arrow(self._objects[t]["object_id"]) for t in types if t in self._objects]
+            self._arrays[types] = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
+        return self._arrays[types]
+
+
+def _in_time_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The events sorted by time and event id (a stable sort); as they are if they already are, as the
+    simulation records most of them."""
+    times = frame["time"].to_numpy().view("int64")
+    ids = _arrow(frame["event_id"])
+    step = np.diff(times)
+    if (step > 0).all():
+        return frame
+    if not (step < 0).any():
+        tied = pa.array(step == 0)
+        if pc.all(pc.greater(pc.filter(ids.slice(1), tied), pc.filter(ids.slice(0, len(ids) - 1), tied))).as_py():
+            return frame
+    keys = pa.table({"time": times, "event_id": ids})
+    order = pc.sort_indices(keys, sort_keys=[("time", "ascending"), ("event_id", "ascending")])
+    return frame.take(order.to_numpy()).reset_index(drop=True)
 
 
 def _require(a: Attr, col: pd.Series, ids: pd.Series, kind: str, source: str) -> None:
@@ -251,9 +316,7 @@ def normalise(
 ) -> EventLog:
     """Validate and type raw tables into an :class:`EventLog`, or raise :class:`InputError`."""
     objects = _normalise_objects(raw_objects, source)
-    kinds: dict[str, pd.Series] = {}
-    for name, t in objects.items():
-        kinds[name] = t["object_id"]
+    known = _KnownIds(objects)
     tables: dict[str, pd.DataFrame] = {}
     for name, df in raw_tables.items():
         if name not in EVENTS:
@@ -264,11 +327,11 @@ def normalise(
         et = EVENTS[name]
         cols = event_columns(et)
         _check_columns(df, cols, f"event type {name}", source)
-        df = df.reindex(columns=list(cols))
-        if df["event_id"].isna().any():
+        df = _with_columns(df, cols)
+        ids = _str(df["event_id"])
+        if ids.isna().any():
             raise InputError("an event has no id", source=source, field=f"{name}.event_id",
                              fix="give every event an id")
-        ids = df["event_id"].astype("str")
         data: dict[str, pd.Series] = {"event_id": ids}
         data["time"] = _coerce(df["time"], "time", (), f"{name}.time", ids, source)
         if data["time"].isna().any():
@@ -276,48 +339,48 @@ def normalise(
             raise InputError("event has no time", source=source, field=f"{ids.iloc[i]}.time",
                              fix="give every event a time")
         for lk in et.single_links:
-            col = df[lk.qualifier].astype("str").where(df[lk.qualifier].notna())
-            if lk.required and col.isna().any():
-                i = int(np.flatnonzero(col.isna().to_numpy())[0])
+            col = _str(df[lk.qualifier])
+            missing = col.isna().to_numpy()
+            if lk.required and missing.any():
+                i = int(np.flatnonzero(missing)[0])
                 raise InputError(f"{name} event has no {lk.qualifier!r} link", source=source,
                                  field=f"{ids.iloc[i]}.{lk.qualifier}",
                                  fix=f"link a {'/'.join(lk.types)} object as {lk.qualifier!r}")
-            known = pd.concat([kinds[t] for t in lk.types if t in kinds]) if any(t in kinds for t in lk.types) else \
-                pd.Series(dtype="str")
-            bad = col.notna() & ~isin(col, known)
+            bad = ~missing & ~isin(col, known(lk.types)).to_numpy()
             if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
+                i = int(np.flatnonzero(bad)[0])
                 raise InputError(f"{name} event links unknown {'/'.join(lk.types)} {col.iloc[i]!r}", source=source,
                                  field=f"{ids.iloc[i]}.{lk.qualifier}",
                                  fix="declare the object in the log's objects or correct the id")
-            data[lk.qualifier] = col.astype("str")
+            data[lk.qualifier] = col
         for a in et.attrs:
             data[a.name] = _coerce(df[a.name], a.dtype, a.choices, f"{name}.{a.name}", ids, source)
             _require(a, data[a.name], ids, f"{name} event", source)
-        tables[name] = pd.DataFrame(data).sort_values(["time", "event_id"], kind="stable", ignore_index=True)
-    all_ids = pd.concat([t["event_id"] for t in tables.values()]) if tables else pd.Series(dtype="str")
-    dup = all_ids[all_ids.duplicated()]
-    if len(dup):
-        raise InputError(f"event id {dup.iloc[0]!r} is used twice", source=source, field="events",
+        frame = pd.DataFrame(data).reset_index(drop=True)
+        tables[name] = _in_time_order(frame)
+    event_ids = [t["event_id"] for t in tables.values()]
+    dup = _first_duplicate(event_ids)
+    if dup is not None:
+        raise InputError(f"event id {dup!r} is used twice", source=source, field="events",
                          fix="event ids must be unique")
-    members = _normalise_members(members, all_ids, kinds, source)
+    members = _normalise_members(members, event_ids, known(tuple(objects)), source)
     if end is None:
         end = max((t["time"].max() for t in tables.values()), default=pd.Timestamp("2004-12-31"))
     return EventLog(tables=dict(sorted(tables.items())), members=members, objects=dict(sorted(objects.items())),
                     end=pd.Timestamp(end).as_unit("ms"), source=source)
 
 
-def _normalise_members(members: pd.DataFrame | None, event_ids: pd.Series, kinds: Mapping[str, pd.Series],
+def _normalise_members(members: pd.DataFrame | None, event_ids: list[pd.Series], object_ids: pa.Array,
                        source: str) -> pd.DataFrame:
     if members is None or len(members) == 0:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in MEMBER_COLUMNS})
     m = members.reindex(columns=list(MEMBER_COLUMNS)).astype("str")
-    bad_e = ~isin(m["event_id"], event_ids)
+    all_events = pa.concat_arrays([_arrow(ids) for ids in event_ids]) if event_ids else _arrow([])
+    bad_e = ~isin(m["event_id"], all_events)
     if bad_e.any():
         raise InputError(f"link refers to unknown event {m['event_id'][bad_e].iloc[0]!r}", source=source,
                          field="members", fix="remove the link or add the event")
-    known = pd.concat(list(kinds.values())) if kinds else pd.Series(dtype="str")
-    bad_o = ~isin(m["object_id"], known)
+    bad_o = ~isin(m["object_id"], object_ids)
     if bad_o.any():
         i = int(np.flatnonzero(bad_o.to_numpy())[0])
         raise InputError(f"event links unknown object {m['object_id'].iloc[i]!r}", source=source,
@@ -525,8 +588,6 @@ class _Lazy(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self._names)
 
-
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
 def _event_ids(numbers: np.ndarray) -> pa.Array:
