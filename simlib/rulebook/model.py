@@ -103,12 +103,10 @@ class Params:
                 raise InputError(f"unknown parameter {k!r}", field=k, fix=f"known parameters: {', '.join(defs)}")
             values[k] = defs[k].check(v)
         self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        clash = set(values) & set(dir(type(self)))
+        if clash:
+            raise ValueError(f"parameter names clash with Params attributes: {sorted(clash)}")
+        self.__dict__.update(values)  # plain attributes: the model reads them in its inner loops
 
     def replace(self, **overrides: Any) -> Params:
         merged = {k: v for k, v in self._values.items() if v != self._defs[k].value}
