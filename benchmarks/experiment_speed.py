@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
 from simlib.experiment.contract import ReplicationFn, parse_override, set_path
 from simlib.experiment.demo import DEMO_CONFIG, mmc_replication
+from simlib.model.bench import peak_rss_mb
 
 
 def calibrated_config(seconds: float) -> dict[str, Any]:
@@ -122,29 +122,21 @@ def speed(fn: ReplicationFn, scenario: Scenario, what: str, reps: int, workers: 
     )
 
 
-def peak_kib(pid: int) -> int:
-    """A live process's peak resident memory (VmHWM) in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def memory(fn: ReplicationFn, base: Scenario, param: str, bounds: tuple[float, float], reps: int) -> None:
     """Peak resident memory of this process (and of the largest worker) during a ``reps``-replication sweep
     of ``param`` over ``bounds`` (10 points) written to a store."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mb()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out, ProcessExecutor() as pool:
         result = sweep(fn, base, {param: bounds}, points=10, reps=reps // 10, store=out, executor=pool,
                        progress=False)
         files = len(list(Path(out).glob("replications/*/*.parquet")))
-        worker = max(map(peak_kib, pool.worker_pids()), default=0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        worker = max(map(peak_rss_mb, pool.worker_pids()), default=0.0)
+    peak = peak_rss_mb()
     print(
         f"sweep of {len(result.replications)} replications of {base.name!r} ({files} Parquet files) in "
-        f"{time.perf_counter() - start:.1f} s: peak RSS of the driver {peak / 1024:.0f} MiB "
-        f"(before: {before / 1024:.0f} MiB), of the largest worker {worker / 1024:.0f} MiB"
+        f"{time.perf_counter() - start:.1f} s: peak RSS of the driver {peak:.0f} MiB "
+        f"(before: {before:.0f} MiB), of the largest worker {worker:.0f} MiB"
     )
 
 

@@ -170,10 +170,18 @@ class AuditContext:
         registry applies to findings (clause 6.a; clause 5.a for non-Party cadres)."""
         clause, party_only, binds_non_party = self.checking
         due, end = _ms(deadline), np.datetime64(self.end, "ms").astype(np.int64)
-        in_force = (rows["time"] >= self.start).to_numpy() & (due != NAT) & (due < end)
-        non_party = self.attr(rows["cadre"], "is_party_member").eq(False).to_numpy() & (not binds_non_party)
-        skipped = non_party & (party_only or not self.params.non_party_by_reference)
-        self.judged[clause] = self.judged.get(clause, 0) + int((in_force & ~skipped).sum())
+        judged, _ = self.scope(rows["time"], rows["cadre"], party_only, binds_non_party)
+        self.judged[clause] = self.judged.get(clause, 0) + int((judged & (due != NAT) & (due < end)).sum())
+
+    def scope(self, times: pd.Series, cadres: pd.Series, party_only: bool | np.ndarray,
+              binds_non_party: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Clause 6.a (only from the effective date) and clause 5.a (a non-Party cadre is judged by reference,
+        unless the clause binds him directly; not at all under a Party-only clause or when 5.a is read
+        otherwise): which rows are judged, and which of those by reference."""
+        in_force = (times >= self.start).to_numpy()
+        non_party = self.attr(cadres, "is_party_member").eq(False).to_numpy() & np.logical_not(binds_non_party)
+        skipped = non_party & (party_only | (not self.params.non_party_by_reference))
+        return in_force & ~skipped, non_party & ~skipped
 
     # -- ids ---------------------------------------------------------------------------------------
     @cached_property

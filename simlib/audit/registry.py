@@ -93,13 +93,9 @@ def _frames(found: Found) -> Iterator[pd.DataFrame | Rows]:
 
 def _scope(ctx: AuditContext, found: pd.DataFrame, party_only: np.ndarray, binds_non_party: np.ndarray,
            existence_only: np.ndarray) -> pd.DataFrame:
-    """Clause 6.a (only events from the effective date) and clause 5.a (a non-Party cadre is judged by reference,
-    unless the clause binds him directly; not at all under a Party-only clause or when 5.a is read otherwise)."""
-    in_force = (found["time"] >= ctx.start).to_numpy()
-    non_party = ctx.attr(found["cadre"], "is_party_member").eq(False).to_numpy() & ~binds_non_party
-    skipped = non_party & (party_only | (not ctx.params.non_party_by_reference))
-    found = found.assign(by_reference=non_party & ~skipped, existence_only=existence_only)
-    return found[in_force & ~skipped]
+    """The findings in scope (:meth:`AuditContext.scope`), marked by reference and existence-only."""
+    judged, by_reference = ctx.scope(found["time"], found["cadre"], party_only, binds_non_party)
+    return found.assign(by_reference=by_reference, existence_only=existence_only)[judged]
 
 
 def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:

@@ -58,18 +58,26 @@ def _relationships(rels: Any) -> bool:
     return True
 
 
+def _attributes(attrs: Any, *, timed: bool) -> bool:
+    """A list of ``{name, value}`` (object attributes also carry a ``time``)."""
+    if type(attrs) is not list:
+        return False
+    for a in attrs:
+        if type(a) is not dict or type(a["name"]) is not str or not isinstance(a["value"], VALUE_TYPES):
+            return False
+        if timed and type(a["time"]) is not str:
+            return False
+    return True
+
+
 def _events(events: Any) -> bool:
     for ev in events:
         if type(ev) is not dict or type(ev["id"]) is not str or type(ev["type"]) is not str:
             return False
         if type(ev["time"]) is not str or not _relationships(ev.get("relationships", [])):
             return False
-        attrs = ev.get("attributes", [])
-        if type(attrs) is not list:
+        if not _attributes(ev.get("attributes", []), timed=False):
             return False
-        for a in attrs:
-            if type(a) is not dict or type(a["name"]) is not str or not isinstance(a["value"], VALUE_TYPES):
-                return False
     return True
 
 
@@ -79,14 +87,8 @@ def _objects(objects: Any) -> bool:
             return False
         if not _relationships(ob.get("relationships", [])):
             return False
-        attrs = ob.get("attributes", [])
-        if type(attrs) is not list:
+        if not _attributes(ob.get("attributes", []), timed=True):
             return False
-        for a in attrs:
-            if type(a) is not dict or type(a["name"]) is not str or type(a["time"]) is not str:
-                return False
-            if not isinstance(a["value"], VALUE_TYPES):
-                return False
     return True
 
 

@@ -28,20 +28,20 @@ def simpy_events(env: simpy.Environment) -> int:
     return next(env._eid)  # type: ignore[attr-defined]  # reading it uses one id; harmless after a run
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB.
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory so far of this process (or of the live process ``pid``), in MiB.
 
-    On Linux this is ``VmHWM`` of /proc/self/status: ``ru_maxrss`` would carry over the parent's peak into a
+    On Linux this is ``VmHWM`` of /proc/PID/status: ``ru_maxrss`` would carry over the parent's peak into a
     child started with fork and exec, so a small size measured from a big benchmark process would report the
-    parent's memory. Elsewhere ``ru_maxrss`` (KiB on Linux and BSD)."""
+    parent's memory. Elsewhere ``ru_maxrss`` (KiB on Linux and BSD) for this process, NaN for another."""
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
+        with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 if pid is None else float("nan")
 
 
 @dataclass(frozen=True)
