@@ -3,10 +3,15 @@
 - ``asof`` (the integer-key as-of join behind ``first_after``/``last_before``) equals ``pandas.merge_asof``,
   with ties, missing keys and times, and keys so large that key * time would overflow int64;
 - ids encoded once per log keep their strings and their order;
-- a check skipped because none of its trigger events occurs would have found nothing.
+- a check skipped because none of its trigger events occurs would have found nothing;
+- ``unique``, ``concat``, ``same`` and ``finding(where=)`` equal their pandas forms, and ``ctx.t`` changes only
+  the link columns;
+- the audit leaves the garbage collector as it found it.
 """
 
 from __future__ import annotations
+
+import gc
 
 import numpy as np
 import pandas as pd
@@ -15,11 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from vocab_log import vocabulary_log
 
-from simlib.audit import all_checks
+from simlib.audit import all_checks, audit
 from simlib.audit.context import NAT, AuditContext, asof, encode_ids
 from simlib.audit.registry import _frames
 from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.synthetic import synthetic_log
+from simlib.log.vocabulary import EVENTS
 from simlib.rulebook import rulebook
 
 
@@ -42,21 +48,22 @@ def _merge_asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np
 rows = st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 12)), max_size=40)
 
 
-# key scales: small; large enough that key * milliseconds overflows int64 (time ranks are used); larger still
-# (keys are renumbered too)
+# key scales: small; large enough that key * milliseconds overflows int64 (keys are renumbered); larger still
 scales = st.sampled_from([1, 2**40, 2**58])
+# time steps: an hour; so long that even renumbered keys times the span overflow (time ranks are used too)
+steps = st.sampled_from([3_600_000, 2**58])
 
 
-@given(left=rows, right=rows, forward=st.booleans(), strict=st.booleans(), scale=scales,
+@given(left=rows, right=rows, forward=st.booleans(), strict=st.booleans(), scale=scales, step=steps,
        values=st.booleans(), seed=st.integers(0, 2**16))
 def test_asof_equals_merge_asof(left: list[tuple[int, int]], right: list[tuple[int, int]], forward: bool,
-                                strict: bool, scale: int, values: bool, seed: int) -> None:
+                                strict: bool, scale: int, step: int, values: bool, seed: int) -> None:
     rng = np.random.default_rng(seed)
 
     def arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         key = np.array([k for k, _ in pairs], dtype=np.int64)
         key = np.where(key >= 0, key * scale, -1)
-        time = np.array([t * 3_600_000 if t else NAT for _, t in pairs], dtype=np.int64)  # t == 0: NaT
+        time = np.array([t * step if t else NAT for _, t in pairs], dtype=np.int64)  # t == 0: NaT
         return key, time
 
     lkey, ltime = arrays(left)
@@ -145,9 +152,54 @@ def test_unique_equals_drop_duplicates(by: list[str] | None, keep: str) -> None:
 
 def test_concat_equals_pd_concat() -> None:
     """Id columns joined on their codes, columns of one dtype joined as arrays, the rest (a column missing
-    from a frame, dtypes that differ) by pandas: the same frame as ``pd.concat``."""
+    from a frame, dtypes that differ) by pandas: the same frame as ``pd.concat``, its column labels plain
+    objects like those of every frame the context builds."""
     ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
     a, b = _some_rows(ctx, 20, 1), _some_rows(ctx, 15, 2)
     frames = [a, b.drop(columns=["trip", "port"]).assign(flag=True, n=np.arange(15)),
               a.head(0), b.assign(n=np.arange(15.0), time=b["time"].astype(object))]
-    pd.testing.assert_frame_equal(ctx.concat(frames), pd.concat(frames, ignore_index=True))
+    expected = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(ctx.concat(frames), expected.set_axis(expected.columns.astype(object), axis=1))
+
+
+def test_context_tables_keep_the_logs_other_columns() -> None:
+    """``ctx.t`` changes the link columns only (to ids), and the column labels to plain objects."""
+    log = synthetic_log(3000, seed=2)
+    ctx = AuditContext(log, rulebook().params)
+    for name, raw in log.tables.items():
+        coded = ctx.t(name)
+        assert coded.columns.dtype == object and list(coded.columns) == list(raw.columns)
+        links = [lk.qualifier for lk in EVENTS[name].single_links]
+        pd.testing.assert_frame_equal(coded.drop(columns=links), raw.drop(columns=links), check_column_type=False)
+
+
+def test_same_equals_eq() -> None:
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    for seed in range(5):
+        rows = _some_rows(ctx, 60, seed)
+        for a, b in (("cadre", "trip"), ("trip", "document"), ("cadre", "cadre"), ("port", "cadre")):
+            pd.testing.assert_series_equal(ctx.same(rows[a], rows[b]), rows[a].eq(rows[b]), check_names=False)
+
+
+def test_finding_where_equals_finding_on_the_rows_selected() -> None:
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    for seed in range(5):
+        rows = _some_rows(ctx, 60, seed).assign(event_id=[f"e{i}" for i in range(60)])
+        where = np.random.default_rng(seed).random(60) < 0.4
+        picked = rows[where]
+        given = {"deadline": picked["time"], "days": np.arange(len(picked), dtype=float), "unit": picked["cadre"]}
+        pd.testing.assert_frame_equal(ctx.concat([ctx.finding(rows, "late", where=where, **given)]),
+                                      ctx.concat([ctx.finding(picked, "late", **given)]))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_audit_restores_the_garbage_collectors_state(enabled: bool) -> None:
+    """The audit pauses the cyclic garbage collector while it runs and leaves it as it found it."""
+    log = synthetic_log(3000, seed=2)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert len(audit(log)) > 0
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -87,3 +87,31 @@ def test_members_are_one_row_per_member_of_the_event() -> None:
     log = b.build()
     assert log.links("DelegationFormed", "member").values.tolist() == [["e1", "li"], ["e1", "wang"]]
     assert "member" not in log.table("DelegationFormed")
+
+
+def test_absorbing_a_builder_prefixes_every_object_id_and_numbers_its_events_on() -> None:
+    b, other = declared(), declared()
+    b.add_object("unit", "top", level="provincial", parent="")
+    b.add_event("Entry", 1.0, trip="t1", cadre="wang", port="PEK")
+    other.add_object("unit", "top", level="provincial", parent="")
+    other.add_objects("unit", ["u2"], level=["county"], parent=["top"])
+    other.add_object("delegation", "g1", dispatching_unit="u1")
+    other.add_event("DelegationFormed", 2.0, delegation="g1", leader="wang", member=["wang", "li"])
+    other.add_event("Entry", 3.0, trip="t2", cadre="li", document=None, port="SZX")
+    b.absorb(other, prefix="r1/")
+    assert b.n_events == 3
+    log = b.build()
+    units = log.objects_of("unit").set_index("object_id")["parent"].fillna("not given")
+    assert units.to_dict() == {"u1": "not given", "r1/u1": "not given", "top": "", "r1/top": "", "r1/u2": "r1/top"}
+    assert log.objects_of("cadre").set_index("object_id")["unit"].to_dict() == {
+        "wang": "u1", "li": "u1", "r1/wang": "r1/u1", "r1/li": "r1/u1"}
+    assert log.objects_of("delegation")["dispatching_unit"].tolist() == ["r1/u1"]
+    entry = log.table("Entry").set_index("event_id")
+    assert entry.loc["e2", ["trip", "cadre"]].tolist() == ["r1/t2", "r1/li"] and pd.isna(entry.loc["e2", "document"])
+    assert log.table("DelegationFormed")[["event_id", "leader"]].values.tolist() == [["e1", "r1/wang"]]
+    assert log.links("DelegationFormed", "member").values.tolist() == [["e1", "r1/li"], ["e1", "r1/wang"]]
+
+
+def test_only_a_builder_counting_days_from_the_same_origin_can_be_absorbed() -> None:
+    with pytest.raises(ValueError, match="origin"):
+        declared().absorb(declared(origin="2006-01-01"), prefix="r1/")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from simlib.log.errors import InputError
-from simlib.log.eventlog import normalise
+from simlib.log.eventlog import _all_distinct, normalise
 
 KINDS = ["registration", "document", "trip"]
 
@@ -92,3 +93,67 @@ def test_members_are_checked_against_every_event_and_object() -> None:
     with pytest.raises(InputError, match="unknown object 'zhao'"):
         normalise(tables, objects(), ok.assign(object_id=["wang", "zhao"]))
     assert np.array_equal(normalise(tables, objects()).members.columns, ["event_id", "qualifier", "object_id"])
+
+
+def test_tables_given_as_column_mappings_equal_tables_given_as_frames() -> None:
+    """A raw table may be column name -> values (arrays, Series or lists), as the builder hands them over."""
+    frame = records(["a", "b", "c"], [2, 0, 1], cadre=["wang", None, "li"], record_kind=["trip", None, "document"])
+    as_lists = {c: frame[c].tolist() for c in frame.columns}
+    as_arrays = {c: frame[c].array for c in frame.columns}
+    objs = objects()
+    obj_lists = {name: {c: df[c].tolist() for c in df.columns} for name, df in objs.items()}
+    expected = normalise({"DBRecord": frame}, objs)
+    for tables, objects_ in (({"DBRecord": as_lists}, obj_lists), ({"DBRecord": as_arrays}, objs)):
+        log = normalise(tables, objects_)
+        pd.testing.assert_frame_equal(log.table("DBRecord"), expected.table("DBRecord"), check_exact=True)
+        for name in objs:
+            pd.testing.assert_frame_equal(log.objects_of(name), expected.objects_of(name), check_exact=True)
+    with pytest.raises(ValueError, match="differ in length"):
+        normalise({"DBRecord": {**as_lists, "cadre": ["wang"]}}, objs)
+
+
+def test_changing_the_raw_tables_afterwards_leaves_the_log_as_it_was() -> None:
+    raw = records(["a", "b"], [0, 1], cadre=["wang", "li"], record_kind=["trip", "document"])
+    raw["time"] = raw["time"].astype("datetime64[ms]")  # already typed: passed on, not converted
+    cadres = objects()
+    log = normalise({"DBRecord": raw}, cadres)
+    raw.loc[0, "time"] = pd.Timestamp("2030-01-01")
+    raw.loc[0, "cadre"] = "li"
+    cadres["cadre"].loc[0, "rank"] = "bureau"
+    cadres["cadre"].loc[1, "object_id"] = "zhao"
+    assert log.table("DBRecord")["time"].tolist() == [pd.Timestamp("2005-01-01"), pd.Timestamp("2005-01-02")]
+    assert log.table("DBRecord")["cadre"].tolist() == ["wang", "li"]
+    assert log.objects_of("cadre")[["object_id", "rank"]].values.tolist() == [["wang", "division"], ["li", "bureau"]]
+
+
+def test_an_unknown_link_is_named_before_any_problem_that_comes_after_it() -> None:
+    """Links of all tables are checked together, yet the problem named is the first one in table and column
+    order, as if each table were checked in turn."""
+    unknown = records(["a"], [0], cadre=["zhao"])
+    bad_kind = records(["b"], [1], cadre=["wang"], record_kind=["visa"])
+    with pytest.raises(InputError, match="links unknown cadre 'zhao'"):  # links come before attributes
+        normalise({"DBRecord": pd.concat([unknown, bad_kind], ignore_index=True)}, objects())
+    risk = records(["c"], [2], cadre=["zhao"])
+    with pytest.raises(InputError, match="links unknown cadre 'zhao'"):
+        normalise({"RiskSignal": risk, "DBRecord": bad_kind}, objects())
+    with pytest.raises(InputError, match="'visa' is not allowed"):
+        normalise({"DBRecord": bad_kind, "RiskSignal": risk}, objects())
+    with pytest.raises(InputError, match="links unknown cadre 'zhao'"):
+        normalise({"RiskSignal": risk, "DBRecord": records(["a", "a"], [0, 1])}, objects())  # before duplicates
+
+
+def test_the_first_of_several_unknown_links_is_the_one_named() -> None:
+    raw = records(["e1", "e0", "e2"], [2, 1, 0], cadre=["li", "zhao", "qian"])  # stored sorted: e2, e0, e1
+    with pytest.raises(InputError, match="links unknown cadre 'zhao'") as err:
+        normalise({"DBRecord": raw}, objects())
+    assert "e0.cadre" in str(err.value)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 4, 100])
+def test_duplicates_are_found_wherever_the_sorted_blocks_split_them(block: int) -> None:
+    """Ids are compared in sorted order a block at a time; each block overlaps the next by one value."""
+    chunks = [pa.array(["d", "b"], type=pa.large_string()), pa.array(["a", "c", "e"], type=pa.large_string())]
+    assert _all_distinct(pa.chunked_array(chunks), block=block)
+    for twice in ["a", "c", "e"]:
+        more = [*chunks, pa.array([twice], type=pa.large_string())]
+        assert not _all_distinct(pa.chunked_array(more), block=block)

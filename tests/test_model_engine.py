@@ -1,9 +1,10 @@
 """The model's engine parts that are tuned for speed keep their exact meaning: the approval desk schedules as a
-``simpy.Resource`` does, buffered draws are the generator's own sequence, and remembered propensities never
-change a decision."""
+``simpy.Resource`` does, buffered draws are the generator's own sequence, remembered propensities never
+change a decision, a delayed step runs at its time, and the collector setting of a run is put back."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -14,6 +15,7 @@ from model_worlds import tiny
 from simlib.log.eventlog import assert_same_log
 from simlib.model import ApprovalDesk, Model, Streams
 from simlib.model.streams import BUFFER
+from simlib.model.world import fewer_collections
 
 Serve = Callable[[int, list[tuple[Any, ...]]], Generator[Any, Any, Any]]
 
@@ -104,3 +106,29 @@ def test_remembered_propensities_never_change_a_decision() -> None:
     log = remembering.run().log()
     assert len(log.table("Publicity")) > 0
     assert_same_log(log, forgetting.run().log())
+
+
+def test_a_delayed_step_runs_once_at_its_time_with_its_arguments() -> None:
+    m = Model(tiny(), seed=1)
+    seen: list[tuple[float, tuple[Any, ...], dict[str, Any]]] = []
+
+    def step(*args: Any, **kwargs: Any) -> None:
+        seen.append((m.now, args, kwargs))
+
+    m.after(2.5, step, "doc1", trip="t1")
+    m.after(0.0, step)
+    m.env.run(until=10.0)
+    assert seen == [(0.0, (), {}), (2.5, ("doc1",), {"trip": "t1"})]
+
+
+def test_fewer_collections_puts_the_collector_setting_back() -> None:
+    before = gc.get_threshold()
+    with fewer_collections(threshold=before[0] + 1000):
+        assert gc.get_threshold() == (before[0] + 1000, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections(threshold=before[0] + 1000):
+        raise RuntimeError("a failing run")
+    assert gc.get_threshold() == before
+    model = Model(tiny(100, 0.5), seed=2).run()
+    model.log()
+    assert gc.get_threshold() == before

@@ -4,13 +4,16 @@ approval before an exit).
 
 Ids are encoded once per log. Every object id (and every id-valued object attribute) becomes a code in one
 sorted dictionary, ``ctx.ids``; the id columns of the tables a check reads (``ctx.t``, ``ctx.cadres`` …) are
-pandas Categoricals over it. A check reads them like strings (``==``, ``isna``, ``isin``, ``fillna``,
+pandas Categoricals over it. A check reads them like strings (``== "x"``, ``isna``, ``isin``, ``fillna``,
 ``merge``) and the helpers join, match and look up on the integer codes. Some things are slow on a
 Categorical with a large dictionary, or cost a millisecond even on a small frame, and have helpers instead:
 ``groupby`` on an id column (use ``rows.groupby(ctx.by_id(rows["unit"]))``), ``.map`` (use
-:meth:`AuditContext.lookup` or :meth:`AuditContext.attr`), ``pd.concat`` (use :meth:`AuditContext.concat`) and
-``drop_duplicates`` (use :meth:`AuditContext.unique`). :meth:`AuditContext.finding` returns the findings as
-columns (:class:`~simlib.audit.findings.Rows`); the registry builds one frame of them per audit.
+:meth:`AuditContext.lookup` or :meth:`AuditContext.attr`), ``pd.concat`` (use :meth:`AuditContext.concat`),
+``drop_duplicates`` (use :meth:`AuditContext.unique`) and ``==`` between two id columns (use
+:meth:`AuditContext.same`). :meth:`AuditContext.finding` returns the findings as columns
+(:class:`~simlib.audit.findings.Rows`), for the rows of a frame or for those a mask selects (``where=``,
+without building the filtered frame); the registry builds one frame of them per audit. The frames the context
+builds have plain object column labels (a lookup by an Arrow ``str`` label costs twice as much).
 
 Sub-results several checks share are computed once per audit: ``ctx.departures``, ``ctx.stack`` and
 ``ctx.shared(fn)`` for a check module's own.
@@ -83,6 +86,13 @@ def _times(ms: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(ms.view(TIME_DTYPE), index=index)
 
 
+def _labels(frame: pd.DataFrame) -> pd.Index:
+    """The column labels of ``frame`` as a plain object Index: looking a column up by an Arrow-backed ``str``
+    label costs twice as much, and checks look columns up thousands of times per audit. Frames derived from one
+    with such labels (filtered, ``assign``) keep them."""
+    return pd.Index(list(frame.columns), dtype=object)
+
+
 def _dense(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
     """Keys (>= 0, or -1 for none) renumbered 0..n-1 jointly, and n."""
     joint = np.concatenate(keys)
@@ -125,11 +135,11 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
     low = min(lt.min(), rt.min())
     span = max(lt.max(), rt.max()) - low + 1
     size = max(lk.max(), rk.max()) + 1
-    if size > _MAX_KEY // span:  # key * span would overflow: compare time ranks instead
+    if size > _MAX_KEY // span:  # key * span would overflow: renumber the keys (a hash pass, no sort)
+        (lk, rk), size = _dense(lk, rk)
+    if size > _MAX_KEY // span:  # and compare time ranks instead
         lt, rt, span = _ranks(lt, rt)
         low = 0
-    if size > _MAX_KEY // span:  # and renumber the keys
-        (lk, rk), size = _dense(lk, rk)
     lc = lk * span + (lt - low)
     rc = rk * span + (rt - low)
     order = np.argsort(rc, kind="stable" if ties_matter else None)  # equal times give equal values otherwise
@@ -162,6 +172,7 @@ class AuditContext:
         self._tables: dict[str, pd.DataFrame] = {}
         self._memo: dict[tuple[object, ...], object] = {}
         self.judged: dict[str, int] = {}  # clause -> obligations judged (checks that count them, see judge())
+        self.judged_cadres: dict[str, list[np.ndarray]] = {}  # clause -> the cadre of each obligation judged
         self.checking: tuple[str, bool, bool] = ("", False, False)  # clause, party_only, binds_non_party
 
     def judge(self, rows: pd.DataFrame, deadline: pd.Series) -> None:
@@ -171,7 +182,9 @@ class AuditContext:
         clause, party_only, binds_non_party = self.checking
         due, end = _ms(deadline), np.datetime64(self.end, "ms").astype(np.int64)
         judged, _ = self.scope(rows["time"], rows["cadre"], party_only, binds_non_party)
-        self.judged[clause] = self.judged.get(clause, 0) + int((judged & (due != NAT) & (due < end)).sum())
+        counted = judged & (due != NAT) & (due < end)
+        self.judged[clause] = self.judged.get(clause, 0) + int(counted.sum())
+        self.judged_cadres.setdefault(clause, []).append(self._strings[self.codes(rows["cadre"])][counted])
 
     def scope(self, times: pd.Series, cadres: pd.Series, party_only: bool | np.ndarray,
               binds_non_party: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,10 +218,11 @@ class AuditContext:
         """The log's id dictionary, as the dtype of every id column a check sees."""
         return self._encoded[0]
 
-    def _stored(self, where: str, column: str, values: ArrayLike) -> pd.Categorical:
-        """``values`` (the column of a log table) as ids, from the codes computed once."""
+    def _stored(self, where: str, frame: pd.DataFrame, column: str) -> pd.Categorical:
+        """``frame[column]`` (a column of the log's table or objects ``where``) as ids, from the codes computed
+        once."""
         codes = self._encoded[1].get((where, column))
-        return pd.Categorical.from_codes(self.codes(values) if codes is None else codes, dtype=self.ids,
+        return pd.Categorical.from_codes(self.codes(frame[column]) if codes is None else codes, dtype=self.ids,
                                          validate=False)
 
     @cached_property
@@ -249,9 +263,10 @@ class AuditContext:
         table = self._tables.get(event_type)
         if table is None:
             raw = self.log.table(event_type)
-            links = {lk.qualifier: self._stored(event_type, lk.qualifier, raw[lk.qualifier].array)
-                     for lk in EVENTS[event_type].single_links}
-            table = self._tables[event_type] = raw.assign(**links)
+            table = raw.set_axis(_labels(raw), axis=1)
+            for lk in EVENTS[event_type].single_links:
+                table[lk.qualifier] = self._stored(event_type, raw, lk.qualifier)
+            self._tables[event_type] = table
         return table
 
     def stack(self, event_types: Sequence[str], columns: Sequence[str],
@@ -301,7 +316,8 @@ class AuditContext:
                                              for c in rest if c in p}, index=pd.RangeIndex(n))
                                for p, n in zip(parts, lengths, strict=True)], ignore_index=True)
             data.update({c: mixed[c] for c in rest})  # (a Series keeps its dtype; an object array would be inferred)
-        return pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)), copy=False)
+        joined = pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)), copy=False)
+        return joined.set_axis(_labels(joined), axis=1)
 
     def unique(self, rows: pd.DataFrame, by: Sequence[str] | None = None, keep: str = "first") -> pd.DataFrame:
         """``rows.drop_duplicates(by, keep=keep)`` (``by``: every column), on the codes when ``by`` are id
@@ -340,7 +356,7 @@ class AuditContext:
     def _objects(self, object_type: str) -> pd.DataFrame:
         """Objects of one type indexed by id, their id-valued attributes as ids."""
         raw = self.log.objects_of(object_type)
-        ids = {c: self._stored(object_type, c, raw[c]) for c in ID_ATTRIBUTES.get(object_type, ())}
+        ids = {c: self._stored(object_type, raw, c) for c in ID_ATTRIBUTES.get(object_type, ())}
         return raw.assign(**ids).set_index("object_id")
 
     @cached_property
@@ -392,15 +408,16 @@ class AuditContext:
 
     @cached_property
     def trips(self) -> pd.DataFrame:
-        """Trips indexed by id, with ``kind`` as a plain string."""
+        """Trips indexed by id, with ``kind`` (a Categorical of the vocabulary's kinds, compared like strings)."""
         tr = self.log.objects_of("trip").set_index("object_id")
-        return pd.DataFrame({"kind": tr["kind"].astype("str")}, index=tr.index)
+        return pd.DataFrame({"kind": tr["kind"]}, index=tr.index)
 
     @cached_property
     def documents(self) -> pd.DataFrame:
-        """Documents indexed by id, with ``doc_type`` as a plain string."""
+        """Documents indexed by id, with ``doc_type`` (a Categorical of the vocabulary's types, compared like
+        strings)."""
         d = self.log.objects_of("document").set_index("object_id")
-        return pd.DataFrame({"doc_type": d["doc_type"].astype("str")}, index=d.index)
+        return pd.DataFrame({"doc_type": d["doc_type"]}, index=d.index)
 
     @cached_property
     def delegations(self) -> pd.DataFrame:
@@ -432,10 +449,11 @@ class AuditContext:
         return rows
 
     @staticmethod
-    def _take(values: pd.Series, rows: np.ndarray, index: pd.Index, name: object) -> pd.Series:
+    def _take(values: pd.Series | ArrayLike, rows: np.ndarray, index: pd.Index, name: object) -> pd.Series:
         """``values`` at positions ``rows`` (-1: missing, as ``Series.map`` gives for an unknown key)."""
-        arr = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
-        return pd.Series(pd.api.extensions.take(arr, rows, allow_fill=True), index=index, name=name)
+        if isinstance(values, pd.Series):
+            values = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+        return pd.Series(pd.api.extensions.take(values, rows, allow_fill=True), index=index, name=name)
 
     def lookup(self, ids: pd.Series, values: pd.Series) -> pd.Series:
         """``ids.map(values)`` for a column of ids and a Series indexed by unique ids, on the codes."""
@@ -445,7 +463,12 @@ class AuditContext:
     def attr(self, ids: pd.Series, column: str, of: str = "cadres") -> pd.Series:
         """Look up an attribute (of ``cadres``, ``units``, ``bodies``, ``trips``, ``documents``, ``delegations`` or
         ``cases``) for a column of ids, aligned; missing (NaN) where the id is not one of them."""
-        return self._take(getattr(self, of)[column], self._rows_of[of][self.codes(ids)], ids.index, ids.name)
+        key = ("attr", of, column)
+        if key not in self._memo:  # the attribute's values as an array, once per audit
+            values = getattr(self, of)[column]
+            self._memo[key] = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+        return self._take(self._memo[key], self._rows_of[of][self.codes(ids)], ids.index,  # type: ignore[arg-type]
+                          ids.name)
 
     def anchors(self, ids: pd.Index | pd.Series, times: pd.Series | None = None) -> pd.DataFrame:
         """One row per unit (or agency) id, timed at ``times`` or else at the effective date: a standing
@@ -531,6 +554,14 @@ class AuditContext:
         same ``by`` values at or before the left time (rows without ``value`` skipped); NaT if none."""
         return self._asof(left, right, by, left_time, right_time, False, False, value)
 
+    def same(self, a: pd.Series, b: pd.Series) -> pd.Series:
+        """``a.eq(b)`` for two aligned id columns (False where either is missing), on the codes: pandas compares
+        two Categoricals only after hashing their whole dictionary, tens of ms for a large log."""
+        if not (self._is_ids(a) and self._is_ids(b)):
+            return a.eq(b)
+        left = self.codes(a)
+        return pd.Series((left == self.codes(b)) & (left >= 0), index=a.index, name=a.name)
+
     def has(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.Series:
         """True where some ``right`` row has the same ``by`` values (at any time)."""
         lkey, rkey = self._keys(left, right, list(by))
@@ -554,30 +585,40 @@ class AuditContext:
     def finding(self, rows: pd.DataFrame, code: str, *, time: str | pd.Series = "time",
                 deadline: pd.Series | np.ndarray | None = None, observed: pd.Series | np.ndarray | None = None,
                 days: pd.Series | np.ndarray | float | None = None, limit: float | None = None,
-                **objects: str | pd.Series) -> pd.DataFrame | Rows:
+                where: np.ndarray | None = None, **objects: str | pd.Series) -> pd.DataFrame | Rows:
         """Findings for ``rows``: ``objects`` maps finding columns (cadre, unit, trip …) to a column of
-        ``rows`` or a Series aligned with it; by default columns of the same name are used."""
-        if rows.empty:
+        ``rows`` or a Series aligned with it; by default columns of the same name are used.
+
+        ``where`` (a boolean array over ``rows``): findings for those rows only, as for ``rows[where]`` but
+        without building that frame; Series and arrays given are then aligned with the rows selected."""
+        n = len(rows) if where is None else int(where.sum())
+        if n == 0:
             return empty_findings()
-        n = len(rows)
 
         def col(v: str | pd.Series | None, missing: object) -> object:
             if v is None:
                 return missing
             s = rows[v] if isinstance(v, str) else v
+            pick = where if isinstance(v, str) and where is not None else slice(None)
             if self._is_ids(s):
-                return pd.Categorical.from_codes(self.codes(s), dtype=self.ids, validate=False)
-            return s.array if isinstance(s, pd.Series) else np.asarray(s)
+                return pd.Categorical.from_codes(self.codes(s)[pick], dtype=self.ids, validate=False)
+            return (s.array if isinstance(s, pd.Series) else np.asarray(s))[pick]
 
+        def when(v: str | pd.Series | np.ndarray | None) -> object:
+            """A time column in the log's unit, so that the registry joins the findings as arrays."""
+            values = col(v, no_time)
+            return values.astype(TIME_DTYPE) if values.dtype.kind == "M" and values.dtype != TIME_DTYPE else values
+
+        # missing values of the dtypes a log's columns have (event ids are ``str``)
         no_id = pd.Categorical.from_codes(np.full(n, -1), dtype=self.ids, validate=False)
         no_time = np.full(n, np.datetime64("NaT", "ms"))
-        data: dict[str, object] = {"code": np.full(n, code, dtype=object), "time": col(time, no_time)}
+        data: dict[str, object] = {"code": np.full(n, code, dtype=object), "time": when(time)}
         for name in OBJECT_COLUMNS:
             data[name] = col(objects.get(name, name if name in rows.columns else None), no_id)
         data["event_id"] = col(objects.get("event_id", "event_id" if "event_id" in rows.columns else None),
-                               np.full(n, None, dtype=object))
-        data["deadline"] = col(deadline, no_time)
-        data["observed_at"] = col(observed, no_time)
+                               pd.array(np.full(n, None, dtype=object), dtype="str"))
+        data["deadline"] = when(deadline)
+        data["observed_at"] = when(observed)
         data["days"] = np.broadcast_to(np.asarray(np.nan if days is None else days, dtype="float64"), (n,))
         data["limit"] = np.full(n, np.nan if limit is None else float(limit))
         return Rows(data)
@@ -620,14 +661,14 @@ class AuditContext:
         if late.any():
             days = ((when - when % DAY) - (start - start % DAY)) / DAY
             days[start == NAT] = np.nan
-            found.append(self.finding(rows[late], codes[0], deadline=by[late].view(TIME_DTYPE),
+            found.append(self.finding(rows, codes[0], where=late, deadline=by[late].view(TIME_DTYPE),
                                       observed=when[late].view(TIME_DTYPE), days=days[late], limit=limit,
                                       **self._pick(objects, late)))
         if missing.any():
-            found.append(self.finding(rows[missing], codes[1], deadline=by[missing].view(TIME_DTYPE), limit=limit,
-                                      **self._pick(objects, missing)))
+            found.append(self.finding(rows, codes[1], where=missing, deadline=by[missing].view(TIME_DTYPE),
+                                      limit=limit, **self._pick(objects, missing)))
         if instead.any():
-            found.append(self.finding(rows[instead], wrong, deadline=by[instead].view(TIME_DTYPE),
+            found.append(self.finding(rows, wrong, where=instead, deadline=by[instead].view(TIME_DTYPE),
                                       observed=_ms(other)[instead].view(TIME_DTYPE), limit=limit,
                                       **self._pick(objects, instead)))
         return found

@@ -64,6 +64,8 @@ def typed(df: pd.DataFrame) -> pd.DataFrame:
     """Bring a findings frame to the canonical columns and dtypes."""
     df = df.reindex(columns=list(FINDING_COLUMNS))
     for c, d in FINDING_COLUMNS.items():
+        if df[c].dtype == d:
+            continue
         if d == "bool":
             df[c] = df[c].fillna(False).astype(bool)
         elif d == "str":
@@ -108,6 +110,7 @@ class Findings:
     end: pd.Timestamp | None = None
     meta: dict[str, object] = field(default_factory=dict)
     judged: dict[str, int] = field(default_factory=dict)  # clause -> obligations judged, where a check counts them
+    judged_cadres: dict[str, np.ndarray] = field(default_factory=dict)  # clause -> the cadre of each one judged
 
     def __len__(self) -> int:
         return len(self.table)

@@ -6,6 +6,11 @@ must not keep state between calls, and must derive all its randomness from ``see
 see :func:`stream` — so that replication *i* of two scenarios sees the same random numbers for the same
 purpose (common random numbers) whatever executor or number of workers ran it.
 
+A replication function may carry a *batched form* as its attribute ``batch``:
+``fn.batch(config, seeds) -> [{kpi: value} for each seed]``, giving for each seed exactly what ``fn(config, seed)``
+gives, but cheaper per replication (a model can pay fixed costs — building and auditing a log — once per
+batch). The experiment layer uses it when present (:func:`batched`); results never depend on it.
+
 A *scenario* is a name and a config: plain, picklable data (nested mappings, lists, strings, numbers,
 booleans, dates). Its hash is the SHA-256 of a canonical JSON dump of the config, so equal configs have equal
 hashes.
@@ -39,6 +44,9 @@ from simlib.log.errors import InputError
 KPIs: TypeAlias = dict[str, float]
 ReplicationFn: TypeAlias = Callable[[Mapping[str, Any], int], KPIs]
 """``fn(config, seed) -> {kpi name: value}``: a picklable top-level function."""
+
+BatchFn: TypeAlias = Callable[[Mapping[str, Any], Sequence[int]], list[KPIs]]
+"""``fn.batch(config, seeds) -> [KPIs of each seed]``: the batched form of a replication function."""
 
 Ranges: TypeAlias = Mapping[str, tuple[float, float]]
 """Dotted parameter path -> (low, high): the plausible range of a scenario parameter."""
@@ -264,6 +272,12 @@ def parse_override(text: str) -> tuple[str, Any]:
 def function_name(fn: Callable[..., Any]) -> str:
     """``module:qualname`` of a function, as recorded in a results store."""
     return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def batched(fn: ReplicationFn) -> BatchFn | None:
+    """The batched form ``fn.batch`` of a replication function, or None if it has none."""
+    many = getattr(fn, "batch", None)
+    return many if callable(many) else None
 
 
 def check_replication_fn(fn: Any, *, importable: bool = False) -> None:

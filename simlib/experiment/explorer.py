@@ -14,6 +14,7 @@ Bad settings raise :class:`~simlib.log.errors.InputError` naming the field befor
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -82,8 +83,11 @@ class Explorer:
         self._base_table: pd.DataFrame | None = None
 
     def _run(self, scenario: Scenario) -> pd.DataFrame:
+        """The replications of ``scenario`` in one batch per worker, so that a replication function with a
+        batched form pays its fixed costs once per worker and look."""
         return run_replications(self._fn, scenario, self.reps, root_seed=self.root_seed,
-                                executor=self._executor, progress=False)
+                                executor=self._executor, progress=False,
+                                batch_size=math.ceil(self.reps / self._executor.workers))
 
     def baseline(self) -> pd.DataFrame:
         """The baseline's replications (run on first use, then kept)."""

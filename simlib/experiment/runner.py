@@ -14,6 +14,7 @@ from simlib.experiment.batch import make_batches
 from simlib.experiment.contract import (
     ReplicationFn,
     Scenario,
+    batched,
     check_replication_fn,
     function_name,
     replication_seed,
@@ -25,11 +26,15 @@ from simlib.log.errors import InputError
 
 ID_COLUMNS = ["scenario", "replication", "seed"]
 BATCHES_PER_WORKER = 16
+COMBINED = 10  # replications a batched form needs for most of its gain (training world: 1 -> 10 halves CPU time)
 
 
-def default_batch_size(n_tasks: int, workers: int) -> int:
-    """About 16 batches per worker: small enough for balance and progress, big enough to amortise overhead."""
-    return max(1, math.ceil(n_tasks / (workers * BATCHES_PER_WORKER)))
+def default_batch_size(n_tasks: int, workers: int, combined: bool = False) -> int:
+    """About 16 batches per worker: small enough for balance and progress, big enough to amortise overhead.
+    For a replication function with a batched form (``combined``), at least :data:`COMBINED` replications per
+    batch where there are enough for every worker."""
+    size = max(1, math.ceil(n_tasks / (workers * BATCHES_PER_WORKER)))
+    return max(size, min(COMBINED, math.ceil(n_tasks / workers))) if combined else size
 
 
 def _indices(reps: int | Sequence[int]) -> list[int]:
@@ -150,9 +155,10 @@ def run_replications(
         n_todo = sum(map(len, todo.values()))
         computed_s = 0.0
         if n_todo:
-            size = batch_size or (
-                1 if runner.name == "serial" else default_batch_size(n_todo, runner.workers)
-            )
+            if batched(fn) is not None:
+                size = batch_size or default_batch_size(n_todo, runner.workers, combined=True)
+            else:
+                size = batch_size or (1 if runner.name == "serial" else default_batch_size(n_todo, runner.workers))
             batches = make_batches(by_hash, todo, size)
             worker_dir = str(opened.root) if opened and runner.shared_filesystem else None
             with progress_bar(

@@ -4,6 +4,8 @@ blocked and by which control, succeeded, funds), detection lead time, sanctions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -18,20 +20,33 @@ HEADLINE_KPIS = (
 )  # what the experiment commands and the explorer show unless asked for more
 
 
+SHARE_CLAUSES = {"custody_on_time_public": "3.1.a", "custody_on_time_private": "3.3.a"}  # KPI -> its clause
+
+
 def _days(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a.astype(TIME_DTYPE) - b.astype(TIME_DTYPE)) / DAY
 
 
-def _since(times: pd.Series, cadres: pd.Series, first: pd.Series) -> pd.Series:
-    """Days from each cadre's ``first`` time to ``times`` (cadres without one are left out)."""
-    if first.empty or times.empty:
-        return pd.Series(dtype="float64")
+Replications = Callable[[pd.DataFrame], np.ndarray]
+"""For an event table of a log holding several replications, the replication (0, 1 …) of each row."""
+
+
+def _since(times: pd.Series, cadres: pd.Series, first: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Days from each cadre's ``first`` time to ``times``, for the rows whose cadre has one (and which they are)."""
     start = pd.Series(cadres.to_numpy()).map(first.to_dict())
     ok = start.notna().to_numpy()
-    return _days(pd.Series(times.to_numpy()[ok]), pd.Series(start.to_numpy()[ok]))
+    if not ok.any():
+        return np.empty(0), ok
+    return _days(pd.Series(times.to_numpy()[ok]), pd.Series(start.to_numpy()[ok])).to_numpy(), ok
 
 
-def _mean(x: pd.Series) -> float:
+def _groups(which: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
+    """``values`` of each of ``n`` replications (``which``: each value's), in their order."""
+    order = np.argsort(which, kind="stable")
+    return np.split(values[order], np.searchsorted(which[order], np.arange(1, n)))
+
+
+def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else float("nan")
 
 
@@ -51,50 +66,72 @@ def _on_time_share(findings: Findings, clause: str) -> float:
 
 def kpis(log: EventLog, findings: Findings) -> dict[str, float]:
     """One replication's KPIs as a flat dict of numbers (one row of the KPI table)."""
-    out: dict[str, float] = {"events": float(log.n_events)}
+    return kpis_by_replication(log, [findings], lambda table: np.zeros(len(table), dtype=np.int64))[0]
+
+
+def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Replications) -> list[dict[str, float]]:
+    """The KPIs of each replication of a log that holds several (``which`` tells each event's), given each one's
+    findings: one row of the KPI table per replication, each what :func:`kpis` gives for its log alone."""
+    n = len(findings)
+    rows: list[dict[str, float]] = [{} for _ in range(n)]
+
+    def put(name: str, values: Iterable[float]) -> None:
+        for row, value in zip(rows, values, strict=True):
+            row[name] = float(value)
+
+    def count(table: pd.DataFrame, rows_counted: np.ndarray | None = None) -> np.ndarray:
+        of = which(table)
+        return np.bincount(of if rows_counted is None else of[rows_counted], minlength=n)
+
+    put("events", sum((count(t) for t in log.tables.values()), np.zeros(n, dtype=np.int64)))
     exits = log.table("Exit")
     kind = _trip_kind(log, exits)
-    out["trips_public"] = float(kind.str.startswith("public").fillna(False).sum())
-    out["trips_private"] = float((kind == "private").sum())
+    put("trips_public", count(exits, kind.str.startswith("public").fillna(False).to_numpy(dtype=bool)))
+    put("trips_private", count(exits, (kind == "private").to_numpy(dtype=bool)))
     req, ok, denied = log.table("TripRequested"), log.table("TripApproved"), log.table("TripDenied")
-    out["trips_requested"] = float(len(req))
-    out["trips_approved"] = float(len(ok))
-    out["trips_denied"] = float(len(denied))
-    waits = ok[["trip", "time"]].merge(req[["trip", "time"]], on="trip", suffixes=("", "_req"))
-    wait = _days(waits["time"], waits["time_req"])
-    out["approval_days_mean"] = _mean(wait)
-    out["approval_days_p90"] = float(np.percentile(wait, 90)) if len(wait) else float("nan")
-    out["custody_on_time_public"] = _on_time_share(findings, "3.1.a")
-    out["custody_on_time_private"] = _on_time_share(findings, "3.3.a")
-    out["findings"] = float(len(findings))
-    per_clause = findings.table["clause"].value_counts()
-    for clause in findings.checks:  # every audited clause, so that replications share columns
-        out[f"violations_{clause}"] = float(per_clause.get(clause, 0))
-    out["non_return"] = float(len(log.table("NonReturnDeclared")))
-    out["abscond"] = float(len(log.table("Abscond")) + len(log.table("Defection")))
+    put("trips_requested", count(req))
+    put("trips_approved", count(ok))
+    put("trips_denied", count(denied))
+    waits = ok[["trip", "time"]].assign(of=which(ok)).merge(req[["trip", "time"]], on="trip", suffixes=("", "_req"))
+    wait = _groups(waits["of"].to_numpy(), _days(waits["time"], waits["time_req"]).to_numpy(), n)
+    put("approval_days_mean", map(_mean, wait))
+    put("approval_days_p90", (np.percentile(w, 90) if len(w) else float("nan") for w in wait))
+    for name, clause in SHARE_CLAUSES.items():
+        put(name, (_on_time_share(f, clause) for f in findings))
+    put("findings", map(len, findings))
+    per_clause = [f.table["clause"].value_counts() for f in findings]
+    for clause in findings[0].checks:  # every audited clause, so that replications share columns
+        put(f"violations_{clause}", (c.get(clause, 0) for c in per_clause))
+    put("non_return", count(log.table("NonReturnDeclared")))
+    put("abscond", count(log.table("Abscond")) + count(log.table("Defection")))
     flights, blocked = log.table("Flight"), log.table("ExitBlocked")
-    out["flight_attempts"] = float(len(flights) + len(blocked))
-    out["flight_blocked"] = float(len(blocked))
-    by = blocked["control"].astype("str").value_counts() if len(blocked) else pd.Series(dtype="int64")
-    for control in CONTROLS:
-        out[f"blocked_by_{control}"] = float(by.get(control, 0))
-    out["flight_succeeded"] = float(len(flights))
-    out["flight_funds"] = float(flights["funds"].sum()) if len(flights) else 0.0
+    put("flight_attempts", count(flights) + count(blocked))
+    put("flight_blocked", count(blocked))
+    control = blocked["control"].astype("str").to_numpy()
+    for c in CONTROLS:
+        put(f"blocked_by_{c}", count(blocked, control == c))
+    put("flight_succeeded", count(flights))
+    put("flight_funds", np.bincount(which(flights), weights=flights["funds"].fillna(0.0).to_numpy(dtype=float),
+                                    minlength=n))
     sus = log.table("SuspectedViolation").groupby("cadre")["time"].min()
-    attempts = pd.concat([flights[["cadre", "time"]], blocked[["cadre", "time"]]])
-    out["detection_lead_days"] = _mean(_since(attempts["time"], attempts["cadre"], sus))
-    imposed = log.table("ExitControlImposed").groupby("cadre")["time"].min()
-    out["exit_control_days"] = _mean(_since(imposed, imposed.index.to_series(), sus))
+    attempts = pd.concat([t[["cadre", "time"]].assign(of=which(t)) for t in (flights, blocked)])
+    lead, known = _since(attempts["time"], attempts["cadre"], sus)
+    put("detection_lead_days", map(_mean, _groups(attempts["of"].to_numpy()[known], lead, n)))
+    imposed_events = log.table("ExitControlImposed")
+    imposed = imposed_events.assign(of=which(imposed_events)).groupby("cadre").agg(time=("time", "min"),
+                                                                                  of=("of", "first"))
+    days, known = _since(imposed["time"], imposed.index.to_series(), sus)
+    put("exit_control_days", map(_mean, _groups(imposed["of"].to_numpy()[known], days, n)))
     sanctions = log.table("Sanction")
-    out["sanctions"] = float(len(sanctions))
-    counts = sanctions["kind"].astype("str").value_counts() if len(sanctions) else pd.Series(dtype="int64")
+    put("sanctions", count(sanctions))
+    kinds = sanctions["kind"].astype("str").to_numpy()
     for k in SANCTION_KINDS:
-        out[f"sanctions_{k}"] = float(counts.get(k, 0))
+        put(f"sanctions_{k}", count(sanctions, kinds == k))
     for name, event in (("accountability", "Accountability"), ("pursuits", "Pursuit"),
                         ("repatriated", "Repatriated"), ("publicity", "Publicity"), ("refusals", "Refusal"),
                         ("revocations", "DocRevoked"), ("exit_controls", "ExitControlImposed")):
-        out[name] = float(len(log.table(event)))
-    return out
+        put(name, count(log.table(event)))
+    return rows
 
 
 def kpi_table(rows: list[dict[str, float]]) -> pd.DataFrame:

@@ -57,7 +57,7 @@ def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
     approvals = ctx.t("TripApproved")
     authority = ctx.attr(approvals["cadre"], "management_authority")
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
-    proper = ctx.last_before(exits, approvals[authority.isna() | (approvals["approver"] == authority)],
+    proper = ctx.last_before(exits, approvals[authority.isna() | ctx.same(approvals["approver"], authority)],
                              by=TRIP_CADRE).notna()
     wrong = approved.notna() & ~proper
     return [
@@ -81,7 +81,7 @@ def approval_authority_not_delegated(ctx: AuditContext) -> Found:
     """A private trip is not approved by a body below the cadre's management authority (擅自下放), nor
     signed by the authority without its own vetting (变相下放)."""
     approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
-    by_authority = approvals["approver"] == ctx.attr(approvals["cadre"], "management_authority")
+    by_authority = ctx.same(approvals["approver"], ctx.attr(approvals["cadre"], "management_authority"))
     vetted = ctx.last_before(approvals, ctx.t("Vetting"), by=[*TRIP_CADRE, "approver"]).notna()
     return [
         ctx.finding(approvals[ctx.below_authority(approvals)], "delegated_down"),
@@ -186,7 +186,7 @@ def return_report_to_unit(ctx: AuditContext) -> Found:
     entries = ctx.on_trips(ctx.t("Entry"), PRIVATE)
     entries = entries.assign(unit=ctx.attr(entries["cadre"], "unit"))
     reports = ctx.t("ReturnReport")
-    own = reports["recipient"].isna() | (reports["recipient"] == ctx.attr(reports["cadre"], "unit"))
+    own = reports["recipient"].isna() | ctx.same(reports["recipient"], ctx.attr(reports["cadre"], "unit"))
     done = ctx.first_after(entries, reports[own], by=TRIP_CADRE)
     elsewhere = done.isna() & ctx.first_after(entries, reports[~own], by=TRIP_CADRE).notna()
     limit = ctx.params.prompt_return_report_days

@@ -100,9 +100,9 @@ def _to_right_body(ctx: AuditContext, reports: pd.DataFrame) -> pd.Series:
     at the top of the log's unit tree, where neither is another body, his own unit)."""
     to, who = reports["recipient"], reports["cadre"]
     unit, parent, authority = (ctx.attr(who, c) for c in ("unit", "unit_parent", "management_authority"))
-    own = to.eq(unit)
-    top = parent.isna() & (authority.isna() | authority.eq(unit))
-    up = to.eq(parent) | (to.eq(authority) & ~own) | (top & own)
+    own = ctx.same(to, unit)
+    top = parent.isna() & (authority.isna() | ctx.same(authority, unit))
+    up = ctx.same(to, parent) | (ctx.same(to, authority) & ~own) | (top & own)
     return up.where(ctx.attr(who, "is_unit_leader").eq(True), own)
 
 
@@ -217,7 +217,7 @@ def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
     hand_ins = _events(ctx, ("DocSurrendered", "DocCheckedIn"), ("document", "cadre", "time", "recipient"),
                        rename={"unit": "recipient"})
     to = hand_ins["recipient"]
-    to_unit = hand_ins[to.isna() | to.eq(ctx.attr(hand_ins["cadre"], "unit"))]
+    to_unit = hand_ins[to.isna() | ctx.same(to, ctx.attr(hand_ins["cadre"], "unit"))]
     limit = ctx.params.private_doc_days
     deadline = ctx.deadline(rows["time"], limit)
     ctx.judge(rows, deadline)

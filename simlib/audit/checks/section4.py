@@ -80,7 +80,7 @@ def _reported(ctx: AuditContext, events: pd.DataFrame) -> tuple[pd.Series, pd.Se
     rep = ctx.t("MajorReport")
     to = rep["recipient"]
     above = ctx.attr(to, "level_rank", of="bodies") > ctx.attr(rep["unit"], "level_rank", of="units")
-    up = to.isna() | to.eq(ctx.attr(rep["unit"], "parent", of="units")) | above
+    up = to.isna() | ctx.same(to, ctx.attr(rep["unit"], "parent", of="units")) | above
     return (ctx.first_after(events, rep[up], by=["unit", "cadre"]),
             ctx.first_after(events, rep[~up], by=["unit", "cadre"]))
 
@@ -147,7 +147,7 @@ def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     parent = ctx.units["parent"].dropna()
     rep = ctx.t("PeriodicReport")
     lower = rep["unit"].isin(parent.index)
-    to_parent = rep["recipient"].eq(ctx.attr(rep["unit"], "parent", of="units"))
+    to_parent = ctx.same(rep["recipient"], ctx.attr(rep["unit"], "parent", of="units"))
     return [
         _every(ctx, ctx.anchors(parent.index), rep[lower & to_parent], ctx.params.periodic_report_months),
         ctx.finding(rep[lower & ~to_parent], "wrong_recipient"),
@@ -167,7 +167,7 @@ def annual_written_report(ctx: AuditContext) -> Found:
     years = years[(years["time"] >= ctx.start) & ctx.due(years["deadline"])]  # the whole quarter is observed
     due = pd.DataFrame({"unit": ctx.as_ids(parent.index)}).merge(years, how="cross")
     rep = ctx.t("AnnualReport")
-    rep = rep[rep["recipient"].eq(ctx.attr(rep["unit"], "parent", of="units"))]
+    rep = rep[ctx.same(rep["recipient"], ctx.attr(rep["unit"], "parent", of="units"))]
     rep = rep.assign(year=rep["year_covered"] + 1)
     written = rep["written"].eq(True)
     # the first report on year Y-1 dated from 1 January of Y (one dated earlier cannot cover the full year)

@@ -111,7 +111,7 @@ def private_trip(m: Model, c: int) -> Proc:
     yield m.wait_until(until)
     steps.enter(m, c, trip, d)
     m.busy[c] = False
-    m.env.process(after_return(m, c, d, trip))
+    after_return(m, c, d, trip)
 
 
 def plan(m: Model) -> tuple[float, float]:
@@ -133,20 +133,20 @@ def stays_abroad(m: Model, c: int, trip: str) -> bool:
     return m.decide(c, "non_return", p, trip=trip)
 
 
-def after_return(m: Model, c: int, d: int, trip: str) -> Proc:
-    """Custody within 10 days for registered state-organ staff (3.3.a), and the return report (2.3.f)."""
-    if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder":
-        m.env.process(steps.hand_in(m, c, d, trip, public=False))
+def after_return(m: Model, c: int, d: int, trip: str) -> None:
+    """The return report (2.3.f), and custody within 10 days for registered state-organ staff (3.3.a)."""
     if not m.act(c, "skip_return_report", detection=("return_report",)):
-        yield m.env.timeout(m.rng["reports"].uniform(0.2, 0.8 * m.params.prompt_return_report_days))
-        m.emit("ReturnReport", trip=trip, cadre=m.cid(c), recipient=m.uid(int(m.org.unit[c])))
+        m.after(m.rng["reports"].uniform(0.2, 0.8 * m.params.prompt_return_report_days), m.emit, "ReturnReport",
+                trip=trip, cadre=m.cid(c), recipient=m.unit_of(c))
+    if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder":
+        steps.hand_in(m, c, d, trip, public=False)
 
 
 def quarterly_report(m: Model, c: int, trip: str) -> None:
     """AbroadStatusReport to the unit and to the unit's Party organisation (2.3.c) — unless skipped."""
     if m.act(c, "skip_quarterly_report", detection=("abroad_reporting",)):
         return
-    u = m.uid(int(m.org.unit[c]))
+    u = m.unit_of(c)
     m.emit("AbroadStatusReport", trip=trip, cadre=m.cid(c), recipient=u, to="unit")
     m.emit("AbroadStatusReport", trip=trip, cadre=m.cid(c), recipient=u, to="party_org")
 

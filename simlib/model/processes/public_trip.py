@@ -54,7 +54,7 @@ def pick_members(m: Model, u: int, size: int, rng: Stream) -> list[int]:
     if not len(staff):
         return []
     draw = staff[rng.choice(len(staff), size=min(len(staff), 3 * size))]
-    return sorted([int(c) for c in draw if m.available(int(c))][:size])
+    return sorted(draw[m.available(draw)][:size].tolist())
 
 
 def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = False) -> Proc:
@@ -72,8 +72,10 @@ def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = Fals
     trips = {c: steps.request(m, c, kind, depart, depart + stay, delegation) for c in members}
     # 1.2: each member approved by the authority that manages the member
     procs = [m.env.process(steps.approve(m, c, trips[c], None, public=True)) for c in members]
-    yield m.env.all_of(procs)
-    going = [c for c, p in zip(members, procs, strict=True) if p.value]
+    going = []
+    for c, vetted in zip(members, procs, strict=True):  # wait until every member is vetted
+        if (yield vetted):
+            going.append(c)
     depart = max(depart, m.now)
     back = depart + stay + slack(m)  # the approved period allows for the next training session
     for c in going:
@@ -111,7 +113,7 @@ def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = Fals
             continue
         steps.enter(m, c, trips[c], docs[c])
         m.busy[c] = False
-        m.env.process(steps.hand_in(m, c, docs[c], trips[c], public=True))
+        steps.hand_in(m, c, docs[c], trips[c], public=True)
 
 
 def slack(m: Model) -> float:

@@ -38,7 +38,7 @@ def request(m: Model, c: int, kind: str, depart: float, back: float, delegation:
     """TripRequested: the application to go abroad."""
     trip = m.new_trip(c, kind)
     m.busy[c] = True
-    m.emit("TripRequested", trip=trip, cadre=m.cid(c), unit=m.uid(int(m.org.unit[c])), delegation=delegation,
+    m.emit("TripRequested", trip=trip, cadre=m.cid(c), unit=m.unit_of(c), delegation=delegation,
            plan_depart=depart, plan_return=back)
     return trip
 
@@ -211,23 +211,32 @@ def report_incident(m: Model, c: int, trip: str, kind: str, *, public: bool, del
     return True
 
 
-def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> Proc:
+def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> None:
     """After return: hand the document in within 15 days (3.1.a) or 10 days (3.3.a) — or keep it, and then
-    the demand, the refusal, revocation (3.1.b) and criticism-education (4.3.g)."""
+    the demand, the refusal, revocation (3.1.b) and criticism-education (4.3.g) (see :func:`overdue`)."""
     p = m.params
     limit = float(p.public_doc_days if public else p.private_doc_days)
     custody = "public_custody" if public else "private_custody"
     held = m.docs.moves[d]
-    keep = m.act(c, "keep_public_document" if public else "keep_private_document",
-                 detection=(custody, "routine_supervision"), document=m.docs.ids[d])
-    if not keep:
-        m.late_docs.discard(d)
-        yield m.env.timeout(m.rng["documents"].uniform(0.0, max(0.0, limit - 1.0)))
-        if still_held(m, c, d, held):
-            surrender(m, c, d, trip)
+    if m.act(c, "keep_public_document" if public else "keep_private_document",
+             detection=(custody, "routine_supervision"), document=m.docs.ids[d]):
+        m.late_docs.add(d)
+        m.env.process(overdue(m, c, d, trip, held, limit + m.sc.enforcement.demand_days, custody, public))
         return
-    m.late_docs.add(d)
-    yield m.env.timeout(limit + m.sc.enforcement.demand_days)
+    m.late_docs.discard(d)
+    m.after(m.rng["documents"].uniform(0.0, max(0.0, limit - 1.0)), hand_over, m, c, d, trip, held)
+
+
+def hand_over(m: Model, c: int, d: int, trip: str | None, held: int) -> None:
+    """The document handed in, unless it has moved since (see :func:`still_held`)."""
+    if still_held(m, c, d, held):
+        surrender(m, c, d, trip)
+
+
+def overdue(m: Model, c: int, d: int, trip: str, held: int, wait: float, custody: str, public: bool) -> Proc:
+    """A document kept past its deadline: after ``wait`` days the custodian demands it — or, where custody
+    does not operate, nobody asks and it stays with the holder."""
+    yield m.env.timeout(wait)
     if not still_held(m, c, d, held):
         return
     if not m.control(custody):
@@ -243,9 +252,7 @@ def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
     m.emit("CustodyDemand", document=doc, cadre=m.cid(c))
     grace = float(m.params.refusal_grace_days)
     if not m.act(c, "refuse_after_demand", detection=("sanctions",), document=doc):
-        yield m.env.timeout(m.rng["documents"].uniform(0.0, max(0.0, grace - 1.0)))
-        if still_held(m, c, d, held):
-            surrender(m, c, d, trip)
+        m.after(m.rng["documents"].uniform(0.0, max(0.0, grace - 1.0)), hand_over, m, c, d, trip, held)
         return
     yield m.env.timeout(grace + 0.5)
     if not still_held(m, c, d, held):

@@ -37,7 +37,7 @@ def standing_arrangements(m: Model) -> None:
 def register(m: Model, c: int, at: float) -> None:
     """PSBRegistered (2.2.a) and the networked database record (4.4.c)."""
     cat = "security" if m.org.security[c] else ("retired" if m.org.retired[c] else "in_service")
-    m.emit("PSBRegistered", at=at, cadre=m.cid(c), unit=m.uid(int(m.org.unit[c])), category=cat)
+    m.emit("PSBRegistered", at=at, cadre=m.cid(c), unit=m.unit_of(c), category=cat)
     m.registered[c] = True
     if m.control("networked_db"):
         m.emit("DBRecord", at=at, cadre=m.cid(c), agency=m.agency("psb", c), record_kind="registration")
@@ -83,7 +83,7 @@ def cleanup(m: Model, u: int) -> Proc:
             continue
         if not m.docs.reported[d]:
             m.emit("UnreportedDocFound", document=m.docs.ids[d], cadre=m.cid(c), unit=m.uid(u))
-            m.env.process(make_up(m, c, d, u))
+            m.after(rng.uniform(1.0, 0.8 * m.params.makeup_days), make_up, m, c, d, u)
         if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder" and not m.busy[c] \
                 and m.control("private_custody"):
             if m.act(c, "keep_private_document", detection=("private_custody", "routine_supervision")):
@@ -92,8 +92,8 @@ def cleanup(m: Model, u: int) -> Proc:
                 steps.surrender(m, c, d, None)
 
 
-def make_up(m: Model, c: int, d: int, u: int) -> Proc:
-    yield m.env.timeout(m.rng["documents"].uniform(1.0, 0.8 * m.params.makeup_days))
+def make_up(m: Model, c: int, d: int, u: int) -> None:
+    """Make-up registration of a document the clean-up found unreported (3.2.d)."""
     m.emit("MakeUpRegistration", document=m.docs.ids[d], cadre=m.cid(c), unit=m.uid(u))
     m.docs.reported[d] = True
 
