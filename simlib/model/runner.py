@@ -17,8 +17,9 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -86,7 +87,7 @@ def replications(config: Mapping[str, Any], seeds: Sequence[int]) -> list[dict[s
     """The batched form of :func:`replication`: the KPIs of each seed, the same numbers as one call per seed,
     with the fixed cost of building and auditing a log paid once per combined log (:func:`run_combined`)."""
     scenario = validate(dict(config), source="<config>")
-    return [r.kpis for combined in run_combined(scenario, seeds) for r in combined.replications]
+    return [values for combined in run_combined(scenario, seeds) for values in combined.kpis]
 
 
 replication.batch = replications  # type: ignore[attr-defined]  # the experiment layer's batched form
@@ -95,12 +96,23 @@ replication.batch = replications  # type: ignore[attr-defined]  # the experiment
 @dataclass(frozen=True)
 class Combined:
     """Replications run as one log: object ids of the ``i``-th prefixed ``r<i>/``, its events numbered from
-    ``firsts[i]``; the findings and KPIs split back per replication."""
+    ``firsts[i]``; the findings and KPIs split back per replication (each one's own log only on request:
+    :attr:`replications`)."""
 
     log: EventLog
     findings: Findings
     firsts: list[int]
-    replications: list[Replication]
+    seeds: list[int]
+    own_findings: list[Findings]
+    kpis: list[dict[str, float]]
+    seconds: dict[str, float]
+
+    @cached_property
+    def replications(self) -> list[Replication]:
+        """Each replication with a log of its own (split from the combined log when first asked for)."""
+        share = {k: v / len(self.seeds) for k, v in self.seconds.items()}
+        return [Replication(seed, part, own, values, dict(share)) for seed, part, own, values
+                in zip(self.seeds, split_log(self.log, self.firsts), self.own_findings, self.kpis, strict=True)]
 
 
 def prefix(i: int) -> str:
@@ -116,25 +128,35 @@ def run_combined(scenario: Scenario, seeds: Sequence[int], max_events: int = COM
     log while it holds at most ``max_events`` events (at least one replication each): ids prefixed per
     replication, built and audited once; the findings and KPIs are split back per seed."""
     out: list[Combined] = []
-    group: list[Model] = []
+    group: list[Simulated] = []
     simulated = 0.0
     for seed in seeds:
         start = time.perf_counter()
         model = Model(scenario, seed=seed).run()
-        if group and sum(m.rec.n_events for m in group) + model.rec.n_events > max_events:
+        run = Simulated(seed, model.rec, model.now)  # the recorder is all a combined log needs: the model's
+        del model  # processes and state go now, so that the collector need not walk them during the audit
+        if group and sum(r.rec.n_events for r in group) + run.rec.n_events > max_events:
             out.append(_combine(scenario, group, simulated))
             group, simulated = [], 0.0
-        group.append(model)
+        group.append(run)
         simulated += time.perf_counter() - start
     if group:
         out.append(_combine(scenario, group, simulated))
     return out
 
 
-def _combine(scenario: Scenario, models: list[Model], simulated: float) -> Combined:
-    """One log of the models' logs (every model has run to the scenario's horizon), audited once."""
+class Simulated(NamedTuple):
+    """A replication simulated to the scenario's horizon: its seed, its recorder, the day it ended."""
+
+    seed: int
+    rec: LogBuilder
+    now: float
+
+
+def _combine(scenario: Scenario, models: list[Simulated], simulated: float) -> Combined:
+    """One log of the replications' logs, audited once."""
     t1 = time.perf_counter()
-    builder = LogBuilder(origin=models[0].origin)
+    builder = LogBuilder(origin=models[0].rec.origin)
     firsts = []
     for i, model in enumerate(models):
         firsts.append(builder.n_events)
@@ -143,20 +165,32 @@ def _combine(scenario: Scenario, models: list[Model], simulated: float) -> Combi
     t2 = time.perf_counter()
     found = audit(log)
     t3 = time.perf_counter()
-    parts = split_log(log, firsts)
-    judged = {c: np.bincount(_object_replications(ids), minlength=len(models))
+    n = len(models)
+    which = {id(t): _event_replications(t["event_id"], firsts) for t in log.tables.values()}
+
+    def replication_of(table: pd.DataFrame) -> np.ndarray:
+        known = which.get(id(table))
+        return known if known is not None else _event_replications(table["event_id"], firsts)
+
+    never = np.iinfo(np.int64).max
+    starts = np.full(n, never, dtype=np.int64)  # each replication's first event time, in ms
+    for table in log.tables.values():
+        times = table["time"].to_numpy().astype("datetime64[ms]")
+        ok = ~np.isnat(times)
+        np.minimum.at(starts, which[id(table)][ok], times[ok].view(np.int64))
+    n_objects = sum((np.bincount(_object_replications(o["object_id"]), minlength=n) for o in log.objects.values()),
+                    np.zeros(n, dtype=np.int64))
+    n_events = np.diff([*firsts, log.n_events])
+    judged = {c: np.bincount(_object_replications(ids), minlength=n)
               for c, ids in found.judged_cadres.items()}  # the shares' denominators, per replication
     owns = [replace(own, judged={c: int(k[i]) for c, k in judged.items()}, source=f"{scenario.name} seed {m.seed}",
-                    start=min((t["time"].min() for t in part.tables.values()), default=None),
-                    n_events=part.n_events, n_objects=part.n_objects)
-            for i, (m, part, own) in enumerate(zip(models, parts, split_findings(found, firsts), strict=True))]
-    values = kpis_by_replication(log, owns, lambda table: _event_replications(table["event_id"], firsts))
-    reps = [Replication(m.seed, part, own, v) for m, part, own, v in zip(models, parts, owns, values, strict=True)]
+                    start=pd.Timestamp(starts[i], unit="ms") if starts[i] != never else None,
+                    n_events=int(n_events[i]), n_objects=int(n_objects[i]), judged_cadres={})
+            for i, (m, own) in enumerate(zip(models, split_findings(found, firsts), strict=True))]
+    values = kpis_by_replication(log, owns, replication_of)
     t4 = time.perf_counter()
-    share = {"simulate": simulated, "log": t2 - t1, "audit": t3 - t2, "split": t4 - t3}
-    for r in reps:
-        r.seconds = {k: v / len(reps) for k, v in share.items()}
-    return Combined(log, found, firsts, reps)
+    seconds = {"simulate": simulated, "log": t2 - t1, "audit": t3 - t2, "split": t4 - t3}
+    return Combined(log, found, firsts, [m.seed for m in models], owns, values, seconds)
 
 
 def _strings(ids: Any) -> pa.Array:
