@@ -33,12 +33,11 @@ from pandas.api.extensions import ExtensionArray
 
 from simlib.audit.findings import OBJECT_COLUMNS, Rows, empty_findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
-from simlib.log.vocabulary import EVENTS, RANKS, UNIT_LEVELS
+from simlib.log.vocabulary import EVENTS, ID_ATTRIBUTES, RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
 
 RANK_ORDER = {r: i for i, r in enumerate(RANKS)}
 LEVEL_ORDER = {lv: i for i, lv in enumerate(UNIT_LEVELS)}
-ID_ATTRIBUTES = {"cadre": ("unit", "management_authority"), "unit": ("parent",), "delegation": ("dispatching_unit",)}
 DERIVED = {"cadres": ("cadre",), "units": ("unit",), "bodies": ("unit", "agency"), "trips": ("trip",),
            "documents": ("document",), "delegations": ("delegation",), "cases": ("case",)}  # frame -> object types
 T = TypeVar("T")

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simlib.log.errors import InputError
-from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType, ObjectType
+from simlib.log.vocabulary import EVENTS, ID_ATTRIBUTES, OBJECTS, Attr, EventType, ObjectType
 
 TIME_DTYPE = "datetime64[ms]"
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
@@ -580,10 +580,6 @@ class _EventRows(_Rows):
 
     def __len__(self) -> int:
         return len(self.times)
-
-
-ID_ATTRIBUTES = {"cadre": ("unit", "management_authority"), "unit": ("parent",), "delegation": ("dispatching_unit",)}
-"""Object attributes whose values are ids of other objects ('' or None: none), by object type."""
 
 
 class LogBuilder:

@@ -379,6 +379,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
 
 OBJECTS: dict[str, ObjectType] = {o.name: o for o in OBJECT_TYPES}
 EVENTS: dict[str, EventType] = {e.name: e for e in EVENT_TYPES}
+ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "cadre": ("unit", "management_authority"), "unit": ("parent",), "delegation": ("dispatching_unit",)}
+"""Object attributes whose values are ids of other objects ('' or None: none), by object type."""
 
 
 def attr_dtypes() -> dict[str, DType]:
