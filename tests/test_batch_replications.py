@@ -19,7 +19,8 @@ from simlib.experiment import run_replications
 from simlib.experiment.batch import Batch, run_batch
 from simlib.experiment.contract import KPIs, Scenario, replication_seeds
 from simlib.experiment.demo import mmc_replication
-from simlib.model.runner import find_scenario, replication, run_combined, run_once
+from simlib.model.combined import run_combined
+from simlib.model.runner import find_scenario, replication, run_once
 from simlib.scenario import load_scenario
 
 SMALL = {"organisation.cadres": 300, "organisation.units.prefecture_per_provincial": 1,

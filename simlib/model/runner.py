@@ -4,41 +4,31 @@
 :mod:`simlib.experiment` expects; ``run(scenario, reps, seed)`` is what ``simlib run`` calls.
 
 Its batched form ``replications(config, seeds)`` (``replication.batch``) gives the same KPIs for each seed
-more cheaply: building and auditing a log of the training world costs a fixed ~0.1-0.3 s whatever its size, so
-the replications' logs are combined into one — object ids prefixed ``r<i>/`` per replication, events numbered
-on (:meth:`LogBuilder.absorb`) — which is built and audited once, and the findings are split back per
-replication with the ids of its own log (:func:`run_combined`).
+more cheaply, by auditing the seeds' logs as one (:mod:`simlib.model.combined`).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from simlib.audit import Findings, audit
-from simlib.audit.findings import OBJECT_COLUMNS
 from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
-from simlib.log.eventlog import EventLog, LogBuilder
-from simlib.model.kpi import kpi_table, kpis, kpis_by_replication
+from simlib.log.eventlog import EventLog
+from simlib.model.kpi import kpi_table, kpis
 from simlib.model.world import Model
 from simlib.scenario import Scenario, iter_params, load_scenario, validate
 
 SCENARIO_DIRS = ("scenarios", "scenarios/gaps", "scenarios/training")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 SWEEPABLE = ("behaviour.", "enforcement.", "approval.", "controls.")
-COMBINED_EVENTS = 200_000  # the most events of a combined log: beyond, the fixed cost saved is small, memory grows
 
 
 @dataclass
@@ -85,166 +75,15 @@ def replication(config: Mapping[str, Any], seed: int) -> dict[str, float]:
 
 def replications(config: Mapping[str, Any], seeds: Sequence[int]) -> list[dict[str, float]]:
     """The batched form of :func:`replication`: the KPIs of each seed, the same numbers as one call per seed,
-    with the fixed cost of building and auditing a log paid once per combined log (:func:`run_combined`)."""
+    with the fixed cost of building and auditing a log paid once per combined log
+    (:func:`simlib.model.combined.run_combined`)."""
+    from simlib.model.combined import run_combined  # it builds Replication objects of this module
+
     scenario = validate(dict(config), source="<config>")
     return [values for combined in run_combined(scenario, seeds) for values in combined.kpis]
 
 
 replication.batch = replications  # type: ignore[attr-defined]  # the experiment layer's batched form
-
-
-@dataclass(frozen=True)
-class Combined:
-    """Replications run as one log: object ids of the ``i``-th prefixed ``r<i>/``, its events numbered from
-    ``firsts[i]``; the findings and KPIs split back per replication (each one's own log only on request:
-    :attr:`replications`)."""
-
-    log: EventLog
-    findings: Findings
-    firsts: list[int]
-    seeds: list[int]
-    own_findings: list[Findings]
-    kpis: list[dict[str, float]]
-    seconds: dict[str, float]
-
-    @cached_property
-    def replications(self) -> list[Replication]:
-        """Each replication with a log of its own (split from the combined log when first asked for)."""
-        share = {k: v / len(self.seeds) for k, v in self.seconds.items()}
-        return [Replication(seed, part, own, values, dict(share)) for seed, part, own, values
-                in zip(self.seeds, split_log(self.log, self.firsts), self.own_findings, self.kpis, strict=True)]
-
-
-def prefix(i: int) -> str:
-    """The id prefix of the ``i``-th replication of a combined log (:data:`PREFIX` matches it)."""
-    return f"r{i}/"
-
-
-PREFIX = r"^r\d+/"
-
-
-def run_combined(scenario: Scenario, seeds: Sequence[int], max_events: int = COMBINED_EVENTS) -> list[Combined]:
-    """Simulate each seed (one model each, as :func:`run_once`) and combine consecutive replications into one
-    log while it holds at most ``max_events`` events (at least one replication each): ids prefixed per
-    replication, built and audited once; the findings and KPIs are split back per seed."""
-    out: list[Combined] = []
-    group: list[Simulated] = []
-    simulated = 0.0
-    for seed in seeds:
-        start = time.perf_counter()
-        model = Model(scenario, seed=seed).run()
-        run = Simulated(seed, model.rec, model.now)  # the recorder is all a combined log needs: the model's
-        del model  # processes and state go now, so that the collector need not walk them during the audit
-        if group and sum(r.rec.n_events for r in group) + run.rec.n_events > max_events:
-            out.append(_combine(scenario, group, simulated))
-            group, simulated = [], 0.0
-        group.append(run)
-        simulated += time.perf_counter() - start
-    if group:
-        out.append(_combine(scenario, group, simulated))
-    return out
-
-
-class Simulated(NamedTuple):
-    """A replication simulated to the scenario's horizon: its seed, its recorder, the day it ended."""
-
-    seed: int
-    rec: LogBuilder
-    now: float
-
-
-def _combine(scenario: Scenario, models: list[Simulated], simulated: float) -> Combined:
-    """One log of the replications' logs, audited once."""
-    t1 = time.perf_counter()
-    builder = LogBuilder(origin=models[0].rec.origin)
-    firsts = []
-    for i, model in enumerate(models):
-        firsts.append(builder.n_events)
-        builder.absorb(model.rec, prefix(i))
-    log = builder.build(end=models[0].now, source=f"{scenario.name} seeds {', '.join(str(m.seed) for m in models)}")
-    t2 = time.perf_counter()
-    found = audit(log)
-    t3 = time.perf_counter()
-    n = len(models)
-    which = {id(t): _event_replications(t["event_id"], firsts) for t in log.tables.values()}
-
-    def replication_of(table: pd.DataFrame) -> np.ndarray:
-        known = which.get(id(table))
-        return known if known is not None else _event_replications(table["event_id"], firsts)
-
-    never = np.iinfo(np.int64).max
-    starts = np.full(n, never, dtype=np.int64)  # each replication's first event time, in ms
-    for table in log.tables.values():
-        times = table["time"].to_numpy().astype("datetime64[ms]")
-        ok = ~np.isnat(times)
-        np.minimum.at(starts, which[id(table)][ok], times[ok].view(np.int64))
-    n_objects = sum((np.bincount(_object_replications(o["object_id"]), minlength=n) for o in log.objects.values()),
-                    np.zeros(n, dtype=np.int64))
-    n_events = np.diff([*firsts, log.n_events])
-    judged = {c: np.bincount(_object_replications(ids), minlength=n)
-              for c, ids in found.judged_cadres.items()}  # the shares' denominators, per replication
-    owns = [replace(own, judged={c: int(k[i]) for c, k in judged.items()}, source=f"{scenario.name} seed {m.seed}",
-                    start=pd.Timestamp(starts[i], unit="ms") if starts[i] != never else None,
-                    n_events=int(n_events[i]), n_objects=int(n_objects[i]), judged_cadres={})
-            for i, (m, own) in enumerate(zip(models, split_findings(found, firsts), strict=True))]
-    values = kpis_by_replication(log, owns, replication_of)
-    t4 = time.perf_counter()
-    seconds = {"simulate": simulated, "log": t2 - t1, "audit": t3 - t2, "split": t4 - t3}
-    return Combined(log, found, firsts, [m.seed for m in models], owns, values, seconds)
-
-
-def _strings(ids: Any) -> pa.Array:
-    return pa.array(ids, type=pa.large_string(), from_pandas=True)
-
-
-def _event_numbers(ids: pd.Series) -> np.ndarray:
-    """n of each event id ``e<n>``."""
-    return pc.cast(pc.utf8_slice_codeunits(_strings(ids), 1), pa.int64()).to_numpy()
-
-
-def _event_replications(ids: pd.Series, firsts: Sequence[int]) -> np.ndarray:
-    """i of each event id of a combined log whose ``i``-th replication's events are numbered from ``firsts[i]``."""
-    return np.searchsorted(firsts, _event_numbers(ids), side="right") - 1
-
-
-def _object_replications(ids: pd.Series | pa.Array) -> np.ndarray:
-    """i of each object id ``r<i>/…``."""
-    head = pc.list_element(pc.split_pattern(_strings(ids), "/", max_splits=1), 0)
-    return pc.cast(pc.utf8_slice_codeunits(head, 1), pa.int64()).to_numpy()
-
-
-def _parts(df: pd.DataFrame, which: np.ndarray, n: int) -> list[pd.DataFrame]:
-    """The rows of ``df`` of each of ``n`` replications (``which``: each row's), in their order in ``df``."""
-    order = np.argsort(which, kind="stable")
-    bounds = np.searchsorted(which[order], np.arange(n + 1))
-    grouped = df.take(order)
-    return [grouped.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
-
-
-def split_log(log: EventLog, firsts: Sequence[int]) -> list[EventLog]:
-    """The replications of a combined log as logs of their own (ids as there: prefixed, and events
-    numbered on), each with only its tables, objects and members; the tables keep their time order."""
-    n = len(firsts)
-    tables = {name: _parts(t, _event_replications(t["event_id"], firsts), n) for name, t in log.tables.items()}
-    objects = {name: _parts(o, _object_replications(o["object_id"]), n) for name, o in log.objects.items()}
-    members = _parts(log.members, _event_replications(log.members["event_id"], firsts), n)
-    return [EventLog(tables={name: parts[i] for name, parts in tables.items() if len(parts[i])},
-                     members=members[i],
-                     objects={name: parts[i] for name, parts in objects.items() if len(parts[i])},
-                     end=log.end, source=f"{log.source} [{prefix(i)}]") for i in range(n)]
-
-
-def split_findings(found: Findings, firsts: Sequence[int]) -> list[Findings]:
-    """The findings of a combined log per replication, with the ids each replication's own log has: object ids
-    without their prefix, events numbered from 0. ``judged`` is left empty and the rest (``start``,
-    ``n_events`` …) is the combined log's."""
-    table = found.table
-    which = _object_replications(pc.coalesce(*(_strings(table[c]) for c in OBJECT_COLUMNS)))  # each names one
-    events = table["event_id"].notna().to_numpy()
-    numbers = _event_numbers(table["event_id"].fillna("e0")) - np.asarray(firsts)[which]
-    own = table.assign(**{c: table[c].str.replace(PREFIX, "", regex=True) for c in OBJECT_COLUMNS},
-                       event_id=pd.Series(np.char.add("e", numbers.astype(str)), dtype="str").where(events))
-    return [replace(found, table=part, judged={}) for part in _parts(own, which, len(firsts))]
 
 
 def _write_log(log: EventLog, path: Path) -> Path:
