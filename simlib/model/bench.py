@@ -118,7 +118,7 @@ def simulate(path: str, cadres: int | None = None, years: float | None = None, s
         "events": int(log.n_events), "trips": int(m.counts["Exit"]), "simpy_events": simpy_events(m.env),
         "init_s": t1 - t0, "simulate_s": t2 - t1, "log_s": t3 - t2,
         "init_cpu_s": c1 - c0, "simulate_cpu_s": c2 - c1, "log_cpu_s": c3 - c2,
-        "capacities": [m._desks[b].capacity for b in sorted(m._desks)],
+        "capacities": [desk.capacity for _, desk in sorted(m.desks().items())],
         "review_days": sc.approval.review_days_mean, "lead_days": sc.trips.lead_days_mean,
         "stay_days": (sc.trips.public_days_mean + sc.trips.private_days_mean) / 2.0,
         "handin_days": float(m.params.private_doc_days),  # 3.3.a: within 10 days

@@ -356,6 +356,10 @@ class Model:
             self._desks[body] = d
         return d
 
+    def desks(self) -> dict[int, ApprovalDesk]:
+        """The approval desks opened so far, by the body (unit index) that approves at each."""
+        return dict(self._desks)
+
     def case_desk(self, c: int) -> simpy.Resource:
         prov = int(self.org.unit_province[self.org.unit[c]])
         r = self._case_desks.get(prov)
