@@ -170,8 +170,7 @@ class AuditContext:
         self.end = log.end
         self._tables: dict[str, pd.DataFrame] = {}
         self._memo: dict[tuple[object, ...], object] = {}
-        self.judged: dict[str, int] = {}  # clause -> obligations judged (checks that count them, see judge())
-        self.judged_cadres: dict[str, list[np.ndarray]] = {}  # clause -> the cadre of each obligation judged
+        self.judged_cadres: dict[str, list[np.ndarray]] = {}  # clause -> the cadre of each obligation judged (judge())
         self.checking: tuple[str, bool, bool] = ("", False, False)  # clause, party_only, binds_non_party
 
     def judge(self, rows: pd.DataFrame, deadline: pd.Series) -> None:
@@ -182,7 +181,6 @@ class AuditContext:
         due, end = _ms(deadline), np.datetime64(self.end, "ms").astype(np.int64)
         judged, _ = self.scope(rows["time"], rows["cadre"], party_only, binds_non_party)
         counted = judged & (due != NAT) & (due < end)
-        self.judged[clause] = self.judged.get(clause, 0) + int(counted.sum())
         self.judged_cadres.setdefault(clause, []).append(self._strings[self.codes(rows["cadre"])][counted])
 
     def scope(self, times: pd.Series, cadres: pd.Series, party_only: bool | np.ndarray,

@@ -109,11 +109,15 @@ class Findings:
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
     meta: dict[str, object] = field(default_factory=dict)
-    judged: dict[str, int] = field(default_factory=dict)  # clause -> obligations judged, where a check counts them
-    judged_cadres: dict[str, np.ndarray] = field(default_factory=dict)  # clause -> the cadre of each one judged
+    judged_cadres: dict[str, np.ndarray] = field(default_factory=dict)  # clause -> the cadre of each obligation judged
 
     def __len__(self) -> int:
         return len(self.table)
+
+    @property
+    def judged(self) -> dict[str, int]:
+        """Clause -> the number of obligations judged, where a check counts them (the denominator of a share)."""
+        return {clause: len(cadres) for clause, cadres in self.judged_cadres.items()}
 
     def by_clause(self) -> pd.Series:
         """Number of findings per clause, in clause order, zero rows left out."""

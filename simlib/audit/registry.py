@@ -172,5 +172,5 @@ def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | 
         table = typed(run_checks(ctx, [checks[c] for c in selected]))
     first = min((_first(t["time"]) for t in log.tables.values() if len(t)), default=None)
     return Findings(table=table, checks=selected, source=log.source, n_events=log.n_events, n_objects=log.n_objects,
-                    start=first, end=log.end, judged=dict(ctx.judged),
-                    judged_cadres={c: np.concatenate(v) for c, v in ctx.judged_cadres.items()})
+                    start=first, end=log.end,
+                    judged_cadres={clause: np.concatenate(v) for clause, v in ctx.judged_cadres.items()})

@@ -9,7 +9,6 @@ would get alone (``tests/test_batch_replications.py``).
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ import pyarrow.compute as pc
 from simlib.audit import Findings, audit
 from simlib.audit.findings import OBJECT_COLUMNS
 from simlib.log.eventlog import EventLog, LogBuilder
-from simlib.model.kpi import kpis_by_replication
+from simlib.model.kpi import by_replication, kpis_by_replication
 from simlib.model.runner import Replication
 from simlib.model.world import Model
 from simlib.scenario import Scenario
@@ -120,11 +119,9 @@ def _combine(scenario: Scenario, models: list[Simulated], simulated: float) -> C
     n_objects = sum((np.bincount(_object_replications(o["object_id"]), minlength=n) for o in log.objects.values()),
                     np.zeros(n, dtype=np.int64))
     n_events = np.diff([*firsts, log.n_events])
-    judged = {c: np.bincount(_object_replications(ids), minlength=n)
-              for c, ids in found.judged_cadres.items()}  # the shares' denominators, per replication
-    owns = [replace(own, judged={c: int(k[i]) for c, k in judged.items()}, source=f"{scenario.name} seed {m.seed}",
+    owns = [replace(own, source=f"{scenario.name} seed {m.seed}",
                     start=pd.Timestamp(starts[i], unit="ms") if starts[i] != never else None,
-                    n_events=int(n_events[i]), n_objects=int(n_objects[i]), judged_cadres={})
+                    n_events=int(n_events[i]), n_objects=int(n_objects[i]))
             for i, (m, own) in enumerate(zip(models, split_findings(found, firsts), strict=True))]
     values = kpis_by_replication(log, owns, replication_of)
     t4 = time.perf_counter()
@@ -154,10 +151,12 @@ def _object_replications(ids: pd.Series | pa.Array) -> np.ndarray:
 
 def _parts(df: pd.DataFrame, which: np.ndarray, n: int) -> list[pd.DataFrame]:
     """The rows of ``df`` of each of ``n`` replications (``which``: each row's), in their order in ``df``."""
-    order = np.argsort(which, kind="stable")
-    bounds = np.searchsorted(which[order], np.arange(n + 1))
-    grouped = df.take(order)
-    return [grouped.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
+    return [df.take(rows).reset_index(drop=True) for rows in by_replication(which, np.arange(len(df)), n)]
+
+
+def _unprefixed(ids: Any) -> np.ndarray:
+    """Object ids of a combined log as in their replication's own log."""
+    return pc.replace_substring_regex(_strings(ids), PREFIX, "").to_numpy(zero_copy_only=False)
 
 
 def split_log(log: EventLog, firsts: Sequence[int]) -> list[EventLog]:
@@ -175,12 +174,16 @@ def split_log(log: EventLog, firsts: Sequence[int]) -> list[EventLog]:
 
 def split_findings(found: Findings, firsts: Sequence[int]) -> list[Findings]:
     """The findings of a combined log per replication, with the ids each replication's own log has: object ids
-    without their prefix, events numbered from 0. ``judged`` is left empty and the rest (``start``,
-    ``n_events`` …) is the combined log's."""
+    without their prefix, events numbered from 0, and the obligations judged (``judged_cadres``) split the same
+    way. The rest (``start``, ``n_events`` …) is the combined log's."""
     table = found.table
     which = _object_replications(pc.coalesce(*(_strings(table[c]) for c in OBJECT_COLUMNS)))  # each names one
     events = table["event_id"].notna().to_numpy()
     numbers = _event_numbers(table["event_id"].fillna("e0")) - np.asarray(firsts)[which]
     own = table.assign(**{c: table[c].str.replace(PREFIX, "", regex=True) for c in OBJECT_COLUMNS},
                        event_id=pd.Series(np.char.add("e", numbers.astype(str)), dtype="str").where(events))
-    return [replace(found, table=part, judged={}) for part in _parts(own, which, len(firsts))]
+    n = len(firsts)
+    judged = {clause: by_replication(_object_replications(cadres), _unprefixed(cadres), n)
+              for clause, cadres in found.judged_cadres.items()}
+    return [replace(found, table=part, judged_cadres={clause: parts[i] for clause, parts in judged.items()})
+            for i, part in enumerate(_parts(own, which, n))]

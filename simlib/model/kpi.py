@@ -40,7 +40,7 @@ def _since(times: pd.Series, cadres: pd.Series, first: pd.Series) -> tuple[np.nd
     return _days(pd.Series(times.to_numpy()[ok]), pd.Series(start.to_numpy()[ok])).to_numpy(), ok
 
 
-def _groups(which: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
+def by_replication(which: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     """``values`` of each of ``n`` replications (``which``: each value's), in their order."""
     order = np.argsort(which, kind="stable")
     return np.split(values[order], np.searchsorted(which[order], np.arange(1, n)))
@@ -93,7 +93,7 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
     put("trips_approved", count(ok))
     put("trips_denied", count(denied))
     waits = ok[["trip", "time"]].assign(of=which(ok)).merge(req[["trip", "time"]], on="trip", suffixes=("", "_req"))
-    wait = _groups(waits["of"].to_numpy(), _days(waits["time"], waits["time_req"]).to_numpy(), n)
+    wait = by_replication(waits["of"].to_numpy(), _days(waits["time"], waits["time_req"]).to_numpy(), n)
     put("approval_days_mean", map(_mean, wait))
     put("approval_days_p90", (np.percentile(w, 90) if len(w) else float("nan") for w in wait))
     for name, clause in SHARE_CLAUSES.items():
@@ -116,12 +116,12 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
     sus = log.table("SuspectedViolation").groupby("cadre")["time"].min()
     attempts = pd.concat([t[["cadre", "time"]].assign(of=which(t)) for t in (flights, blocked)])
     lead, known = _since(attempts["time"], attempts["cadre"], sus)
-    put("detection_lead_days", map(_mean, _groups(attempts["of"].to_numpy()[known], lead, n)))
+    put("detection_lead_days", map(_mean, by_replication(attempts["of"].to_numpy()[known], lead, n)))
     imposed_events = log.table("ExitControlImposed")
     imposed = imposed_events.assign(of=which(imposed_events)).groupby("cadre").agg(time=("time", "min"),
                                                                                   of=("of", "first"))
     days, known = _since(imposed["time"], imposed.index.to_series(), sus)
-    put("exit_control_days", map(_mean, _groups(imposed["of"].to_numpy()[known], days, n)))
+    put("exit_control_days", map(_mean, by_replication(imposed["of"].to_numpy()[known], days, n)))
     sanctions = log.table("Sanction")
     put("sanctions", count(sanctions))
     kinds = sanctions["kind"].astype("str").to_numpy()
