@@ -19,7 +19,7 @@ from simlib.log.errors import InputError
 from simlib.rulebook import rulebook
 from simlib.scenario import iter_params, preset, presets
 from simlib.scenario.schema import Scenario
-from simlib.views.study import GOOD_WHEN_HIGH, RANK_KPIS, SHARE_KPIS, ParamChange, Study, simlib_version
+from simlib.views.study import GOOD_WHEN_HIGH, GOOD_WHEN_LOW, RANK_KPIS, SHARE_KPIS, ParamChange, Study, simlib_version
 
 KPI_GROUPS = (("findings", "non_return", "flight_attempts", "flight_blocked", "flight_succeeded"),
               ("flight_funds", "custody_on_time_public", "custody_on_time_private", "sanctions"))
@@ -147,10 +147,14 @@ def _sig_rows(study: Study, kpis: Sequence[str]) -> pd.DataFrame:
 
 def _change_phrase(row: pd.Series, lang: str) -> str:
     kpi = row["kpi"]
-    worse = (row["diff"] < 0) if kpi in GOOD_WHEN_HIGH else (row["diff"] > 0)
+    if kpi in GOOD_WHEN_HIGH or kpi in GOOD_WHEN_LOW:
+        worse = (row["diff"] < 0) if kpi in GOOD_WHEN_HIGH else (row["diff"] > 0)
+        direction = "report.summary.worse" if worse else "report.summary.better"
+    else:  # more sanctions or more blocked flights: neither better nor worse by itself
+        direction = "report.summary.higher" if row["diff"] > 0 else "report.summary.lower"
     return t("report.summary.change", lang, kpi=kpi_name(kpi, lang), diff=fmt(row["diff"], kpi, signed=True),
              ci=ci(row["ci_low"], row["ci_high"], kpi, signed=True), base=fmt(row["baseline_mean"], kpi),
-             direction=t("report.summary.worse" if worse else "report.summary.better", lang))
+             direction=t(direction, lang))
 
 
 def summary_html(study: Study, lang: str) -> str:

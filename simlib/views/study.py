@@ -32,7 +32,8 @@ from simlib.views._pipeline import HEADLINE_KPIS, find_scenario, replication
 BASELINE = "baseline"
 SHARE_KPIS = ("custody_on_time_public", "custody_on_time_private")
 RANK_KPIS = ("flight_succeeded", "non_return", "custody_on_time_private")  # what a gap is ranked by
-GOOD_WHEN_HIGH = frozenset(SHARE_KPIS) | {"flight_blocked", "sanctions"}  # higher is better (else lower is)
+GOOD_WHEN_HIGH = frozenset(SHARE_KPIS)  # higher is better
+GOOD_WHEN_LOW = frozenset({"findings", "non_return", "flight_attempts", "flight_succeeded", "flight_funds"})
 
 
 def simlib_version() -> str:

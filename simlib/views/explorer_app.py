@@ -1,0 +1,257 @@
+"""The planners' explorer as an ipywidgets app: a preset menu, the world's size (cadres, years, replications),
+the schema-generated form (:class:`~simlib.views.forms.ScenarioForm`) and the results of
+:class:`simlib.experiment.Explorer` (warm pool, baseline kept, common random numbers).
+
+A look runs on a background thread, so the form stays responsive; a change made while a look runs supersedes
+it: the running look's result is discarded and the newest settings run next. The output says how many
+replications and which interval method, and shows the differences from the baseline first, then the levels.
+
+    app = ExplorerApp("training/small", reps=10, lang="en")
+    app.widget                         # display it in a notebook or Voilà
+    look = app.look({"controls.private_custody.on": False})   # the same, synchronously
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from simlib.experiment import Exploration, Explorer, make_executor
+from simlib.i18n import get_lang, t
+from simlib.scenario import load_scenario, preset
+from simlib.views._pipeline import HEADLINE_KPIS, find_scenario, replication
+from simlib.views.forms import ScenarioForm, preset_options
+from simlib.views.sections import E, ci, fmt, kpi_name, kpi_unit, method_text
+
+APP_CLASS = "simlib-explorer"
+
+
+def world_resolve(name: str, overrides: Mapping[str, Any], *, world: Mapping[str, Any]) -> tuple[str, dict, Any]:
+    """The explorer's resolve: scenario ``name`` resized by ``world`` (cadres, years), then ``overrides``."""
+    sc = load_scenario(find_scenario(name), {**world, **overrides})
+    return sc.name, sc.model_dump(mode="json"), replication
+
+
+@dataclass(frozen=True)
+class World:
+    """What the baseline depends on: scenario, size, horizon, replications."""
+
+    scenario: str
+    cadres: int
+    years: float
+    reps: int
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        return {"organisation.cadres": self.cadres, "calendar.years": self.years}
+
+
+def differences_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> str:
+    """The paired differences of a look: KPI, baseline, alternative, difference with CI (significant in bold)."""
+    d = look.differences.set_index("kpi")
+    head = "".join(f"<th>{E(t(f'planning.col.{c}', lang))}</th>" for c in ("kpi", "baseline", "value", "diff", "ci"))
+    rows = []
+    for k in kpis:
+        if k not in d.index:
+            continue
+        r = d.loc[k]
+        diff = E(fmt(r["diff"], k, signed=True))
+        diff = f"<b>{diff}*</b>" if r["significant"] else diff
+        rows.append(f"<tr><td>{E(kpi_name(k, lang))} <span style='color:#666'>({E(kpi_unit(k, lang))})</span></td>"
+                    f"<td>{E(fmt(r['baseline_mean'], k))}</td><td>{E(fmt(r['mean'], k))}</td><td>{diff}</td>"
+                    f"<td>{E(ci(r['ci_low'], r['ci_high'], k, signed=True))}</td></tr>")
+    return (f'<table class="simlib-table simlib-explorer-differences"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> str:
+    """Each scenario's mean with its CI."""
+    s = look.summary.set_index(["scenario", "kpi"])
+    names = list(dict.fromkeys(look.summary["scenario"]))
+    head = "".join(f"<th>{E(x)}</th>" for x in (t("planning.col.kpi", lang), *names))
+    rows = []
+    for k in kpis:
+        cells = "".join(f"<td>{E(fmt(s.loc[(n, k), 'mean'], k))} "
+                        f"<span style='color:#666'>{E(ci(s.loc[(n, k), 'ci_low'], s.loc[(n, k), 'ci_high'], k))}"
+                        "</span></td>" for n in names if (n, k) in s.index)
+        rows.append(f"<tr><td>{E(kpi_name(k, lang))}</td>{cells}</tr>")
+    return (f'<table class="simlib-table simlib-explorer-levels"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def status_text(look: Exploration, reps: int, lang: str, round_trip: float | None = None) -> str:
+    """How many replications, which interval methods, how long."""
+    method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
+    text = t("planning.status.done", lang, reps=reps, method=method_text(method, lang),
+             changes=len(look.overrides), seconds=f"{look.seconds:.2f}")
+    if round_trip is not None:
+        text += " " + t("planning.status.round_trip", lang, seconds=f"{round_trip:.2f}")
+    return text
+
+
+class ExplorerApp:
+    """The explorer's widgets and the controller that runs looks off the widget thread (see module doc)."""
+
+    def __init__(self, scenario: str = "training/small", *, reps: int = 10, cadres: int | None = None,
+                 years: float | None = None, executor: str = "processes", workers: int | None = None,
+                 root_seed: int = 0, lang: str | None = None, auto: bool = True) -> None:
+        import ipywidgets as w
+
+        self.lang = lang or get_lang()
+        self.root_seed = root_seed
+        base = load_scenario(find_scenario(scenario))
+        self._executor = make_executor(executor, workers=workers)
+        self._explorers: dict[World, Explorer] = {}
+        self._lock = threading.Condition()
+        self._pending: tuple[int, World, dict[str, Any], float] | None = None
+        self._generation = 0
+        self._busy = False
+        self._closed = False
+        self.last: Exploration | None = None
+        self.last_round_trip: float | None = None
+        self.superseded = 0
+        self.error: str | None = None
+
+        def L(key: str, **values: Any) -> str:
+            return t(key, self.lang, **values)
+
+        self.preset = w.Dropdown(options=preset_options(self.lang), value="baseline",
+                                 description=L("planning.world.preset"), style={"description_width": "initial"},
+                                 layout=w.Layout(width="640px"))
+        self.cadres = w.BoundedIntText(value=int(cadres or base.organisation.cadres), min=20, max=20_000, step=50,
+                                       description=L("planning.world.cadres"), style={"description_width": "initial"})
+        self.years = w.BoundedFloatText(value=float(years or base.calendar.years), min=0.25, max=20, step=0.25,
+                                        description=L("planning.world.years"), style={"description_width": "initial"})
+        self.reps = w.BoundedIntText(value=reps, min=2, max=200, description=L("planning.world.reps"),
+                                     style={"description_width": "initial"})
+        self.scenario_name = scenario
+        self.form = ScenarioForm(base, self.lang)
+        self.run_button = w.Button(description=L("planning.world.run"), button_style="primary")
+        self.status = w.HTML(L("planning.status.idle"))
+        self.differences = w.HTML()
+        self.levels = w.HTML()
+        self.charts = w.HTML()
+        for widget, cls in ((self.preset, "simlib-preset"), (self.cadres, "simlib-world-cadres"),
+                            (self.years, "simlib-world-years"), (self.reps, "simlib-world-reps"),
+                            (self.run_button, "simlib-run"), (self.status, "simlib-status"),
+                            (self.differences, "simlib-differences"), (self.levels, "simlib-levels"),
+                            (self.charts, "simlib-charts")):
+            widget.add_class(cls)
+        self.auto = auto
+        self.preset.observe(self._preset_changed, names="value")
+        for widget in (self.cadres, self.years, self.reps):
+            widget.observe(lambda _change: self._changed(), names="value")
+        self.form.on_change(lambda _overrides: self._changed())
+        self.run_button.on_click(lambda _button: self.request())
+        world = w.HBox([self.cadres, self.years, self.reps, self.run_button])
+        results = w.VBox([self.status, w.HTML(f"<h4>{E(L('planning.results.differences'))}</h4>"), self.differences,
+                          w.HTML(f"<h4>{E(L('planning.results.levels'))}</h4>"), self.levels, self.charts])
+        self.widget = w.VBox([self.preset, world, results, w.HTML(f"<h4>{E(L('planning.results.form'))}</h4>"),
+                              self.form.widget])
+        self.widget.add_class(APP_CLASS)
+        self._thread = threading.Thread(target=self._worker, name="simlib-explorer", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ settings
+
+    def world(self) -> World:
+        return World(self.scenario_name, int(self.cadres.value), float(self.years.value), int(self.reps.value))
+
+    def explorer(self, world: World) -> Explorer:
+        """The Explorer of ``world`` (kept, with its baseline; all share one warm executor)."""
+        ex = self._explorers.get(world)
+        if ex is None:
+            ex = Explorer(world.scenario, reps=world.reps, root_seed=self.root_seed, executor=self._executor,
+                          kpis=list(HEADLINE_KPIS), resolve=partial(world_resolve, world=world.overrides))
+            self._explorers[world] = ex
+        return ex
+
+    def _preset_changed(self, change: Any) -> None:
+        self.form.apply_preset(preset(change["new"]))  # notifies once: one look
+
+    def _changed(self) -> None:
+        if self.auto:
+            self.request()
+
+    # ------------------------------------------------------------------ looks
+
+    def look(self, overrides: Mapping[str, Any] | None = None, world: World | None = None) -> Exploration:
+        """Run one look now (on this thread) and show it; ``overrides`` default to the form's."""
+        started = time.perf_counter()
+        world = world or self.world()
+        look = self.explorer(world).run(dict(self.form.overrides() if overrides is None else overrides))
+        self._show(look, world, time.perf_counter() - started)
+        return look
+
+    def request(self, overrides: Mapping[str, Any] | None = None) -> int:
+        """Queue a look with the current settings (or ``overrides``) for the background thread; a newer request
+        supersedes an older one still running or waiting. Returns its generation."""
+        with self._lock:
+            self._generation += 1
+            self._pending = (self._generation, self.world(),
+                             dict(self.form.overrides() if overrides is None else overrides), time.perf_counter())
+            self._lock.notify_all()
+            generation = self._generation
+        self.status.value = t("planning.status.running", self.lang, reps=self.reps.value)
+        return generation
+
+    def wait(self, timeout: float = 120.0) -> Exploration | None:
+        """Block until no look is running or waiting (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while (self._busy or self._pending is not None) and time.monotonic() < deadline:
+                self._lock.wait(0.05)
+        return self.last
+
+    def _worker(self) -> None:
+        while True:
+            with self._lock:
+                while self._pending is None and not self._closed:
+                    self._lock.wait()
+                if self._closed:
+                    return
+                generation, world, overrides, asked = self._pending  # type: ignore[misc]
+                self._pending = None
+                self._busy = True
+            try:
+                look = self.explorer(world).run(overrides)
+                error = None
+            except Exception as exc:  # shown in the status line; the form stays usable
+                look, error = None, str(exc)
+            with self._lock:
+                current = generation == self._generation
+            if not current:
+                self.superseded += 1  # a newer change is waiting: its look replaces this one
+            elif error is not None:
+                self.error = error
+                message = E(t("planning.status.error", self.lang, error=error))
+                self.status.value = f"<span style='color:#b00'>{message}</span>"
+            elif look is not None:
+                self._show(look, world, time.perf_counter() - asked)
+            with self._lock:
+                self._busy = False
+                self._lock.notify_all()
+
+    def _show(self, look: Exploration, world: World, round_trip: float) -> None:
+        self.last, self.last_round_trip, self.error = look, round_trip, None
+        self.differences.value = differences_html(look, self.lang)
+        self.levels.value = levels_html(look, self.lang)
+        self.status.value = E(status_text(look, world.reps, self.lang, round_trip))
+
+    def close(self) -> None:
+        """Stop the background thread and the workers."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        self._thread.join(timeout=5)
+        self._executor.close()
+
+    def __enter__(self) -> ExplorerApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
