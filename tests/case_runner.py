@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
-from simlib.log.eventlog import EventLog, LogBuilder
-from simlib.rulebook import rulebook
+from simlib.log.eventlog import EventLog
+from simlib.rulebook import Params
+from simlib.training import situation
 
 CASES = Path(__file__).parent / "cases"
 
@@ -36,18 +37,8 @@ def load_cases() -> list[dict[str, Any]]:
 
 def build_log(case: dict[str, Any]) -> EventLog:
     """World objects, overridden or extended by the case's objects, plus the case's events."""
-    objects = world()
-    for otype, items in (case.get("objects") or {}).items():
-        objects.setdefault(otype, {}).update(items)
-    b = LogBuilder()
-    for otype, items in objects.items():
-        for oid, attrs in items.items():
-            b.add_object(otype, oid, **(attrs or {}))
-    for ev in case.get("events") or []:
-        ev = dict(ev)
-        b.add_event(ev.pop("type"), str(ev.pop("time")), **ev)
-    return b.build(end=str(case["end"]) if "end" in case else None, source=case["id"])
+    return situation.build_log(case, _world(), source=case["id"])
 
 
-def params_for(case: dict[str, Any]):
-    return rulebook().params.replace(**(case.get("params") or {}))
+def params_for(case: dict[str, Any]) -> Params:
+    return situation.params_for(case)
