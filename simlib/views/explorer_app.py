@@ -83,6 +83,12 @@ def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_K
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def method_line(look: Exploration, reps: int, lang: str) -> str:
+    """How many replications and which interval method (no timings: the same text on every run)."""
+    method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
+    return t("planning.status.method", lang, reps=reps, method=method_text(method, lang), changes=len(look.overrides))
+
+
 def status_text(look: Exploration, reps: int, lang: str, round_trip: float | None = None) -> str:
     """How many replications, which interval methods, how long."""
     method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
@@ -169,6 +175,17 @@ class ExplorerApp:
                           kpis=list(HEADLINE_KPIS), resolve=partial(world_resolve, world=world.overrides))
             self._explorers[world] = ex
         return ex
+
+    def select(self, name: str) -> dict[str, Any]:
+        """Choose a preset in the menu and set the form from it without starting a look; returns the
+        overrides (then :meth:`look` runs it on this thread)."""
+        auto, self.auto = self.auto, False
+        try:
+            self.preset.value = name
+            self.form.apply_preset(preset(name))
+        finally:
+            self.auto = auto
+        return self.form.overrides()
 
     def _preset_changed(self, change: Any) -> None:
         self.form.apply_preset(preset(change["new"]))  # notifies once: one look

@@ -165,6 +165,24 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     return path
 
 
+def output_dir(path: str = "", default: str = "out/briefing") -> Path:
+    """Where a notebook exports files: ``path`` if given, else ``default`` under the checkout (the same place
+    whatever folder the kernel runs in)."""
+    from simlib.scenario.presets import PROJECT_ROOT
+
+    return Path(path) if path else PROJECT_ROOT / default
+
+
+def shown_path(path: Path) -> str:
+    """A path as shown in an output: relative to the checkout when inside it (the same text on every machine)."""
+    from simlib.scenario.presets import PROJECT_ROOT
+
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 # --------------------------------------------------------------------------------------------- steps
 
 

@@ -46,9 +46,7 @@ def _forest(study: Study, lang: str) -> Any:
 
 def _fallback_forest(study: Study, lang: str) -> Any:
     """A plain forest plot until the figures module provides one."""
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["font.family"] = ["DejaVu Sans", "WenQuanYi Micro Hei"]  # Chinese glyphs fall back per glyph
+    plt = _cjk()
     kpis = list(RANK_KPIS)
     names = [a.name for a in study.alternatives]
     fig, axes = plt.subplots(1, len(kpis), figsize=(9, 0.32 * len(names) + 1.6), sharey=True)
@@ -72,6 +70,77 @@ def _fallback_forest(study: Study, lang: str) -> Any:
     fig.tight_layout()
     fig.alt_text = t("report.charts.forest", lang) + ": " + "; ".join(  # type: ignore[attr-defined]
         f"{kpi_name(k, lang)}" for k in kpis)
+    return fig
+
+
+def _cjk() -> Any:
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["font.family"] = ["DejaVu Sans", "WenQuanYi Micro Hei"]  # Chinese glyphs fall back per glyph
+    return plt
+
+
+def forest_figure(study: Study, lang: str) -> Any:
+    """The briefing chart: every alternative's paired difference on the ranking KPIs."""
+    return _forest(study, lang)
+
+
+def tornado_figure(result: Any, kpi: str, lang: str) -> Any:
+    """The tornado of a one-at-a-time result (the figures module's, else the experiment layer's)."""
+    fn = _figures("tornado_plot")
+    if fn is None:
+        from simlib.experiment import tornado_plot as fn
+    try:
+        out = fn(result, kpi, lang=lang)
+    except TypeError:  # the experiment layer's has no lang
+        _cjk()
+        out = fn(result, kpi)
+    fig = out.get_figure() if hasattr(out, "get_figure") else out
+    fig.alt_text = t("planning.chart.tornado_alt", lang, kpi=kpi_name(kpi, lang),  # type: ignore[attr-defined]
+                     params=", ".join(result.top(kpi)[:3]))
+    return fig
+
+
+def morris_figure(result: Any, kpi: str, lang: str) -> Any:
+    """Morris μ* with its CI half-width per parameter, most influential on top."""
+    fn = _figures("morris_plot")
+    if fn is not None:
+        return fn(result, kpi, lang=lang)
+    plt = _cjk()
+    rows = result.table[result.table["kpi"] == kpi].sort_values("rank", ascending=False)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.4))
+    scale, unit = (100, "pp") if kpi.startswith("custody") else (1, kpi_unit(kpi, lang))
+    ax.barh(list(rows["parameter"]), rows["mu_star"] * scale, xerr=rows["mu_star_conf"] * scale, color="tab:blue",
+            alpha=0.8, capsize=3)
+    ax.set_xlabel(t("planning.chart.mu_star", lang, unit=unit))
+    ax.set_title(t("planning.chart.morris_title", lang, kpi=kpi_name(kpi, lang)), fontsize="medium")
+    fig.tight_layout()
+    fig.alt_text = t("planning.chart.morris_alt", lang, kpi=kpi_name(kpi, lang),  # type: ignore[attr-defined]
+                     params=", ".join(result.top(kpi)[:3]))
+    return fig
+
+
+def timeline_figure(history: Any, title: str, lang: str) -> Any:
+    """One object's events over time by type, events that caused a finding in red."""
+    fn = _figures("timeline_plot")
+    if fn is not None:
+        return fn(history, title=title, lang=lang)
+    plt = _cjk()
+    types = list(dict.fromkeys(history["type"]))
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(types) + 1.5))
+    y = [types.index(x) for x in history["type"]]
+    bad = history["findings"].map(bool).to_numpy()
+    ax.scatter(history["time"][~bad], [v for v, b in zip(y, bad, strict=True) if not b], s=18, color="tab:gray")
+    ax.scatter(history["time"][bad], [v for v, b in zip(y, bad, strict=True) if b], s=40, color="tab:red",
+               marker="D", label=t("planning.chart.finding", lang))
+    ax.set_yticks(range(len(types)), types, fontsize="small")
+    ax.set_xlabel(t("planning.chart.date", lang))
+    ax.set_title(title, fontsize="medium")
+    if bad.any():
+        ax.legend(loc="upper left", fontsize="small")
+    fig.tight_layout()
+    fig.alt_text = t("planning.chart.timeline_alt", lang, title=title, n=len(history),  # type: ignore[attr-defined]
+                     bad=int(bad.sum()))
     return fig
 
 

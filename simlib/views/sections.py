@@ -361,3 +361,74 @@ def assumptions_html(study: Study, lang: str) -> str:
 def preset_names() -> list[str]:
     """Every preset (baseline, pre-notice regime, gaps) by name."""
     return [p.name for p in presets()]
+
+
+# --------------------------------------------------------------------------------------------- sensitivity
+
+
+def _sig(low: float, high: float) -> bool:
+    return bool(low > 0 or high < 0)
+
+
+def tornado_reading(table: pd.DataFrame, kpi: str, lang: str) -> str:
+    """A plain-language reading of a one-at-a-time (tornado) result for one KPI, generated from the numbers."""
+    rows = table[table["kpi"] == kpi].sort_values("rank")
+    if rows.empty:
+        return ""
+    top = rows.iloc[0]
+    out = [t("planning.sens.tornado_top", lang, kpi=kpi_name(kpi, lang), base=fmt(top["baseline_mean"], kpi),
+             param=top["parameter"], low=f"{top['low']:g}", high=f"{top['high']:g}",
+             dlow=fmt(top["diff_low"], kpi, signed=True), cilow=ci(top["low_ci_low"], top["low_ci_high"], kpi,
+                                                                  signed=True),
+             dhigh=fmt(top["diff_high"], kpi, signed=True),
+             cihigh=ci(top["high_ci_low"], top["high_ci_high"], kpi, signed=True))]
+    flat = [r.parameter for r in rows.itertuples()
+            if not _sig(r.low_ci_low, r.low_ci_high) and not _sig(r.high_ci_low, r.high_ci_high)]
+    if len(flat) == len(rows):  # nothing resolvable: say so first, not "most sensitive to"
+        return t("planning.sens.tornado_none", lang, kpi=kpi_name(kpi, lang), param=top["parameter"],
+                 swing=_mag(top["swing"], kpi))
+    if len(rows) > 1:
+        nxt = ", ".join(f"{r.parameter} ({_mag(r.swing, kpi)})" for r in rows.iloc[1:3].itertuples())
+        out.append(t("planning.sens.tornado_next", lang, params=nxt))
+    if flat:
+        out.append(t("planning.sens.tornado_flat", lang, params=", ".join(flat)))
+    return " ".join(out)
+
+
+def _mag(x: float, kpi: str) -> str:
+    """A size (a swing, μ*): percentage points for a share, else the number."""
+    return fmt(x, kpi, signed=True).lstrip("+") if kpi in SHARE_KPIS else fmt(x, kpi)
+
+
+def morris_reading(table: pd.DataFrame, kpi: str, lang: str) -> str:
+    """A plain-language reading of a Morris screening for one KPI, generated from the numbers."""
+    rows = table[table["kpi"] == kpi].sort_values("rank")
+    if rows.empty:
+        return ""
+    top = rows.iloc[0]
+    out = [t("planning.sens.morris_top", lang, kpi=kpi_name(kpi, lang), param=top["parameter"],
+             mu=_mag(top["mu_star"], kpi), conf=_mag(top["mu_star_conf"], kpi))]
+    weak = [r.parameter for r in rows.itertuples() if not r.mu_star > r.mu_star_conf]
+    if weak:
+        out.append(t("planning.sens.morris_weak", lang, params=", ".join(weak)))
+    inter = [r.parameter for r in rows.itertuples() if r.mu_star > 0 and r.sigma > r.mu_star]
+    if inter:
+        out.append(t("planning.sens.morris_sigma", lang, params=", ".join(inter)))
+    return " ".join(out)
+
+
+def ranking_html(study: Study, lang: str, kpis: Sequence[str] = RANK_KPIS) -> str:
+    """The alternatives ranked by their effect on ``kpis`` (see :meth:`Study.ranking`), with paired CIs."""
+    rank = study.ranking(kpis)
+    header = [E(t("experiment.col.rank", lang)), E(t("report.col.scenario", lang))] + [
+        f"Δ {E(kpi_name(k, lang))}<br><span class=\"muted\">{E(kpi_unit(k, lang))}</span>" for k in kpis]
+    rows = []
+    for r in rank.to_dict("records"):
+        cells = [str(r["rank"]), E(scenario_label(r["scenario"], lang))]
+        for k in kpis:
+            value = E(fmt(r[f"{k}_diff"], k, signed=True))
+            value = f'<span class="sig">{value}*</span>' if r[f"{k}_sig"] else value
+            cells.append(f'{value}<br><span class="muted">{E(ci(r[f"{k}_low"], r[f"{k}_high"], k, signed=True))}'
+                         "</span>")
+        rows.append(cells)
+    return _table(header, rows, numeric=range(2, len(kpis) + 2), cls="simlib-ranking")

@@ -16,7 +16,8 @@ import math
 import re
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -34,6 +35,16 @@ SHARE_KPIS = ("custody_on_time_public", "custody_on_time_private")
 RANK_KPIS = ("flight_succeeded", "non_return", "custody_on_time_private")  # what a gap is ranked by
 GOOD_WHEN_HIGH = frozenset(SHARE_KPIS)  # higher is better
 GOOD_WHEN_LOW = frozenset({"findings", "non_return", "flight_attempts", "flight_succeeded", "flight_funds"})
+
+
+@contextmanager
+def quiet_nan_warnings() -> Iterator[None]:
+    """Silence the warnings of a KPI with no value in some replications (no flight: no lead time; no private
+    document judged: no on-time share): such a KPI is NaN there and its interval says so."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Warning: converting a masked element to nan", UserWarning)
+        yield
 
 
 def simlib_version() -> str:
@@ -232,8 +243,7 @@ def run_study(scenario: str = BASELINE, compare_with: Sequence[str] = (), *, all
     batch = max(1, math.ceil(n / (2 * (workers_ or 2))))  # two batches per worker: balance, fixed costs amortised
     table = run_replications(replication, configs, reps, root_seed=root_seed, executor=executor, workers=workers_,
                              progress=False, batch_size=min(batch, 10))
-    with warnings.catch_warnings():  # a KPI with no value in any replication (no flight: no lead time) is NaN
-        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+    with quiet_nan_warnings():
         summary = summarise(table, confidence=confidence)
         differences = compare(table, base.name, confidence=confidence)
     return Study(
