@@ -159,6 +159,49 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
     return out
 
 
+def deadline_after(times: pd.Series, days: int | float | pd.Series, params: Params) -> pd.Series:
+    """Last allowed date (end of that day) ``days`` after ``times`` under the options day_count (calendar or
+    working days) and day_zero (the trigger's day or the next one is day 0): the one deadline rule of the
+    auditor, shared with the obligations calculator (``simlib.training.obligations``)."""
+    t = _ms(times)
+    n = np.broadcast_to(np.asarray(days, dtype="float64"), t.shape)
+    valid = (t != NAT) & ~np.isnan(n)
+    base = t - t % DAY  # midnight of the day
+    if params.day_zero == "next_day":
+        base = base + DAY
+    if params.day_count == "working":
+        last = np.zeros(t.shape, dtype=np.int64)
+        d = (base[valid] // DAY).astype("datetime64[D]")
+        last[valid] = np.busday_offset(d, n[valid].astype(np.int64), roll="forward").astype(np.int64) * DAY
+    else:
+        last = base + (np.where(valid, n, 0) * DAY).astype(np.int64)
+    return _times(np.where(valid, last + DAY - 1, NAT), times.index)
+
+
+def cadre_categories(rank: pd.Series, employment: pd.Series, state_organ_staff: pd.Series, leading: pd.Series,
+                     security_sensitive: pd.Series, params: Params) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Whether each cadre is county/division level or above, bureau level or above (under the rank options
+    in force), and in a registration-for-filing category (2.2.a): in-service leading state-organ staff at county
+    level or above, retired cadres at bureau level or above, and security-sensitive staff."""
+    order = rank.map(RANK_ORDER)
+    county_plus = order >= RANK_ORDER["deputy_division" if params.county_division_includes_deputy else "division"]
+    bureau_plus = order >= RANK_ORDER["deputy_bureau" if params.bureau_includes_deputy else "bureau"]
+    in_service = employment.isin(["in_service", "left_leading_post"])
+    retired = employment.isin(["retired", "lixiu"])
+    registrable = ((state_organ_staff & in_service & leading & county_plus) | (retired & bureau_plus)
+                   | (security_sensitive.str.len() > 0))
+    return county_plus, bureau_plus, registrable
+
+
+def scope_rule(in_force: np.ndarray, non_party: np.ndarray, party_only: bool | np.ndarray,
+               binds_non_party: bool | np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Clauses 6.a and 5.a on obligations already known to be in force or not, and of non-Party cadres or not:
+    which are judged, and which of those by reference (see :meth:`AuditContext.scope`)."""
+    non_party = non_party & np.logical_not(binds_non_party)
+    skipped = non_party & (party_only | (not params.non_party_by_reference))
+    return in_force & ~skipped, non_party & ~skipped
+
+
 class AuditContext:
     """Read-only view of a log for checks, with the parameters in force. Tables and frames it hands out are
     shared between checks: derive new ones (filter, ``assign``), never modify them in place."""
@@ -189,9 +232,8 @@ class AuditContext:
         unless the clause binds him directly; not at all under a Party-only clause or when 5.a is read
         otherwise): which rows are judged, and which of those by reference."""
         in_force = (times >= self.start).to_numpy()
-        non_party = self.attr(cadres, "is_party_member").eq(False).to_numpy() & np.logical_not(binds_non_party)
-        skipped = non_party & (party_only | (not self.params.non_party_by_reference))
-        return in_force & ~skipped, non_party & ~skipped
+        non_party = self.attr(cadres, "is_party_member").eq(False).to_numpy()
+        return scope_rule(in_force, non_party, party_only, binds_non_party, self.params)
 
     # -- ids ---------------------------------------------------------------------------------------
     @cached_property
@@ -365,17 +407,9 @@ class AuditContext:
         employment = c["employment"].astype("str").fillna("in_service")
         key_post = c["key_post"].fillna("").astype("str")
         security_sensitive = c["security_sensitive"].fillna("").astype("str")
-        rank = c["rank"].astype("str").map(RANK_ORDER)
-        county_plus = rank >= RANK_ORDER["deputy_division" if self.params.county_division_includes_deputy
-                                         else "division"]
-        bureau_plus = rank >= RANK_ORDER["deputy_bureau" if self.params.bureau_includes_deputy else "bureau"]
-        in_service = employment.isin(["in_service", "left_leading_post"])
-        retired = employment.isin(["retired", "lixiu"])
-        registrable = (
-            (flags["is_state_organ_staff"] & in_service & flags["is_leading_cadre"] & county_plus)
-            | (retired & bureau_plus)
-            | (security_sensitive.str.len() > 0)
-        )
+        county_plus, bureau_plus, registrable = cadre_categories(
+            c["rank"].astype("str"), employment, flags["is_state_organ_staff"], flags["is_leading_cadre"],
+            security_sensitive, self.params)
         return pd.DataFrame({
             "unit": c["unit"], "rank": c["rank"], **flags, "employment": employment, "key_post": key_post,
             "security_sensitive": security_sensitive, "management_authority": c["management_authority"],
@@ -477,20 +511,9 @@ class AuditContext:
 
     # -- time ------------------------------------------------------------------------------------
     def deadline(self, times: pd.Series, days: int | float | pd.Series) -> pd.Series:
-        """Last allowed date (end of that day) ``days`` after ``times`` under day_count and day_zero."""
-        t = _ms(times)
-        n = np.broadcast_to(np.asarray(days, dtype="float64"), t.shape)
-        valid = (t != NAT) & ~np.isnan(n)
-        base = t - t % DAY  # midnight of the day
-        if self.params.day_zero == "next_day":
-            base = base + DAY
-        if self.params.day_count == "working":
-            last = np.zeros(t.shape, dtype=np.int64)
-            d = (base[valid] // DAY).astype("datetime64[D]")
-            last[valid] = np.busday_offset(d, n[valid].astype(np.int64), roll="forward").astype(np.int64) * DAY
-        else:
-            last = base + (np.where(valid, n, 0) * DAY).astype(np.int64)
-        return _times(np.where(valid, last + DAY - 1, NAT), times.index)
+        """Last allowed date (end of that day) ``days`` after ``times`` under day_count and day_zero
+        (:func:`deadline_after`)."""
+        return deadline_after(times, days, self.params)
 
     @staticmethod
     def months_after(times: pd.Series | pd.Timestamp, months: int) -> pd.Series | pd.Timestamp:

@@ -10,6 +10,7 @@ from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.eventlog import TIME_DTYPE
 from simlib.log.vocabulary import TRIP_KINDS
+from simlib.rulebook import Params
 
 PRIVATE = ("private",)
 TRIP_CADRE = ["trip", "cadre"]
@@ -30,11 +31,12 @@ def _month_start(months: pd.Series) -> np.ndarray:
     return np.asarray(months, dtype="int64").astype("datetime64[M]").astype(TIME_DTYPE)
 
 
-def _periods(ctx: AuditContext, stays: pd.DataFrame) -> pd.DataFrame:
-    """One row per reporting period spent wholly abroad, with ``time`` (its first day) and ``stop`` (the day
-    after it): calendar periods of ``quarterly_report_months`` months, or windows of that length from exit."""
-    months = ctx.params.quarterly_report_months
-    if ctx.params.quarter_reading == "calendar":
+def reporting_periods(params: Params, stays: pd.DataFrame) -> pd.DataFrame:
+    """One row per reporting period spent wholly abroad (``stays``: ``out`` and ``back`` days), with ``time``
+    (its first day) and ``stop`` (the day after it): calendar periods of ``quarterly_report_months`` months, or
+    windows of that length from exit (option quarter_reading). Shared with the obligations calculator."""
+    months = params.quarterly_report_months
+    if params.quarter_reading == "calendar":
         def index(d: pd.Series) -> pd.Series:
             return (d.dt.year - 1970) * 12 + d.dt.month - 1
         first = -(-(index(stays["out"]) + (stays["out"].dt.day > 1)) // months)
@@ -145,7 +147,7 @@ def quarterly_status_reports(ctx: AuditContext) -> Found:
     exit)."""
     stays = ctx.departures(PRIVATE)
     back = ctx.first_after(stays, ctx.t("Entry"), by=TRIP_CADRE).fillna(ctx.end)
-    periods = _periods(ctx, stays.assign(out=stays["time"].dt.normalize(), back=back.dt.normalize()))
+    periods = reporting_periods(ctx.params, stays.assign(out=stays["time"].dt.normalize(), back=back.dt.normalize()))
     reports = ctx.t("AbroadStatusReport")
     last_day = periods["stop"] - pd.Timedelta(milliseconds=1)
     found = []

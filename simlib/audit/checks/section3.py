@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simlib.audit.context import AuditContext
+from simlib.audit.context import AuditContext, deadline_after
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
+from simlib.rulebook import Params
 
 REPORTED_DOC_TYPES = ("private_passport", "hk_macao_two_way_permit")  # 3.2.a: 因私护照或往来港澳通行证
 OUT_EVENTS = ("DocIssued", "DocCheckedOut")
@@ -106,6 +107,14 @@ def _to_right_body(ctx: AuditContext, reports: pd.DataFrame) -> pd.Series:
     return up.where(ctx.attr(who, "is_unit_leader").eq(True), own)
 
 
+def doc_report_deadline(issued: pd.Series, first_use: pd.Series, params: Params) -> pd.Series:
+    """3.2.a: a private passport or two-way HK/Macao permit issued at ``issued`` is reported within
+    doc_report_days, and no later than its first use (``first_use``, NaT if none). Shared with the obligations
+    calculator."""
+    by_days = deadline_after(issued, params.doc_report_days, params)
+    return by_days.mask(first_use < by_days, first_use)
+
+
 def _report_duties(ctx: AuditContext) -> pd.DataFrame:
     """Each report 3.2.a/3.2.b require, with its ``deadline``, the first report made to anyone (``reported``),
     whether one went to the right body (``right_body``) and whether the cadre is a unit leader (``leader``).
@@ -116,8 +125,7 @@ def _report_duties(ctx: AuditContext) -> pd.DataFrame:
     doc_reports = doc_reports.assign(right_body=_to_right_body(ctx, doc_reports))
     issued = _of_types(ctx, ctx.t("DocIssued"), REPORTED_DOC_TYPES)
     first_use = ctx.first_after(issued, ctx.t("Exit"), by=["document"])
-    by_days = ctx.deadline(issued["time"], ctx.params.doc_report_days)
-    docs = issued.assign(duty="doc", deadline=by_days.mask(first_use < by_days, first_use),
+    docs = issued.assign(duty="doc", deadline=doc_report_deadline(issued["time"], first_use, ctx.params),
                          reported=ctx.first_after(issued, doc_reports, by=["document"]),
                          right_body=ctx.has(issued, doc_reports[doc_reports["right_body"]], by=["document"]))
 
