@@ -26,7 +26,9 @@ BENCH_ARGS ?=
 
 # Debian packages the suite needs (one list; append e.g. chromium chromium-driver here later).
 #   fonts-wqy-microhei: CJK glyphs for the Chinese labels in matplotlib figures.
-DEB_PACKAGES := fonts-wqy-microhei
+#   chromium: PDF reports (headless print) and the browser tests (Playwright drives Debian's Chromium).
+#   poppler-utils: pdftoppm/pdftotext, with which the tests look inside the PDF reports.
+DEB_PACKAGES := fonts-wqy-microhei chromium poppler-utils
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
