@@ -80,7 +80,7 @@ def workload(name: str | None, overrides: dict[str, Any], seconds: float,
              customers: int | None) -> tuple[ReplicationFn, Scenario, str]:
     """The replication function, scenario and a description: a simlib scenario by name, or the demo queue."""
     if name:
-        from simlib.model.runner import resolve
+        from simlib.pipeline.replication import resolve
 
         label, config, fn = resolve(name, overrides)
         return fn, Scenario(label, config), f"simlib scenario {label!r}"
@@ -163,7 +163,7 @@ def main() -> None:
         speed(fn, scenario, what, args.reps, args.workers, warm=not args.cold_only)
     if args.memory:
         if args.scenario:
-            from simlib.model.runner import ranges
+            from simlib.pipeline.replication import ranges
 
             param = args.param or "behaviour.keep_private_document"
             bounds = ranges(scenario.config, [param])[param]

@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from simlib import pipeline
 from simlib.i18n import LANGS, pad, set_lang, t
 from simlib.log.errors import InputError
-from simlib.model import runner
-from simlib.scenario import CONTROL_NAMES, Scenario, describe, load_scenario, parse_sets
+from simlib.scenario import CONTROL_NAMES, Scenario, describe, find_scenario, load_scenario, parse_sets
 
 EXIT_OK, EXIT_INPUT = 0, 2
 SUMMARY_KPIS = (
@@ -62,7 +62,7 @@ def _lang(args: argparse.Namespace, lang: str | None) -> str:
 
 def _load(name: str, overrides: list[str]) -> Scenario:
     """A scenario by path or by name (``baseline``, a gap, a training world), with ``--set`` overrides."""
-    return load_scenario(runner.find_scenario(name), parse_sets(overrides))
+    return load_scenario(find_scenario(name), parse_sets(overrides))
 
 
 def run_validate(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = None) -> int:
@@ -95,9 +95,9 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3g}"
 
 
-def summary(results: list[runner.Replication], sc: Scenario, lang: str) -> str:
+def summary(results: list[pipeline.Replication], sc: Scenario, lang: str) -> str:
     """A readable summary: the world, the KPIs (mean, min–max over replications), the top findings."""
-    table = runner.summary_table(results)
+    table = pipeline.summary_table(results)
     lines = [t("model.run.title", lang, name=sc.name, reps=len(results),
                seeds=", ".join(str(r.seed) for r in results)),
              t("model.cli.world", lang, cadres=sc.organisation.cadres, years=sc.calendar.years,
@@ -127,8 +127,8 @@ def run_run(args: argparse.Namespace, lang: str | None = None, out: TextIO | Non
         raise InputError(f"--reps {args.reps} is not a positive number", field="--reps",
                          fix="give --reps 1 or more")
     sc = _load(args.scenario, args.overrides)
-    results = runner.run(sc, reps=args.reps, seed=args.seed)
-    paths = runner.write(results, sc, args.out) if args.out else {}
+    results = pipeline.run(sc, reps=args.reps, seed=args.seed)
+    paths = pipeline.write(results, sc, args.out) if args.out else {}
     if args.json:
         doc = {"scenario": sc.name, "replications": [{"seed": r.seed, **r.kpis} for r in results],
                "files": {k: str(v) for k, v in paths.items()}}

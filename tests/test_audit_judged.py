@@ -6,7 +6,7 @@ from __future__ import annotations
 from case_runner import build_log, load_cases, params_for
 
 from simlib.audit import audit
-from simlib.model.kpi import kpis
+from simlib.pipeline.kpi import kpis
 
 CASES = {c["id"]: c for c in load_cases()}
 

@@ -17,10 +17,11 @@ import pytest
 
 from simlib.experiment import run_replications
 from simlib.experiment.batch import Batch, run_batch
-from simlib.experiment.contract import KPIs, Scenario, replication_seeds
+from simlib.experiment.contract import KPIs, Scenario
 from simlib.experiment.demo import mmc_replication
-from simlib.model.combined import run_combined
-from simlib.model.runner import find_scenario, replication, run_once
+from simlib.model.streams import replication_seeds
+from simlib.pipeline.combined import run_combined
+from simlib.pipeline.replication import find_scenario, replication, run_once
 from simlib.scenario import load_scenario
 
 SMALL = {"organisation.cadres": 300, "organisation.units.prefecture_per_provincial": 1,
@@ -172,7 +173,7 @@ def test_the_explorer_asks_for_one_batch_per_worker(monkeypatch) -> None:
 def test_a_function_with_a_batched_form_gets_batches_big_enough_to_combine() -> None:
     from simlib.experiment.contract import batched
     from simlib.experiment.runner import COMBINED, default_batch_size
-    from simlib.model.runner import replications
+    from simlib.pipeline.replication import replications
 
     assert batched(replication) is replications and batched(fragile_together) is None
     assert default_batch_size(40, 2) == 2  # functions without one keep their batches

@@ -20,12 +20,10 @@ from simlib.experiment.contract import (
     config_hash,
     get_path,
     parse_override,
-    replication_seed,
-    replication_seeds,
     set_path,
-    stream,
 )
 from simlib.log.errors import InputError
+from simlib.model.streams import replication_seed, replication_seeds, stream
 
 
 def test_set_path_returns_new_config_and_never_mutates() -> None:

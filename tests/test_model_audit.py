@@ -10,7 +10,7 @@ from model_worlds import tiny
 
 from simlib.audit import Findings, audit
 from simlib.model import Model
-from simlib.model.kpi import kpis
+from simlib.pipeline.kpi import kpis
 from simlib.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

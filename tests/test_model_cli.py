@@ -9,9 +9,9 @@ import pytest
 from model_worlds import tiny
 
 from simlib.commands_model import main as model_cli
-from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
-from simlib.model.runner import ranges, replication, resolve
+from simlib.model.streams import replication_seeds
+from simlib.pipeline.replication import ranges, replication, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 

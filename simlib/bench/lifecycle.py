@@ -10,7 +10,7 @@ from typing import Any
 
 from simlib.bench.common import Target, per_second
 from simlib.model.bench import BareRun, bare_for, simulate
-from simlib.model.runner import find_scenario
+from simlib.pipeline.replication import find_scenario
 
 RATIO_TARGET = 0.25
 

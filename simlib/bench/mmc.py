@@ -21,8 +21,7 @@ import simpy
 from scipy import stats
 
 from simlib.bench.common import Target, best_of
-from simlib.experiment.contract import replication_seeds
-from simlib.model.streams import Streams
+from simlib.model.streams import Streams, replication_seeds
 from simlib.model.world import ApprovalDesk
 
 SERVERS = 4

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from simlib.bench.common import Target, loglog_slope
-from simlib.model.runner import find_scenario
+from simlib.pipeline.replication import find_scenario
 
 TIME_TARGET_S = 60.0  # 100 k cadres × 10 years
 MEMORY_TARGET_MB = 2048.0

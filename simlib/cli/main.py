@@ -57,8 +57,8 @@ def _register_model_and_experiments(sub: argparse._SubParsersAction) -> None:
     """``validate`` and ``run`` (the model) and ``compare``, ``sweep``, ``sensitivity``, ``replications``."""
     from simlib.commands_experiment import register as register_experiments
     from simlib.commands_model import register as register_model
-    from simlib.model.kpi import HEADLINE_KPIS
-    from simlib.model.runner import ranges, resolve
+    from simlib.pipeline.kpi import HEADLINE_KPIS
+    from simlib.pipeline.replication import ranges, resolve
 
     register_model(sub)
     register_experiments(sub, resolve, ranges, headline=HEADLINE_KPIS)

@@ -27,10 +27,7 @@ if TYPE_CHECKING:
         config_hash,
         get_path,
         parse_override,
-        replication_seed,
-        replication_seeds,
         set_path,
-        stream,
     )
     from simlib.experiment.design import design_scenarios, grid, latin_hypercube, make_design
     from simlib.experiment.executors import (
@@ -58,6 +55,7 @@ if TYPE_CHECKING:
     )
     from simlib.experiment.store import ResultsStore
     from simlib.experiment.sweeps import SweepResult, sweep
+    from simlib.model.streams import replication_seed, replication_seeds, stream
 
 _EXPORTS: dict[str, str] = {
     "Exploration": "simlib.experiment.explorer",
@@ -72,10 +70,10 @@ _EXPORTS: dict[str, str] = {
     "config_hash": "simlib.experiment.contract",
     "get_path": "simlib.experiment.contract",
     "parse_override": "simlib.experiment.contract",
-    "replication_seed": "simlib.experiment.contract",
-    "replication_seeds": "simlib.experiment.contract",
+    "replication_seed": "simlib.model.streams",
+    "replication_seeds": "simlib.model.streams",
     "set_path": "simlib.experiment.contract",
-    "stream": "simlib.experiment.contract",
+    "stream": "simlib.model.streams",
     "design_scenarios": "simlib.experiment.design",
     "grid": "simlib.experiment.design",
     "latin_hypercube": "simlib.experiment.design",

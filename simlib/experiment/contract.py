@@ -18,10 +18,7 @@ hashes.
 An *override* sets one value at a dotted path of a nested config (``"behaviour.keep_document"``, list items by
 index: ``"units.0.size"``) and returns a new config; the original is never mutated.
 
-Replication seeds: ``numpy.random.SeedSequence(root_seed).spawn(n)`` gives one child per replication;
-child *i* becomes the integer ``child.generate_state(1, dtype=numpy.uint64)[0] >> 1`` (63 bits, so it fits a
-signed 64-bit column). Child *i* depends only on ``root_seed`` and *i*, not on *n*: extending an experiment
-from 20 to 40 replications keeps the first 20 seeds.
+Replication seeds and random streams are described in one place, :mod:`simlib.model.streams`.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ import enum
 import hashlib
 import json
 import pickle
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, TypeAlias
@@ -50,43 +46,6 @@ BatchFn: TypeAlias = Callable[[Mapping[str, Any], Sequence[int]], list[KPIs]]
 
 Ranges: TypeAlias = Mapping[str, tuple[float, float]]
 """Dotted parameter path -> (low, high): the plausible range of a scenario parameter."""
-
-
-# --------------------------------------------------------------------------------------------- seeds
-
-
-def replication_seed(root_seed: int, replication: int) -> int:
-    """Seed of one replication: child ``replication`` of ``SeedSequence(root_seed).spawn(...)``, 63 bits."""
-    if replication < 0:
-        raise InputError(f"replication index must be >= 0, got {replication}", field="replication")
-    child = np.random.SeedSequence(_root(root_seed), spawn_key=(replication,))
-    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-
-
-def replication_seeds(root_seed: int, n: int) -> list[int]:
-    """Seeds of replications ``0..n-1`` (``SeedSequence(root_seed).spawn(n)``, each child as 63 bits)."""
-    children = np.random.SeedSequence(_root(root_seed)).spawn(n)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
-
-
-def stream(seed: int, purpose: str) -> np.random.Generator:
-    """An independent random stream for one purpose (``"arrivals"``, ``"service"`` …) of one replication.
-
-    The purpose name, not its position, selects the stream, so a model that adds a purpose leaves the streams
-    of the others unchanged and common random numbers stay aligned across model versions and scenarios.
-    """
-    key = zlib.crc32(purpose.encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
-
-
-def _root(root_seed: int) -> int:
-    if isinstance(root_seed, bool) or not isinstance(root_seed, int | np.integer) or root_seed < 0:
-        raise InputError(
-            f"root seed must be a non-negative integer, got {root_seed!r}",
-            field="seed",
-            fix="e.g. --seed 2004",
-        )
-    return int(root_seed)
 
 
 # --------------------------------------------------------------------------------------------- scenarios

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simlib.experiment.contract import KPIs, stream
+from simlib.experiment.contract import KPIs
+from simlib.model.streams import stream
 
 DEMO_CONFIG: dict[str, Any] = {
     "queue": {"arrival_rate": 3.0, "service_rate": 1.0, "servers": 4},

@@ -34,13 +34,13 @@ Resolve = Callable[[str, Mapping[str, Any]], tuple[str, dict[str, Any], Replicat
 
 
 def _model_resolve(name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], ReplicationFn]:
-    from simlib.model.runner import resolve
+    from simlib.pipeline.replication import resolve
 
     return resolve(name, overrides)
 
 
 def _headline() -> tuple[str, ...]:
-    from simlib.model.kpi import HEADLINE_KPIS
+    from simlib.pipeline.kpi import HEADLINE_KPIS
 
     return HEADLINE_KPIS
 

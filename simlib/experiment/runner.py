@@ -17,12 +17,12 @@ from simlib.experiment.contract import (
     batched,
     check_replication_fn,
     function_name,
-    replication_seed,
 )
 from simlib.experiment.executors import Executor, make_executor
 from simlib.experiment.progress import progress_bar, progress_enabled
 from simlib.experiment.store import ResultsStore
 from simlib.log.errors import InputError
+from simlib.model.streams import replication_seed
 
 ID_COLUMNS = ["scenario", "replication", "seed"]
 BATCHES_PER_WORKER = 16

@@ -6,9 +6,9 @@
 
 from simlib.scenario.loader import apply_overrides, load_raw, load_scenario, parse_sets, validate
 from simlib.scenario.params import Param, ParamInfo, describe, iter_params
-from simlib.scenario.presets import Preset, apply_preset, gap_names, preset, presets
+from simlib.scenario.presets import Preset, apply_preset, find_scenario, gap_names, preset, presets
 from simlib.scenario.schema import CONTROL_CLAUSES, CONTROL_NAMES, Behaviour, Control, Controls, Scenario
 
 __all__ = ["CONTROL_CLAUSES", "CONTROL_NAMES", "Behaviour", "Control", "Controls", "Param", "ParamInfo",
-           "Preset", "Scenario", "apply_overrides", "apply_preset", "describe", "gap_names", "iter_params",
-           "load_raw", "load_scenario", "parse_sets", "preset", "presets", "validate"]
+           "Preset", "Scenario", "apply_overrides", "apply_preset", "describe", "find_scenario", "gap_names",
+           "iter_params", "load_raw", "load_scenario", "parse_sets", "preset", "presets", "validate"]

@@ -25,12 +25,29 @@ PresetKind = Literal["baseline", "regime", "gap"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 BASELINE = "baseline"
 PRE_NOTICE = "pre_notice"
+SCENARIO_DIRS = ("scenarios", "scenarios/gaps", "scenarios/training")
 
 
 def scenarios_dir() -> Path:
     """The folder of scenario files: ``./scenarios`` when present, else the checkout's."""
     here = Path.cwd() / "scenarios"
     return here if (here / "gaps").is_dir() else PROJECT_ROOT / "scenarios"
+
+
+def find_scenario(name: str | Path) -> Path:
+    """A scenario file: a path, or a name looked up in scenarios/, scenarios/gaps/ and scenarios/training/."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    roots = (Path.cwd(), PROJECT_ROOT)
+    folders = [root / folder for root in roots for folder in SCENARIO_DIRS]
+    for folder in folders:
+        candidate = folder / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
+    raise InputError(f"no scenario {str(name)!r}", field="SCENARIO",
+                     fix=f"give a path to a YAML file or one of: {', '.join(known) or '(none found)'}")
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from typing import Any
 
 from simlib.experiment import Exploration, Explorer, make_executor
 from simlib.i18n import get_lang, t
-from simlib.scenario import load_scenario, preset
-from simlib.views._pipeline import HEADLINE_KPIS, find_scenario, replication
+from simlib.pipeline import HEADLINE_KPIS, replication
+from simlib.scenario import find_scenario, load_scenario, preset
 from simlib.views.forms import ScenarioForm, preset_options
 from simlib.views.sections import E, ci, fmt, kpi_name, kpi_unit, method_text
 

@@ -29,8 +29,8 @@ def open_log(path: str | Path | None = None, *, scenario: str = "training/small"
 
         log = read_log(path)
         return log, audit(log)
-    from simlib.scenario import load_scenario
-    from simlib.views._pipeline import find_scenario, run_once
+    from simlib.pipeline import run_once
+    from simlib.scenario import find_scenario, load_scenario
 
     rep = run_once(load_scenario(find_scenario(scenario), dict(sets or {})), seed)
     return rep.log, rep.findings

@@ -27,8 +27,8 @@ import pandas as pd
 from simlib.experiment import compare, replication_seeds, run_replications, summarise
 from simlib.experiment.contract import Scenario as Config
 from simlib.log.errors import InputError
-from simlib.scenario import CONTROL_CLAUSES, Preset, Scenario, iter_params, load_scenario, presets
-from simlib.views._pipeline import HEADLINE_KPIS, find_scenario, replication
+from simlib.pipeline import HEADLINE_KPIS, replication
+from simlib.scenario import CONTROL_CLAUSES, Preset, Scenario, find_scenario, iter_params, load_scenario, presets
 
 BASELINE = "baseline"
 SHARE_KPIS = ("custody_on_time_public", "custody_on_time_private")

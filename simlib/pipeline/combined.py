@@ -2,7 +2,7 @@
 findings and KPIs split back per replication.
 
 Building and auditing a log of the training world costs a fixed ~0.1-0.3 s whatever its size, so the batched
-form of :func:`simlib.model.runner.replication` combines the replications' logs — object ids prefixed ``r<i>/``
+form of :func:`simlib.pipeline.replication.replication` combines the replications' logs — object ids prefixed ``r<i>/``
 per replication, events numbered on (:meth:`LogBuilder.absorb`) — and gives each replication exactly what it
 would get alone (``tests/test_batch_replications.py``).
 """
@@ -23,9 +23,9 @@ import pyarrow.compute as pc
 from simlib.audit import Findings, audit
 from simlib.audit.findings import OBJECT_COLUMNS
 from simlib.log.eventlog import EventLog, LogBuilder
-from simlib.model.kpi import by_replication, kpis_by_replication
-from simlib.model.runner import Replication
 from simlib.model.world import Model
+from simlib.pipeline.kpi import by_replication, kpis_by_replication
+from simlib.pipeline.replication import Replication
 from simlib.scenario import Scenario
 
 COMBINED_EVENTS = 200_000  # the most events of a combined log: beyond, the fixed cost saved is small, memory grows

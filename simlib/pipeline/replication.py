@@ -4,7 +4,7 @@
 :mod:`simlib.experiment` expects; ``run(scenario, reps, seed)`` is what ``simlib run`` calls.
 
 Its batched form ``replications(config, seeds)`` (``replication.batch``) gives the same KPIs for each seed
-more cheaply, by auditing the seeds' logs as one (:mod:`simlib.model.combined`).
+more cheaply, by auditing the seeds' logs as one (:mod:`simlib.pipeline.combined`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ from typing import Any
 import pandas as pd
 
 from simlib.audit import Findings, audit
-from simlib.experiment.contract import replication_seeds
 from simlib.log.errors import InputError
 from simlib.log.eventlog import EventLog
-from simlib.model.kpi import kpi_table, kpis
+from simlib.model.streams import replication_seeds
 from simlib.model.world import Model
-from simlib.scenario import Scenario, iter_params, load_scenario, validate
+from simlib.pipeline.kpi import kpi_table, kpis
+from simlib.scenario import Scenario, find_scenario, iter_params, load_scenario, validate
 
-SCENARIO_DIRS = ("scenarios", "scenarios/gaps", "scenarios/training")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 SWEEPABLE = ("behaviour.", "enforcement.", "approval.", "controls.")
 
 
@@ -76,8 +74,8 @@ def replication(config: Mapping[str, Any], seed: int) -> dict[str, float]:
 def replications(config: Mapping[str, Any], seeds: Sequence[int]) -> list[dict[str, float]]:
     """The batched form of :func:`replication`: the KPIs of each seed, the same numbers as one call per seed,
     with the fixed cost of building and auditing a log paid once per combined log
-    (:func:`simlib.model.combined.run_combined`)."""
-    from simlib.model.combined import run_combined  # it builds Replication objects of this module
+    (:func:`simlib.pipeline.combined.run_combined`)."""
+    from simlib.pipeline.combined import run_combined  # it builds Replication objects of this module
 
     scenario = validate(dict(config), source="<config>")
     return [values for combined in run_combined(scenario, seeds) for values in combined.kpis]
@@ -123,22 +121,6 @@ def summary_table(results: list[Replication]) -> pd.DataFrame:
     """Mean and spread of each KPI over the replications."""
     table = kpi_table([r.kpis for r in results])
     return pd.DataFrame({"mean": table.mean(), "min": table.min(), "max": table.max()})
-
-
-def find_scenario(name: str | Path) -> Path:
-    """A scenario file: a path, or a name looked up in scenarios/, scenarios/gaps/ and scenarios/training/."""
-    path = Path(name)
-    if path.is_file():
-        return path
-    roots = (Path.cwd(), PROJECT_ROOT)
-    folders = [root / folder for root in roots for folder in SCENARIO_DIRS]
-    for folder in folders:
-        candidate = folder / f"{name}.yaml"
-        if candidate.is_file():
-            return candidate
-    known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
-    raise InputError(f"no scenario {str(name)!r}", field="SCENARIO",
-                     fix=f"give a path to a YAML file or one of: {', '.join(known) or '(none found)'}")
 
 
 def resolve(name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], Any]:
