@@ -8,7 +8,7 @@ from vocab_log import vocabulary_log
 
 from simlib.audit import all_checks, audit
 from simlib.audit.findings import FINDING_COLUMNS
-from simlib.log.eventlog import LogBuilder
+from simlib.log.builder import LogBuilder
 
 
 def _assert_well_formed(found) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from simlib.cli import main
 from simlib.i18n import get_lang, set_lang
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.log.io import write_log
 from simlib.log.vocabdoc import vocabulary_markdown
 from simlib.rulebook import rulebook

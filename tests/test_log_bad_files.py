@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from simlib.log.builder import LogBuilder
 from simlib.log.errors import InputError
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.log.io import read_log, write_log
 
 Doc = dict[str, Any]

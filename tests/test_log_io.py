@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from vocab_log import vocabulary_log
 
-from simlib.log.eventlog import EventLog, LogBuilder, assert_same_log
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog, assert_same_log
 from simlib.log.io import read_log, write_log
 from simlib.log.ocel import from_ocel, to_ocel
 from simlib.log.ocel_schema import published_schema

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from simlib.log.errors import InputError
-from simlib.log.eventlog import _all_distinct, normalise
+from simlib.log.normalise import _all_distinct, normalise
 
 KINDS = ["registration", "document", "trip"]
 

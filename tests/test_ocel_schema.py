@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from simlib.log.eventlog import LogBuilder
+from simlib.log.builder import LogBuilder
 from simlib.log.ocel import to_ocel
 from simlib.log.ocel_schema import conforms, published_schema, reading_schema
 

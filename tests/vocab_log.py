@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.log.vocabulary import EVENT_TYPES, OBJECT_TYPES, Attr, Link
 
 ORIGIN = pd.Timestamp("2004-12-20 08:30:00")

@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simlib.log.errors import InputError
-from simlib.log.eventlog import TIME_DTYPE, EventLog, normalise
+from simlib.log.eventlog import TIME_DTYPE, EventLog
+from simlib.log.normalise import normalise
 from simlib.log.values import from_text, parse_times, time_unit, to_text
 from simlib.log.vocabulary import EVENT_TYPES, EVENTS, OBJECT_TYPES, OBJECTS, Attr
 

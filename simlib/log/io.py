@@ -6,7 +6,7 @@
 ``.csv``                 ``LOG.csv`` (events) + ``LOG.objects.csv`` (:mod:`simlib.log.csvlog`)
 =======================  ======================================================================
 
-Every reader validates through :func:`simlib.log.eventlog.normalise` and raises
+Every reader validates through :func:`simlib.log.normalise.normalise` and raises
 :class:`~simlib.log.errors.InputError` naming the file, the field and the fix.
 """
 

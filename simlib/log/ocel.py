@@ -27,7 +27,8 @@ from typing import Any
 import pandas as pd
 
 from simlib.log.errors import InputError
-from simlib.log.eventlog import EventLog, normalise
+from simlib.log.eventlog import EventLog
+from simlib.log.normalise import normalise
 from simlib.log.ocel_schema import validate_structure
 from simlib.log.values import EPOCH, OCEL_TYPES, from_text, parse_times, to_text
 from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType

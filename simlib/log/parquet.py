@@ -24,7 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simlib.log.errors import InputError
-from simlib.log.eventlog import EventLog, normalise
+from simlib.log.eventlog import EventLog
+from simlib.log.normalise import normalise
 
 FORMAT = "simlib-parquet/1"
 MANIFEST = "manifest.json"

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.log.eventlog import MEMBER_COLUMNS, EventLog, normalise
+from simlib.log.eventlog import MEMBER_COLUMNS, EventLog
+from simlib.log.normalise import normalise
 from simlib.log.vocabulary import RANKS
 
 ORIGIN = np.datetime64(

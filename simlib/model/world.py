@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.model import behaviour
 from simlib.model.organisation import Organisation
 from simlib.model.organisation import build as build_organisation

@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 
 from simlib.audit import Findings, audit
 from simlib.audit.findings import OBJECT_COLUMNS
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.model.world import Model
 from simlib.pipeline.kpi import by_replication, kpis_by_replication
 from simlib.pipeline.replication import Replication

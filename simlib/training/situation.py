@@ -11,7 +11,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from simlib.log.eventlog import EventLog, LogBuilder
+from simlib.log.builder import LogBuilder
+from simlib.log.eventlog import EventLog
 from simlib.rulebook import Params, rulebook
 
 World = Mapping[str, Mapping[str, Mapping[str, Any] | None]]
