@@ -5,7 +5,7 @@ scenario name or path (plus ``--set`` overrides) into ``(name, config, replicati
 ``ranges`` callback gives the documented plausible ranges of parameters. Each subcommand stores a handler in
 ``args.handler`` (``handler(args, out=None, lang=None) -> exit status``, printing to ``out`` or stdout) and, for
 simlib's main CLI, ``args.run(args, lang)``; :func:`run_cli` shows the whole cycle (parse, run, print) and turns
-:class:`~simlib.log.errors.InputError` into exit status 2.
+:class:`~simlib.errors.InputError` into exit status 2.
 
 The text output speaks the chosen language (``--lang``, else the caller's ``lang``, else the current setting):
 every title, header and method name comes from the catalogue (``experiment.*`` in
@@ -25,8 +25,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from simlib.errors import InputError
 from simlib.i18n import LANGS, get_lang, has, t
-from simlib.log.errors import InputError
 
 if TYPE_CHECKING:  # the experiment modules (pandas, scipy, SALib) load only when a subcommand runs
     import pandas as pd

@@ -1,7 +1,7 @@
 """CLI subcommands of the model: ``simlib validate FILE`` and ``simlib run SCENARIO``.
 
 The host CLI calls :func:`register` with its argparse subparsers; each subcommand stores ``run(args, lang) ->
-exit status`` in ``args.run``. Bad input raises :class:`~simlib.log.errors.InputError` (the host prints it and
+exit status`` in ``args.run``. Bad input raises :class:`~simlib.errors.InputError` (the host prints it and
 exits with status 2); :func:`main` does the same on its own, for trying the commands without the host CLI.
 """
 
@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import pandas as pd
 
 from simlib import pipeline
+from simlib.errors import InputError
 from simlib.i18n import LANGS, pad, set_lang, t
-from simlib.log.errors import InputError
 from simlib.scenario import CONTROL_NAMES, Scenario, describe, find_scenario, load_scenario, parse_sets
 
 EXIT_OK, EXIT_INPUT = 0, 2

@@ -15,9 +15,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from simlib.errors import InputError
 from simlib.experiment.contract import KPIs, config_hash, set_path
 from simlib.experiment.demo import DEMO_RANGES, mmc_replication
-from simlib.log.errors import InputError
 
 COUNTER_ENV = "STANDIN_COUNTER_LOG"
 PAUSE_ENV = "STANDIN_PAUSE_S"

@@ -12,6 +12,7 @@ import pytest
 from experiment_standin import BASE, counting_replication
 
 import simlib.experiment as ex
+from simlib.errors import InputError
 from simlib.experiment.contract import (
     Scenario,
     apply_overrides,
@@ -22,7 +23,6 @@ from simlib.experiment.contract import (
     parse_override,
     set_path,
 )
-from simlib.log.errors import InputError
 from simlib.model.streams import replication_seed, replication_seeds, stream
 
 

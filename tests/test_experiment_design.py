@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from experiment_standin import SCENARIOS, counting_replication
 
+from simlib.errors import InputError
 from simlib.experiment import (
     Scenario,
     design_scenarios,
@@ -18,7 +19,6 @@ from simlib.experiment import (
     tornado,
     tornado_plot,
 )
-from simlib.log.errors import InputError
 
 BASE = Scenario("base", SCENARIOS["base"])
 RANGES = {"queue.arrival_rate": (2.4, 3.4), "queue.servers": (4, 6)}

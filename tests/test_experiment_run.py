@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from experiment_standin import SCENARIOS, counting_replication, failing_replication
 
+from simlib.errors import InputError
 from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, replication_seeds, run_replications
 from simlib.experiment.progress import progress_enabled
-from simlib.log.errors import InputError
 
 SCENARIOS_RUN = [Scenario("base", SCENARIOS["base"]), Scenario("more-servers", SCENARIOS["more-servers"])]
 

@@ -19,7 +19,7 @@ from simlib.experiment import (
     run_replications,
     summarise,
 )
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 BASE = Scenario("base", SCENARIOS["base"])
 FASTER = Scenario("faster", SCENARIOS["faster"])  # service rate +5%: a small change

@@ -16,9 +16,9 @@ import pytest
 from experiment_standin import COUNTER_ENV, PAUSE_ENV, SCENARIOS, counting_replication, failing_replication
 
 from simlib.commands_experiment import DEFAULT_SEED
+from simlib.errors import InputError
 from simlib.experiment import ResultsStore, Scenario, replication_seeds, run_replications, sweep
 from simlib.experiment.store import simlib_version
-from simlib.log.errors import InputError
 
 TESTS = Path(__file__).resolve().parent
 BASE = Scenario("base", SCENARIOS["base"])

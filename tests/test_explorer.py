@@ -7,9 +7,9 @@ import os
 import pytest
 from experiment_standin import COUNTER_ENV, resolve
 
+from simlib.errors import InputError
 from simlib.experiment import Explorer, run_replications
 from simlib.experiment.contract import Scenario
-from simlib.log.errors import InputError
 
 
 def test_baseline_runs_once_and_each_look_pairs_with_it(tmp_path, monkeypatch) -> None:

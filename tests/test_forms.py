@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.scenario import Scenario, gap_names, iter_params, load_scenario, preset, presets
 from simlib.scenario.presets import read_preset
 from simlib.views.forms import WORLD, ScenarioForm

@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from simlib.errors import InputError
 from simlib.log.builder import LogBuilder
-from simlib.log.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.log.io import read_log, write_log
 

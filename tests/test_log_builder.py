@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from simlib.errors import InputError
 from simlib.log.builder import LogBuilder
-from simlib.log.errors import InputError
 from simlib.log.eventlog import assert_same_log
 
 ORIGIN = "2005-01-01"

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.normalise import _all_distinct, normalise
 
 KINDS = ["registration", "document", "trip"]

@@ -11,7 +11,7 @@ import pytest
 from model_worlds import tiny
 
 from simlib.audit.context import AuditContext
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import assert_same_log
 from simlib.model import Model, Streams
 from simlib.model import behaviour as bh

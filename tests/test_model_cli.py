@@ -9,7 +9,7 @@ import pytest
 from model_worlds import tiny
 
 from simlib.commands_model import main as model_cli
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.model.streams import replication_seeds
 from simlib.pipeline.replication import ranges, replication, resolve
 

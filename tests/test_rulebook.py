@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from simlib.audit import all_checks
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.rulebook import notice_text, rulebook
 
 SHARED_NOTICE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "notice-2004.txt"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from simlib.commands_model import main as model_cli
 from simlib.i18n import has, t
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.scenario import (
     CONTROL_CLAUSES,
     CONTROL_NAMES,

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from simlib.audit import Findings, audit
+from simlib.errors import InputError
 from simlib.i18n import t
-from simlib.log.errors import InputError
 from simlib.log.io import read_log
 
 OUT_FORMATS = (".csv", ".parquet")

@@ -14,8 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 import yaml
 
 from simlib.cli import audit, bench, report, rules, vocab
+from simlib.errors import InputError
 from simlib.i18n import LANGS, set_lang, t
-from simlib.log.errors import InputError
 
 COMMANDS = (rules, audit, vocab, report, bench)
 EXIT_INPUT = 2

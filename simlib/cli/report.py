@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from simlib.errors import InputError
 from simlib.i18n import t
-from simlib.log.errors import InputError
 
 FORMATS = ("html", "pdf")  # simlib.views.report.FORMATS (not imported here: it would slow every command's start)
 TEMPLATE = Path("notebooks/reports/comparison.ipynb")

@@ -35,7 +35,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 KPIs: TypeAlias = dict[str, float]
 ReplicationFn: TypeAlias = Callable[[Mapping[str, Any], int], KPIs]

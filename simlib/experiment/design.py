@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from simlib.errors import InputError
 from simlib.experiment.contract import Ranges, Scenario, get_path
-from simlib.log.errors import InputError
 
 DESIGNS = ("grid", "lhs")
 

@@ -16,13 +16,12 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+from simlib.errors import InputError
 from simlib.experiment.batch import Batch, run_batch
 from simlib.experiment.contract import ReplicationFn, check_replication_fn
-from simlib.log.errors import InputError
 
-ExecutorKind = Literal["serial", "processes", "dask"]
 EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
 
 

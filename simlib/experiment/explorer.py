@@ -9,7 +9,7 @@ and the paired differences from the baseline::
         result = ex.run({"controls.private_custody.on": False})
         result.differences
 
-Bad settings raise :class:`~simlib.log.errors.InputError` naming the field before anything runs.
+Bad settings raise :class:`~simlib.errors.InputError` naming the field before anything runs.
 """
 
 from __future__ import annotations

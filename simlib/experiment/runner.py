@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 
 import pandas as pd
 
+from simlib.errors import InputError
 from simlib.experiment.batch import make_batches
 from simlib.experiment.contract import (
     ReplicationFn,
@@ -21,7 +22,6 @@ from simlib.experiment.contract import (
 from simlib.experiment.executors import Executor, make_executor
 from simlib.experiment.progress import progress_bar, progress_enabled
 from simlib.experiment.store import ResultsStore
-from simlib.log.errors import InputError
 from simlib.model.streams import replication_seed
 
 ID_COLUMNS = ["scenario", "replication", "seed"]

@@ -26,11 +26,11 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from simlib.errors import InputError
 from simlib.experiment.contract import Ranges, ReplicationFn, Scenario, get_path
 from simlib.experiment.design import check_ranges, design_scenarios, point_overrides
 from simlib.experiment.runner import RunOptions, kpi_columns, run_replications
 from simlib.experiment.stats import PAIRED_METHOD, compare
-from simlib.log.errors import InputError
 
 METHODS = ("oat", "morris", "sobol")
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from simlib.errors import InputError
 from simlib.experiment.contract import ReplicationFn, Scenario
 from simlib.experiment.executors import Executor, make_executor
 from simlib.experiment.runner import kpi_columns, run_replications
 from simlib.experiment.stats import MEAN_METHOD, mean_interval
-from simlib.log.errors import InputError
 
 
 @dataclass

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from simlib.experiment.runner import kpi_columns
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 MEAN_METHOD = "Student t-interval"
 PAIRED_METHOD = "paired t-interval (common random numbers)"

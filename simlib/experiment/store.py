@@ -27,8 +27,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simlib.errors import InputError
 from simlib.experiment.contract import Scenario, canonical_json
-from simlib.log.errors import InputError
 
 try:  # POSIX only; elsewhere the store simply is not locked
     import fcntl

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.normalise import normalise
 from simlib.log.values import from_text, parse_times, time_unit, to_text

@@ -7,7 +7,7 @@
 =======================  ======================================================================
 
 Every reader validates through :func:`simlib.log.normalise.normalise` and raises
-:class:`~simlib.log.errors.InputError` naming the file, the field and the fix.
+:class:`~simlib.errors.InputError` naming the file, the field and the fix.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from simlib.errors import InputError
 from simlib.log.csvlog import read_csv, write_csv
-from simlib.log.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.log.ocel import read_ocel_json, write_ocel_json
 from simlib.log.parquet import read_parquet, write_parquet

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import (
     MEMBER_COLUMNS,
     STR_DTYPE,

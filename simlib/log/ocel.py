@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.log.normalise import normalise
 from simlib.log.ocel_schema import validate_structure

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 Doc = dict[str, Any]
 VALUE_TYPES = (str, int, float)  # JSON string, number and boolean (bool is an int)

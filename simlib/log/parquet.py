@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.log.normalise import normalise
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import TIME_DTYPE
 
 LOCAL_OFFSET = pd.Timedelta(hours=8)

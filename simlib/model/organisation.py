@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib.errors import InputError
 from simlib.log.builder import LogBuilder
-from simlib.log.errors import InputError
 from simlib.log.vocabulary import RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
 from simlib.scenario.schema import Scenario

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 BUFFER = 4096
 

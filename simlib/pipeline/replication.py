@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.audit import Findings, audit
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.eventlog import EventLog
 from simlib.model.streams import replication_seeds
 from simlib.model.world import Model

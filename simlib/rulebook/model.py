@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 
 Kind = Literal["rule", "process", "lever", "context"]
 Lang = Literal["zh", "en"]

@@ -11,7 +11,7 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.scenario.schema import Scenario
 
 GAP_KEYS = ("base", "name", "description", "set")

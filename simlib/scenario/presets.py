@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.scenario.loader import _read_yaml, apply_overrides, check_path
 from simlib.scenario.schema import Scenario, Text
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.i18n import t
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.rulebook import rulebook
 from simlib.training.cases import CSV_COLUMNS, Bank, Case, Session, atomic_write, bank, read_answers
 

@@ -30,7 +30,7 @@ from matplotlib.patches import Patch
 
 from simlib.experiment.sensitivity import SensitivityResult
 from simlib.i18n import t
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.vocabulary import CONTROLS, EVENTS
 from simlib.pipeline.breakdowns import CUSTODY_KINDS, CUSTODY_STATUSES
 from simlib.scenario import preset

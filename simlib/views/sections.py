@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.i18n import has, t
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.rulebook import rulebook
 from simlib.scenario import iter_params, preset, presets
 from simlib.scenario.schema import Scenario

@@ -26,7 +26,7 @@ import pandas as pd
 
 from simlib.experiment import compare, replication_seeds, run_replications, summarise
 from simlib.experiment.contract import Scenario as Config
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.pipeline import HEADLINE_KPIS, replication
 from simlib.scenario import CONTROL_CLAUSES, Preset, Scenario, find_scenario, iter_params, load_scenario, presets
 

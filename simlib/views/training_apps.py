@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simlib.i18n import get_lang, t
-from simlib.log.errors import InputError
+from simlib.errors import InputError
 from simlib.log.vocabulary import EMPLOYMENT, RANKS
 from simlib.training import cases as cb
 from simlib.training.obligations import Profile, Trip, obligations

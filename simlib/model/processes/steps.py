@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simlib.log.vocabulary import RANKS
 from simlib.model.processes.cases import criticise, handle_case
 
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
 
-LEADING_OR_KEY = "leading_or_key"
 
 
 def report_body(m: Model, c: int) -> str:
@@ -305,7 +303,3 @@ def in_custody_scope(m: Model, c: int) -> bool:
 def leader_of(m: Model, members: list[int]) -> int:
     ranks = np.asarray([m.org.rank[c] for c in members])
     return members[int(np.argmax(ranks))]
-
-
-def rank_at_least(m: Model, c: int, rank: str) -> bool:
-    return int(m.org.rank[c]) >= RANKS.index(rank)
