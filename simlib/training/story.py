@@ -327,8 +327,9 @@ class Story:
                     hit |= table[col].astype(str).isin(objs["cadre"])
             hit |= table["event_id"].astype(str).isin(member_events)
             if "trip" in table.columns:
-                trip = table["trip"].astype(str)
-                hit = (hit & table["trip"].isna()) | trip.isin(objs["trip"])
+                hit = (hit & table["trip"].isna()) | table["trip"].astype(str).isin(objs["trip"])
+            if "delegation" in table.columns:  # another delegation a member joined later
+                hit &= table["delegation"].isna() | table["delegation"].astype(str).isin(objs["delegation"])
             rows = table[hit]
             if len(rows):
                 cadre = rows["cadre"].astype(str).where(rows["cadre"].notna(), "") if "cadre" in rows.columns \
@@ -369,7 +370,8 @@ class Story:
         fresh = [k not in self._seen_findings for k in keys]
         self._seen_findings |= set(keys)
         f = self.findings
-        new = Findings(table=f.table.loc[np.asarray(fresh, dtype=bool)].reset_index(drop=True), checks=f.checks, source=f.source)
+        new = Findings(table=f.table.loc[np.asarray(fresh, dtype=bool)].reset_index(drop=True), checks=f.checks,
+                       source=f.source)
         return Step(answered, date, new_events, new, self.question)
 
     def timeline(self) -> pd.DataFrame:
@@ -419,15 +421,16 @@ def cast_for(scenario: Scenario, seed: int, role: str) -> Cast:
     others = [c for c in crew if c != leader]
     picked = [others[i] for i in rng.permutation(len(others))]
     trainee = leader if role == "leader" else picked[0]
+    companion, absconder = sorted(picked[:2])  # the model asks members in id order: the request comes first
     trip = req.loc[(req["delegation"].astype(str) == row.delegation) & (req["cadre"].astype(str) == trainee),
                    "trip"].astype(str).iloc[0]
     return Cast(delegation=str(row.delegation), unit=str(row.unit), leader=leader, members=tuple(crew),
-                trainee=trainee, companion=picked[0] if role == "leader" else None,
-                absconder=picked[1] if role == "leader" else None, formed=model.day(row.time),
+                trainee=trainee, companion=companion if role == "leader" else None,
+                absconder=absconder if role == "leader" else None, formed=model.day(row.time),
                 approved_return=model.day(approved[trip]))
 
 
-_DETAIL_COLUMNS = ("kind", "role", "severity", "basis", "reason", "to", "leg", "org_type", "control")
+_DETAIL_COLUMNS = ("kind", "role", "subject", "severity", "basis", "reason", "to", "leg", "org_type", "control")
 
 
 def _details(name: str, rows: pd.DataFrame) -> list[str]:
