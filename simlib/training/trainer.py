@@ -18,13 +18,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.i18n import t
 from simlib.errors import InputError
+from simlib.i18n import t
 from simlib.rulebook import rulebook
 from simlib.training.cases import CSV_COLUMNS, Bank, Case, Session, atomic_write, bank, read_answers
 
 SESSION_ENV = "SIMLIB_SESSION_DIR"
 DEFAULT_SESSION = Path("out/training/session")
+CASE_COLUMNS = ("case", "section", "clauses", "trainees", "answers", "right_first", "right_last", "wrong",
+                "wrong_share")
+CLAUSE_COLUMNS = ("clause", "cases", "trainees", "wrong", "wrong_share")
+TRAINEE_COLUMNS = ("trainee", "right", "total", "missed")
 
 
 def session_folder(session_dir: str = "") -> Path:
@@ -79,6 +83,9 @@ class Results:
 def results(answers: pd.DataFrame) -> Results:
     """Results per case, per clause and per trainee of a session's answers (:func:`load_session`)."""
     answers = answers.reset_index(drop=True)
+    if answers.empty:
+        return Results(answers, pd.DataFrame(columns=list(CASE_COLUMNS)), pd.DataFrame(columns=list(CLAUSE_COLUMNS)),
+                       pd.DataFrame(columns=list(TRAINEE_COLUMNS)))
     last = answers.sort_values("attempt", kind="stable").groupby(["trainee", "case"], sort=False).tail(1)
     last = last.sort_index()
     first = answers[answers["attempt"] == 1]
@@ -90,8 +97,7 @@ def results(answers: pd.DataFrame) -> Results:
     by_case["right_last"] = by_case["right_last"].astype(int)
     by_case["wrong"] = by_case["trainees"] - by_case["right_last"]
     by_case["wrong_share"] = by_case["wrong"] / by_case["trainees"]
-    by_case = by_case[["case", "section", "clauses", "trainees", "answers", "right_first", "right_last", "wrong",
-                       "wrong_share"]]
+    by_case = by_case[list(CASE_COLUMNS)]
 
     per_clause = last.assign(clause=last["clauses"].str.split()).explode("clause")
     order = {cid: i for i, cid in enumerate(rulebook().ids)}

@@ -35,8 +35,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from simlib.i18n import get_lang, t
 from simlib.errors import InputError
+from simlib.i18n import get_lang, t
 from simlib.log.vocabulary import EMPLOYMENT, RANKS
 from simlib.training import cases as cb
 from simlib.training.obligations import Profile, Trip, obligations

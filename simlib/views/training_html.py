@@ -36,7 +36,6 @@ CSS = """<style>
 .simlib-training table.simlib-table { border-collapse: collapse; font-size: 13px; margin: 0.4em 0; }
 .simlib-training table.simlib-table th, .simlib-training table.simlib-table td { border: 1px solid #ccc;
   padding: 2px 6px; text-align: left; vertical-align: top; }
-.simlib-training td.num, .simlib-training th.num { text-align: right; }
 .simlib-training .note { background: #eef4fb; border: 1px solid #b9cde5; padding: 0.5em 0.8em;
   margin: 0.6em 0; border-radius: 4px; break-inside: avoid; }
 .simlib-training .ok { color: #17692b; font-weight: bold; }
@@ -44,6 +43,12 @@ CSS = """<style>
 .simlib-training .cite { border-left: 3px solid #b22; padding: 0.2em 0.6em; margin: 0.3em 0; background: #fbf7f4; }
 .simlib-training .case { border: 1px solid #ddd; padding: 0.5em 0.8em; margin: 0.6em 0; break-inside: avoid; }
 .simlib-training .muted { color: #666; font-size: 12px; }
+.simlib-training td, .simlib-training th { text-align: left !important; }
+.simlib-training td.num, .simlib-training th.num { text-align: right !important; }
+@media print {
+  .jp-OutputArea-child, .jp-Cell-outputWrapper, .jp-Cell, .jp-OutputArea-output { break-inside: auto !important; }
+  .simlib-training .pair > div { background: none; }
+}
 </style>"""
 
 
@@ -108,12 +113,17 @@ def rule_html(rule: RuleView, lang: str) -> str:
             f'{clause_pair(c, lang)}<table class="facts">{facts}</table></div>')
 
 
+def section_label(number: str, lang: str) -> str:
+    """``第六部分`` / ``Section 6 (六)``."""
+    numeral = cb.SECTION_NAMES[number]
+    return t("training.wt.section", lang, numeral=numeral if lang == "zh" else f"{number} ({numeral})")
+
+
 def section_title(sec: SectionView, lang: str) -> str:
-    """``第一部分 一、进一步加强…`` / ``Section 一 I. Further strengthen…``."""
+    """The section's own heading (``一、进一步加强…`` / ``I. Further strengthen…``), else its label."""
     if sec.number == "P":
         return t("training.wt.preamble", lang)
-    head = sec.heading.text(lang) if sec.heading is not None else ""  # type: ignore[arg-type]
-    return f"{t('training.wt.section', lang, numeral=sec.numeral)} {head}".strip()
+    return sec.heading.text(lang) if sec.heading is not None else section_label(sec.number, lang)  # type: ignore
 
 
 def section_html(sec: SectionView, lang: str, level: int = 2) -> str:
@@ -122,8 +132,9 @@ def section_html(sec: SectionView, lang: str, level: int = 2) -> str:
     if sec.heading is not None:
         out.append(clause_pair(sec.heading, lang))
     n_rules = sum(r.is_rule for r in sec.rules)
-    out.append(f'<p class="muted">{E(t("training.wt.rules_count", lang, rules=n_rules, clauses=len(sec.rules)))}'
-               "</p>")
+    if n_rules:
+        count = t("training.wt.rules_count", lang, rules=n_rules, clauses=len(sec.rules))
+        out.append(f'<p class="muted">{E(count)}</p>')
     for part in sec.parts:
         if part.heading is not None:
             out.append(f"<h{level + 1}>{E(part.heading.text(lang))}</h{level + 1}>")  # type: ignore[arg-type]
@@ -205,15 +216,23 @@ def key_source(case: cb.Case) -> str:
     return "computed" if case.situation is not None else "param" if case.param is not None else "stored"
 
 
-def case_sheet_html(cases: Sequence[cb.Case], lang: str) -> str:
+def round_html(cases: Sequence[cb.Case], lang: str) -> str:
+    """The cases of a round without their answers: position, id, section, clauses, kind of answer."""
+    rows = ([str(i), E(c.id), E(cb.SECTION_NAMES[c.section]), E(", ".join(c.clauses)),
+             E(t(f"training.ex.kind.{c.kind}", lang))] for i, c in enumerate(cases, 1))
+    head = [E(t(f"training.ex.col.{k}", lang)) for k in ("n", "case", "section", "clauses", "kind")]
+    return page(_table(head, rows, numeric=(0,), cls="simlib-round"))
+
+
+def case_sheet_html(cases: Sequence[cb.Case], lang: str, seed: int | None = None) -> str:
     """The case sheet with answers: each case's story and options, its answer, why, and its clauses' text."""
-    out = []
+    out = [] if seed is None else [f"<h2>{E(t('training.ho.cases', lang, n=len(cases), seed=seed))}</h2>"]
     for i, case in enumerate(cases, 1):
         options = _list([f"{E(o.id)}. {E(o.text(lang))}" for o in case.options])
         result = cb.feedback(case, case.key, lang)
         out.append(
             f'<div class="case" id="case-{E(case.id)}"><p class="muted">{i}. {E(case.id)} · '
-            f'{E(t("training.wt.section", lang, numeral=cb.SECTION_NAMES[case.section]))} · '
+            f'{E(section_label(case.section, lang))} · '
             f'{E(", ".join(case.clauses))}</p><p><b>{E(case.prompt.get(lang))}</b></p>{options}'
             f'<p><b>{E(t("training.ex.answer", lang))}:</b> {E(cb.render_key(case, lang))} '
             f'<span class="muted">({E(t(f"training.ex.key_source.{key_source(case)}", lang))})</span></p>'
@@ -228,7 +247,17 @@ def bank_line(bank: cb.Bank, lang: str) -> str:
     return t("training.ex.bank", lang, n=len(bank.cases), sections=by)
 
 
+def handout_title_html(lang: str) -> str:
+    """The handout's title and subtitle."""
+    return page(f"<h1>{E(t('training.ho.title', lang))}</h1><p>{E(t('training.ho.subtitle', lang))}</p>")
+
+
 # --------------------------------------------------------------------------------------------- trainer
+
+
+def example_note(results: Results, lang: str) -> str:
+    """What the example shows: simulated trainees, how many, which seed."""
+    return page(f"<p class='note'>{E(t('training.tr.example', lang, trainees=results.trainees))}</p>")
 
 
 def _pct(x: float) -> str:
@@ -263,16 +292,18 @@ def trainer_html(results: Results, lang: str) -> str:
 
 def clause_chart(results: Results, lang: str, top: int = 15) -> Any:
     """A bar chart of the share of trainees wrong per clause (the ``top`` most missed), with alt text."""
-    from simlib.views.report_charts import _cjk
+    from matplotlib.figure import Figure
 
-    plt = _cjk()
+    from simlib.views.figures import WORSE, use_style
+
+    use_style()
     rows = results.by_clause.head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.32 * max(len(rows), 3) + 1.2))
-    ax.barh(list(rows["clause"]), rows["wrong_share"] * 100, color="tab:red", alpha=0.8)
+    fig = Figure(figsize=(7, 0.3 * max(len(rows), 3) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(list(rows["clause"]), rows["wrong_share"] * 100, color=WORSE)
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("training.tr.chart.x", lang))
     ax.set_title(t("training.tr.chart.title", lang), fontsize="medium")
-    fig.tight_layout()
     missed = results.by_clause[results.by_clause["wrong"] > 0]["clause"].head(3)
     fig.alt_text = t("training.tr.chart.alt", lang, top=", ".join(missed) or "–")  # type: ignore[attr-defined]
     return fig
