@@ -214,3 +214,9 @@ def rank_differences(differences: pd.DataFrame, by: str = "rel_change") -> pd.Da
     """The differences sorted by the absolute value of ``by`` (largest first), NaNs last."""
     order = differences[by].abs().sort_values(ascending=False, na_position="last").index
     return differences.loc[order].reset_index(drop=True)
+
+
+def method_id(method: str) -> str:
+    """The language-neutral id of a CI method named here (``MEAN_METHOD`` …); its text in either language is the
+    catalogue's ``experiment.method.<id>``."""
+    return {MEAN_METHOD: "student_t", PAIRED_METHOD: "paired_t", WELCH_METHOD: "welch_t"}[method]
