@@ -65,7 +65,7 @@ def kpi_name(kpi: str, lang: str) -> str:
 
 def method_text(method: str, lang: str) -> str:
     """A CI method the experiment layer names, in ``lang`` (the catalogue's ``experiment.method.*``)."""
-    from simlib.commands_experiment import method_id
+    from simlib.experiment.stats import method_id
 
     try:
         return t(f"experiment.method.{method_id(method)}", lang)

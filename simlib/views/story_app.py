@@ -17,9 +17,9 @@ from simlib.audit import Findings
 from simlib.i18n import get_lang, t
 from simlib.rulebook import rulebook
 from simlib.training.story import ROLES, Step, Story, event_label
+from simlib.views.figures import timeline_plot
 from simlib.views.history import history_html
 from simlib.views.report import figure_html
-from simlib.views.report_charts import timeline_figure
 from simlib.views.sections import E
 from simlib.views.training_apps import _classed, _set_options, lang_toggle
 
@@ -104,7 +104,7 @@ class StoryApp:
         self.toggle = lang_toggle(self.lang, self.set_lang)
         self.role = _classed(w.ToggleButtons(options=[(r, r) for r in ROLES], value=role,
                                              style={"button_width": "80px"}), "simlib-story-role")
-        self.restart_button = _classed(w.Button(icon="refresh"), "simlib-story-restart")
+        self.restart_button = _classed(w.Button(), "simlib-story-restart")
         self.restart_button.on_click(lambda _: self.restart())
         self.intro = w.HTML()
         self.history = _classed(w.HTML(), "simlib-story-events")
@@ -123,6 +123,13 @@ class StoryApp:
     def restart(self) -> None:
         """A new story with the role selected (same seed: the same world)."""
         self.story = Story(role=self.role.value, seed=self.seed)
+        self.render()
+
+    def play(self, choices: dict[str, str]) -> None:
+        """Answer, in the model's order, each question whose scene is in ``choices`` (scene -> choice), up to the
+        first one that is not (then the trainee answers by clicking)."""
+        while self.story.question is not None and self.story.question.scene.key in choices:
+            self.story.answer(choices[self.story.question.scene.key])
         self.render()
 
     def choose(self, key: str) -> Step:
@@ -189,4 +196,5 @@ class StoryApp:
         title = t("story.timeline.title", lang, delegation=self.story.cast.delegation)
         labelled = hist.assign(type=[event_label(x, lang) for x in hist["type"]])
         return (f"<h4>{E(t('story.section.timeline', lang))}</h4>"
-                + figure_html(timeline_figure(hist, title, lang), caption=title) + history_html(labelled, lang))
+                + figure_html(timeline_plot(hist, title=title, lang=lang), caption=title)
+                + history_html(labelled, lang))
