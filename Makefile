@@ -4,6 +4,7 @@
 #   make report   run the main job (`simlib report`) and write its output into out/
 #   make bench    the performance figures of issue 5 (`simlib bench`; BENCH_ARGS=--quick for a short run)
 #   make lab      JupyterLab on notebooks/ at 127.0.0.1 with the project's venv kernel
+#   make training the training dashboard (Voilà on notebooks/training/, 127.0.0.1; CLASSROOM=1, SESSION=name)
 #   make clean    remove caches and out/ (keeps .venv; `make distclean` removes it too)
 #
 # Internal targets: venv (create/refresh .venv, reinstall when pyproject.toml changes) and
@@ -39,13 +40,15 @@ else
 QUIET :=
 endif
 
-.PHONY: help venv sysdeps test report bench lab clean distclean
+.PHONY: help venv sysdeps test report bench lab training clean distclean
 
 help:
 	@echo "make test      ruff check + pytest (tests/)"
 	@echo "make report    $(VENV)/bin/simlib report, output into $(OUT_DIR)/"
 	@echo "make bench     $(VENV)/bin/simlib bench, the performance figures (minutes; BENCH_ARGS=--quick: seconds)"
 	@echo "make lab       JupyterLab on notebooks/ at http://127.0.0.1:$(LAB_PORT)/ (no token)"
+	@echo "make training  the training dashboard (Voilà, no code, offline) at http://127.0.0.1:$(TRAINING_PORT)/voila/render/index.ipynb"
+	@echo "               SESSION=name: answers into out/training/name; CLASSROOM=1: open to the classroom network (token)"
 	@echo "make clean     remove caches and $(OUT_DIR)/; make distclean also removes $(VENV)"
 
 # Create .venv if missing (or --clear it if its interpreter no longer runs), then
@@ -110,6 +113,16 @@ lab: venv sysdeps
 	JUPYTER_PATH="$(CURDIR)/$(VENV)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
 	  --notebook-dir=notebooks --IdentityProvider.token='' $(if $(IS_ROOT),--allow-root)
+
+# The training dashboard (simlib/views/dashboard.py): Voilà on notebooks/training/ at 127.0.0.1:$(TRAINING_PORT),
+# code hidden, offline template; answers into out/training/session-YYYYMMDD (SESSION=name: out/training/name).
+# CLASSROOM=1 binds every interface and prints the trainees' address with a token.
+TRAINING_PORT ?= 8866
+SESSION ?=
+CLASSROOM ?=
+training: venv sysdeps
+	$(PY) -m simlib.views.dashboard --port $(TRAINING_PORT) $(if $(SESSION),--session "$(SESSION)") \
+	  $(if $(filter 1 yes true,$(CLASSROOM)),--classroom)
 
 clean:
 	rm -rf "$(OUT_DIR)" .pytest_cache .ruff_cache .hypothesis dask-worker-space build dist ./*.egg-info
