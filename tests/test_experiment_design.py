@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from experiment_standin import SCENARIOS, counting_replication
@@ -17,7 +16,6 @@ from simlib.experiment import (
     sobol,
     sweep,
     tornado,
-    tornado_plot,
 )
 
 BASE = Scenario("base", SCENARIOS["base"])
@@ -84,9 +82,6 @@ def test_tornado_ranks_the_influential_parameter_first() -> None:
     assert row["diff_low"] < 0 < row["diff_high"] and row["low_ci_high"] < 0 < row["high_ci_low"]
     assert (row["low"], row["high"]) == (2.7, 3.3)
     assert len(result.replications) == 4 * 5
-    ax = tornado_plot(result, "mean_wait")
-    assert len(ax.patches) == 4 and "queue.arrival_rate" in ax.get_yticklabels()[0].get_text()
-    plt.close(ax.figure)
 
 
 def test_morris_and_sobol_rank_arrival_rate_above_warmup() -> None:

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
         make_executor,
     )
     from simlib.experiment.explorer import Exploration, Explorer
-    from simlib.experiment.plots import tornado_plot
     from simlib.experiment.progress import progress_enabled
     from simlib.experiment.runner import kpi_columns, run_replications
     from simlib.experiment.sensitivity import SensitivityResult, morris, sobol, tornado
@@ -84,7 +83,6 @@ _EXPORTS: dict[str, str] = {
     "SerialExecutor": "simlib.experiment.executors",
     "available_cores": "simlib.experiment.executors",
     "make_executor": "simlib.experiment.executors",
-    "tornado_plot": "simlib.experiment.plots",
     "progress_enabled": "simlib.experiment.progress",
     "kpi_columns": "simlib.experiment.runner",
     "run_replications": "simlib.experiment.runner",
@@ -152,7 +150,6 @@ __all__ = [
     "summarise",
     "sweep",
     "tornado",
-    "tornado_plot",
 ]
 
 

@@ -20,19 +20,29 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from simlib.experiment import Exploration, Explorer, make_executor
+from simlib.experiment import Exploration, Explorer, make_executor, replication_seeds
+from simlib.experiment.explorer import ALTERNATIVE, BASELINE
 from simlib.i18n import get_lang, t
-from simlib.pipeline import HEADLINE_KPIS, replication
-from simlib.scenario import find_scenario, load_scenario, preset
+from simlib.pipeline import HEADLINE_KPIS, replication, run_once
+from simlib.pipeline.breakdowns import funnel_means
+from simlib.scenario import Scenario, find_scenario, load_scenario, preset
+from simlib.views.figures import funnel_plot
 from simlib.views.forms import ScenarioForm, preset_options
+from simlib.views.report import figure_html
+from simlib.views.report_charts import Sample, custody_figure
 from simlib.views.sections import E, ci, fmt, kpi_name, kpi_unit, method_text
 
 APP_CLASS = "simlib-explorer"
 
 
+def world_scenario(name: str, overrides: Mapping[str, Any], world: Mapping[str, Any]) -> Scenario:
+    """Scenario ``name`` resized by ``world`` (cadres, years), then ``overrides``."""
+    return load_scenario(find_scenario(name), {**world, **overrides})
+
+
 def world_resolve(name: str, overrides: Mapping[str, Any], *, world: Mapping[str, Any]) -> tuple[str, dict, Any]:
-    """The explorer's resolve: scenario ``name`` resized by ``world`` (cadres, years), then ``overrides``."""
-    sc = load_scenario(find_scenario(name), {**world, **overrides})
+    """The explorer's resolve: :func:`world_scenario` as the experiment layer wants it."""
+    sc = world_scenario(name, overrides, world)
     return sc.name, sc.model_dump(mode="json"), replication
 
 
@@ -81,6 +91,20 @@ def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_K
         rows.append(f"<tr><td>{E(kpi_name(k, lang))}</td>{cells}</tr>")
     return (f'<table class="simlib-table simlib-explorer-levels"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def charts_html(look: Exploration, world: World, lang: str, root_seed: int = 0) -> str:
+    """The flight funnel of both scenarios (mean per replication of the look) and their document hand-ins by
+    year (one replication each, on the look's first seed), each with alt text and a caption saying so."""
+    funnel = funnel_means(look.table)
+    out = figure_html(funnel_plot(funnel, lang=lang, note=t("fig.mean_reps", lang, reps=world.reps)),
+                      caption=f"{t('fig.slot.funnel', lang)} — {t('fig.basis.means', lang, reps=world.reps)}")
+    base = run_once(world_scenario(world.scenario, {}, world.overrides), replication_seeds(root_seed, 1)[0])
+    alt = (base if not look.overrides
+           else run_once(world_scenario(world.scenario, look.overrides, world.overrides), base.seed))
+    sample = Sample(base.seed, {BASELINE: base, ALTERNATIVE: alt})
+    basis = t("fig.basis.one_rep", lang, seed=sample.seed, names=f"{BASELINE}, {ALTERNATIVE}")
+    return out + figure_html(custody_figure(sample, lang), caption=f"{t('fig.slot.custody', lang)} — {basis}")
 
 
 def method_line(look: Exploration, reps: int, lang: str) -> str:
@@ -258,6 +282,7 @@ class ExplorerApp:
         self.differences.value = differences_html(look, self.lang)
         self.levels.value = levels_html(look, self.lang)
         self.status.value = E(status_text(look, world.reps, self.lang, round_trip))
+        self.charts.value = charts_html(look, world, self.lang, self.root_seed)  # after the numbers are shown
 
     def close(self) -> None:
         """Stop the background thread and the workers."""

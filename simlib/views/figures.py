@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from simlib.errors import InputError
 from simlib.experiment.sensitivity import SensitivityResult
 from simlib.i18n import t
-from simlib.errors import InputError
 from simlib.log.vocabulary import CONTROLS, EVENTS
 from simlib.pipeline.breakdowns import CUSTODY_KINDS, CUSTODY_STATUSES
 from simlib.scenario import preset
@@ -270,10 +270,14 @@ def funnel_plot(funnel: pd.DataFrame, *, lang: str, note: str = "") -> Figure:
             ticks.append(ys[st])
             stage = t(f"fig.stage.{st}", lang)
             labels.append(f"{name} · {stage}" if name and st == "attempts" else stage)
-        top = blocked.idxmax() if blocked.max() > 0 else None
-        items.append(t("fig.funnel.item", lang, scenario=name or "–", attempts=f"{attempts:,.3g}",
-                       blocked=f"{left:,.3g}", control=t(f"fig.control.{top}", lang) if top else t("fig.none", lang),
-                       top=f"{blocked.max():,.3g}", succeeded=f"{succeeded:,.3g}", funds=f"{funds:,.3g}"))
+        numbers = {"scenario": name or "–", "attempts": f"{attempts:,.3g}", "blocked": f"{left:,.3g}",
+                   "succeeded": f"{succeeded:,.3g}", "funds": f"{funds:,.3g}"}
+        if left > 0:
+            top = str(blocked.idxmax())
+            items.append(t("fig.funnel.item", lang, control=t(f"fig.control.{top}", lang),
+                           top=f"{blocked[top]:,.3g}", **numbers))
+        else:
+            items.append(t("fig.funnel.item_unblocked", lang, **numbers))
     ax.set_yticks(ticks, labels)
     per_rep = "scenario" in funnel.columns and funnel["count"].round(6).ne(funnel["count"].round()).any()
     ax.set_xlabel(t("fig.axis.per_rep" if per_rep or "scenario" in funnel.columns else "fig.axis.count", lang))
