@@ -62,8 +62,9 @@ def test_checkable_clauses_are_rules_and_each_has_a_check() -> None:
 def test_numbers_of_the_notice_are_parameters_citing_their_clause() -> None:
     p = rulebook().parameters
     pub = p["public_doc_days"]
-    assert (pub.value, pub.clauses, pub.kind) == (15, ("3.1.a",), "notice")
-    assert (p["private_doc_days"].value, p["private_doc_days"].clauses) == (10, ("3.3.a",))
+    # the clause that sets the number first, then any other that reads it (4.3.h: a custody lapse before a non-return)
+    assert (pub.value, pub.clauses[0], pub.kind) == (15, "3.1.a", "notice")
+    assert (p["private_doc_days"].value, p["private_doc_days"].clauses[0]) == (10, "3.3.a")
     assert p["quarterly_report_months"].value == 3
     assert p["annual_report_deadline"].value == "03-31"
     assert str(p["effective_date"].value) == "2004-12-31"

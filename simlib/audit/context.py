@@ -45,6 +45,9 @@ ArrayLike = np.ndarray | ExtensionArray
 NAT = np.iinfo(np.int64).min  # NaT as int64 milliseconds
 DAY = 86_400_000  # milliseconds
 _MAX_KEY = 2**62
+DAYS = ("day_count", "day_zero", "rest_day_rollover")  # the options every window counted in days reads
+SCOPE = ("effective_date", "non_party_by_reference")  # read by the registry's scope (clauses 6.a, 5.a) for all
+CATEGORY_COLUMNS = ("county_plus", "bureau_plus", "registrable")  # cadre flags under the rank options
 
 
 def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
@@ -161,8 +164,9 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
 
 def deadline_after(times: pd.Series, days: int | float | pd.Series, params: Params) -> pd.Series:
     """Last allowed date (end of that day) ``days`` after ``times`` under the options day_count (calendar or
-    working days) and day_zero (the trigger's day or the next one is day 0): the one deadline rule of the
-    auditor, shared with the obligations calculator (``simlib.training.obligations``)."""
+    working days), day_zero (the trigger's day or the next one is day 0) and rest_day_rollover (a last day on a
+    Saturday or Sunday moves to the next Monday): the one deadline rule of the auditor, shared with the
+    obligations calculator (``simlib.training.obligations``)."""
     t = _ms(times)
     n = np.broadcast_to(np.asarray(days, dtype="float64"), t.shape)
     valid = (t != NAT) & ~np.isnan(n)
@@ -175,7 +179,20 @@ def deadline_after(times: pd.Series, days: int | float | pd.Series, params: Para
         last[valid] = np.busday_offset(d, n[valid].astype(np.int64), roll="forward").astype(np.int64) * DAY
     else:
         last = base + (np.where(valid, n, 0) * DAY).astype(np.int64)
+        if params.rest_day_rollover:  # (working days never end on a rest day)
+            rest = (last[valid] // DAY).astype("datetime64[D]")
+            last[valid] = np.busday_offset(rest, 0, roll="forward").astype(np.int64) * DAY
     return _times(np.where(valid, last + DAY - 1, NAT), times.index)
+
+
+def at_or_above(rank: pd.Series, level: str, params: Params) -> pd.Series:
+    """Whether each rank is at county/division level or above (``level="county"``) or bureau level or above
+    (``"bureau"``), under the option that says whether the deputy rank counts."""
+    if level == "county":
+        floor = "deputy_division" if params.county_division_includes_deputy else "division"
+    else:
+        floor = "deputy_bureau" if params.bureau_includes_deputy else "bureau"
+    return rank.map(RANK_ORDER) >= RANK_ORDER[floor]
 
 
 def cadre_categories(rank: pd.Series, employment: pd.Series, state_organ_staff: pd.Series, leading: pd.Series,
@@ -183,9 +200,7 @@ def cadre_categories(rank: pd.Series, employment: pd.Series, state_organ_staff: 
     """Whether each cadre is county/division level or above, bureau level or above (under the rank options
     in force), and in a registration-for-filing category (2.2.a): in-service leading state-organ staff at county
     level or above, retired cadres at bureau level or above, and security-sensitive staff."""
-    order = rank.map(RANK_ORDER)
-    county_plus = order >= RANK_ORDER["deputy_division" if params.county_division_includes_deputy else "division"]
-    bureau_plus = order >= RANK_ORDER["deputy_bureau" if params.bureau_includes_deputy else "bureau"]
+    county_plus, bureau_plus = at_or_above(rank, "county", params), at_or_above(rank, "bureau", params)
     in_service = employment.isin(["in_service", "left_leading_post"])
     retired = employment.isin(["retired", "lixiu"])
     registrable = ((state_organ_staff & in_service & leading & county_plus) | (retired & bureau_plus)
@@ -400,22 +415,34 @@ class AuditContext:
 
     @cached_property
     def cadres(self) -> pd.DataFrame:
-        """Cadres indexed by id, with flags derived under the rank options in force."""
+        """Cadres indexed by id (their flags under the rank options: :meth:`category`)."""
         c = self._objects("cadre")
         flags = {b: c[b].fillna(False).astype(bool)
                  for b in ("is_party_member", "is_state_organ_staff", "is_leading_cadre", "is_unit_leader")}
         employment = c["employment"].astype("str").fillna("in_service")
         key_post = c["key_post"].fillna("").astype("str")
         security_sensitive = c["security_sensitive"].fillna("").astype("str")
-        county_plus, bureau_plus, registrable = cadre_categories(
-            c["rank"].astype("str"), employment, flags["is_state_organ_staff"], flags["is_leading_cadre"],
-            security_sensitive, self.params)
         return pd.DataFrame({
             "unit": c["unit"], "rank": c["rank"], **flags, "employment": employment, "key_post": key_post,
             "security_sensitive": security_sensitive, "management_authority": c["management_authority"],
-            "county_plus": county_plus, "bureau_plus": bureau_plus, "key_post_any": key_post.str.len() > 0,
-            "registrable": registrable, "unit_parent": self.attr(c["unit"], "parent", of="units"),
+            "key_post_any": key_post.str.len() > 0, "unit_parent": self.attr(c["unit"], "parent", of="units"),
         }, index=c.index)
+
+    def category(self, column: str) -> pd.Series:
+        """Per cadre (as :attr:`cadres`): ``county_plus``, ``bureau_plus`` or ``registrable`` under the rank
+        options in force (:func:`cadre_categories`); computed on first use, so that only the checks that use one
+        read the options it depends on."""
+        key = ("category", column)
+        if key not in self._memo:
+            c = self.cadres
+            rank = c["rank"].astype("str")
+            if column == "registrable":
+                value = cadre_categories(rank, c["employment"], c["is_state_organ_staff"], c["is_leading_cadre"],
+                                         c["security_sensitive"], self.params)[2]
+            else:
+                value = at_or_above(rank, column.removesuffix("_plus"), self.params)
+            self._memo[key] = value
+        return self._memo[key]  # type: ignore[return-value]
 
     @cached_property
     def units(self) -> pd.DataFrame:
@@ -496,7 +523,8 @@ class AuditContext:
         ``cases``) for a column of ids, aligned; missing (NaN) where the id is not one of them."""
         key = ("attr", of, column)
         if key not in self._memo:  # the attribute's values as an array, once per audit
-            values = getattr(self, of)[column]
+            is_category = of == "cadres" and column in CATEGORY_COLUMNS
+            values = self.category(column) if is_category else getattr(self, of)[column]
             self._memo[key] = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
         return self._take(self._memo[key], self._rows_of[of][self.codes(ids)], ids.index,  # type: ignore[arg-type]
                           ids.name)

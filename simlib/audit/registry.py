@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simlib.audit.context import AuditContext
+from simlib.audit.context import SCOPE, AuditContext
 from simlib.audit.findings import SEVERITIES, Findings, Found, Rows, empty_findings, typed
 from simlib.log.eventlog import EventLog
 from simlib.log.vocabulary import EVENTS
@@ -31,6 +31,7 @@ class Check:
     existence_only: bool = False
     binds_non_party: bool = False
     triggers: tuple[str, ...] = ()  # event types that can trigger the obligation; () for a standing one
+    params: tuple[str, ...] = ()  # the rulebook parameters it reads, the scope's (SCOPE) included
 
     @property
     def name(self) -> str:
@@ -44,13 +45,17 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(clause: str, *, codes: dict[str, str], triggers: Sequence[str] = (), party_only: bool = False,
-          existence_only: bool = False, binds_non_party: bool = False) -> Callable[[CheckFn], CheckFn]:
+def check(clause: str, *, codes: dict[str, str], triggers: Sequence[str] = (), params: Sequence[str] = (),
+          party_only: bool = False, existence_only: bool = False,
+          binds_non_party: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register ``fn`` as the check of ``clause``. ``codes`` maps each finding code it emits to a severity.
 
     ``triggers``: the event types whose occurrence gives rise to the obligation (an exit, a return, a case …);
     a log with none of them has nothing to judge, and the check is skipped. Leave empty for a standing
     obligation (every unit, every registrable cadre).
+
+    ``params``: every rulebook parameter the check reads (``simlib rules ID`` lists them; a test runs each check
+    on a recording parameter set and holds the list complete). The scope's (:data:`SCOPE`) are read for all.
 
     ``party_only``: the clause binds Party members only, so clause 5 does not extend it to other cadres.
     ``existence_only``: the referenced document was not found; the check only tests that a record exists.
@@ -65,11 +70,16 @@ def check(clause: str, *, codes: dict[str, str], triggers: Sequence[str] = (), p
     unknown = [e for e in triggers if e not in EVENTS]
     if unknown:
         raise ValueError(f"{clause}: unknown trigger event types {unknown}")
+    defined = rulebook().parameters
+    unknown = [p for p in params if p not in defined]
+    if unknown:
+        raise ValueError(f"{clause}: unknown parameters {unknown}")
 
     def register(fn: CheckFn) -> CheckFn:
         if clause in CHECKS:
             raise ValueError(f"clause {clause} already has a check ({CHECKS[clause].name})")
-        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only, binds_non_party, tuple(triggers))
+        CHECKS[clause] = Check(clause, fn, dict(codes), party_only, existence_only, binds_non_party, tuple(triggers),
+                               tuple(dict.fromkeys((*params, *SCOPE))))
         return fn
 
     return register
@@ -83,14 +93,14 @@ def all_checks() -> dict[str, Check]:
     return dict(sorted(CHECKS.items(), key=lambda kv: order[kv[0]]))
 
 
-def _frames(found: Found) -> Iterator[pd.DataFrame | Rows]:
+def frames(found: Found) -> Iterator[pd.DataFrame | Rows]:
     """The non-empty findings of what a check returned (a frame or rows, or a possibly nested list of them)."""
     if isinstance(found, pd.DataFrame | Rows):
         if len(found):
             yield found
     else:
         for f in found:
-            yield from _frames(f)
+            yield from frames(f)
 
 
 def _scope(ctx: AuditContext, found: pd.DataFrame, party_only: np.ndarray, binds_non_party: np.ndarray,
@@ -103,30 +113,30 @@ def _scope(ctx: AuditContext, found: pd.DataFrame, party_only: np.ndarray, binds
 def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:
     """The findings of ``checks`` with clause and severity, scope applied, in one frame: in the order of the
     checks, then of time, cadre, unit and event."""
-    frames: list[pd.DataFrame | Rows] = []
+    parts: list[pd.DataFrame | Rows] = []
     per_frame: list[tuple[int, Check, int]] = []
     severity: list[np.ndarray] = []
     for position, chk in enumerate(checks):
         if chk.triggers and not any(len(ctx.log.table(e)) for e in chk.triggers):
             continue  # nothing happened that the clause judges
         ctx.checking = (chk.clause, chk.party_only, chk.binds_non_party)
-        for found in _frames(chk.fn(ctx)):
+        for found in frames(chk.fn(ctx)):
             code = found.columns["code"] if isinstance(found, Rows) else found["code"].to_numpy(dtype=object)
             codes, at = np.unique(code, return_inverse=True)
             unknown = set(codes) - set(chk.codes)
             if unknown:
                 raise ValueError(f"check {chk.name} emitted undeclared codes {unknown}")
-            frames.append(found)
+            parts.append(found)
             per_frame.append((position, chk, len(found)))
             severity.append(np.array([chk.codes[c] for c in codes], dtype=object)[at.ravel()])
-    if not frames:
+    if not parts:
         return empty_findings()
     sizes = [n for _, _, n in per_frame]
 
     def each(value: Callable[[Check], object]) -> np.ndarray:
         return np.repeat(np.array([value(chk) for _, chk, _ in per_frame]), sizes)
 
-    table = ctx.concat(frames).assign(clause=each(lambda c: c.clause), severity=np.concatenate(severity),
+    table = ctx.concat(parts).assign(clause=each(lambda c: c.clause), severity=np.concatenate(severity),
                                       _order=np.repeat([position for position, _, _ in per_frame], sizes))
     table = _scope(ctx, table, each(lambda c: c.party_only), each(lambda c: c.binds_non_party),
                    each(lambda c: c.existence_only))

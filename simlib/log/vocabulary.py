@@ -205,6 +205,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("PSBRegistered", "Cadre registered for filing (登记备案) with public security", "登记备案",
               ("2.2.a",), (_req("cadre"), _opt("unit")),
               (_a("category", "string", "Registration category", "登记备案类别"),)),
+    EventType("CategoryEntered", "Cadre enters a registration-for-filing category (promotion, new post, "
+              "retirement)", "进入登记备案范围", ("2.2.a", "3.3.a"), (_req("cadre"),),
+              (_a("category", "string", "Registration category", "登记备案类别"),)),
     EventType("DBRecord", "Record written to the networked information database", "录入信息数据库",
               ("4.4.c",), (_opt("cadre"), _opt("document"), _opt("trip"), _opt("agency")),
               (_a("record_kind", "category", "What the record is about", "记录类别",

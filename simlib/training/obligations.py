@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.audit import all_checks
-from simlib.audit.checks.section2 import reporting_periods
+from simlib.audit.checks.section2 import reporting_periods, status_recipients
 from simlib.audit.checks.section3 import doc_report_deadline
 from simlib.audit.context import cadre_categories, deadline_after, scope_rule
 from simlib.i18n import get_lang, t
@@ -175,7 +175,7 @@ def obligations(profile: Profile, trip: Trip, params: Params | None = None) -> l
         stays = pd.DataFrame({"out": [exit_.normalize()], "back": [entry.normalize()]})
         for _, period in reporting_periods(params, stays).iterrows():
             last = pd.Timestamp(period["stop"]) - pd.Timedelta(milliseconds=1)
-            for to in ("unit", "party_org"):
+            for to in status_recipients(profile.party):
                 add("2.3.c", "quarterly_report", period["time"], last, to, start=str(period["time"].date()),
                     end=str(last.date()))
         add("2.3.d", "incidents_private", exit_, None, "unit", days=params.prompt_incident_days)

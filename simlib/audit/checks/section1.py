@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simlib.audit.context import AuditContext
+from simlib.audit.context import DAYS, AuditContext
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.vocabulary import PUBLIC_TRIP_KINDS
@@ -61,7 +61,8 @@ def public_trip_approved_within_authority(ctx: AuditContext) -> Found:
     ]
 
 
-@check("1.2.b", codes={"unapproved": "high"}, triggers=("Exit",), existence_only=True)
+@check("1.2.b", codes={"unapproved": "high"}, triggers=("Exit",), params=("county_division_includes_deputy",),
+       existence_only=True)
 def county_plus_public_trip_approved(ctx: AuditContext) -> Found:
     """A public trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
     found, so only the approval's existence is checked)."""
@@ -70,7 +71,8 @@ def county_plus_public_trip_approved(ctx: AuditContext) -> Found:
     return ctx.finding(exits[~_before(ctx, exits, ctx.t("TripApproved"))], "unapproved")
 
 
-@check("1.3.a", codes={"late": "low", "missing": "medium"}, triggers=("Exit",))
+@check("1.3.a", codes={"late": "low", "missing": "medium"}, triggers=("Exit",),
+       params=(*DAYS, "designation_grace_days"))
 def posting_rules_issued(ctx: AuditContext) -> Found:
     """A unit posting cadres abroad issues management rules for them within ``designation_grace_days`` of the
     effective date or of its first posting, whichever is later."""
@@ -85,7 +87,7 @@ def posting_rules_issued(ctx: AuditContext) -> Found:
 
 
 @check("1.3.b", codes={"late": "medium", "missing": "medium", "wrong_type": "low"}, triggers=("DelegationFormed",),
-       party_only=True)
+       params=("branch_min_members",), party_only=True)
 def temporary_party_organisation(ctx: AuditContext) -> Found:
     """A temporary delegation with Party members sets up a temporary Party branch — a Party group when it has
     fewer than ``branch_min_members`` Party members — by the time it leaves."""
@@ -116,12 +118,22 @@ def temporary_party_organisation(ctx: AuditContext) -> Found:
     ]
 
 
-@check("1.3.c", codes={"no_consent": "medium"}, triggers=("SoloActivity",))
+@check("1.3.c", codes={"no_consent": "medium", "not_leader": "medium"}, triggers=("SoloActivity",))
 def solo_activity_with_consent(ctx: AuditContext) -> Found:
-    """A member of a temporary delegation acts alone abroad only with the delegation leader's prior
-    consent."""
+    """A member of a temporary delegation acts alone abroad only with the prior consent of the delegation's
+    leader (团组领导同意): consent recorded as given by another member (``not_leader``) is none. Consent whose
+    giver, or whose delegation's leader, is unrecorded is accepted."""
     solo = ctx.on_trips(ctx.t("SoloActivity"), TEMPORARY)
-    return ctx.finding(solo[~_permitted(ctx, solo, ctx.t("LeaderConsent"), TRIP_CADRE)], "no_consent")
+    consents = ctx.t("LeaderConsent")
+    leaders = ctx.unique(ctx.t("DelegationFormed"), ["delegation"], keep="last").set_index("delegation")
+    leader = ctx.lookup(consents["delegation"], leaders["leader"])
+    by_leader = consents["leader"].isna() | leader.isna() | ctx.same(consents["leader"], leader)
+    consented = _permitted(ctx, solo, consents, TRIP_CADRE)
+    by_the_leader = _permitted(ctx, solo, consents[by_leader.to_numpy()], TRIP_CADRE)
+    return [
+        ctx.finding(solo[~consented], "no_consent"),
+        ctx.finding(solo[consented & ~by_the_leader], "not_leader"),
+    ]
 
 
 @check("1.3.d", codes={"unauthorized": "medium"}, triggers=("RouteChange",))
@@ -132,7 +144,8 @@ def route_change_authorised(ctx: AuditContext) -> Found:
     return ctx.finding(changes[~authorised], "unauthorized")
 
 
-@check("1.3.e", codes={"overstay": "high", "not_returned": "critical"}, triggers=("Exit",))
+@check("1.3.e", codes={"overstay": "high", "not_returned": "critical"}, triggers=("Exit",),
+       params=(*DAYS, "non_return_grace_days"))
 def stay_not_extended_without_authorisation(ctx: AuditContext) -> Found:
     """A member of a temporary delegation comes back by the approved return date, or by the new date of an
     extension authorised before it; one still abroad ``non_return_grace_days`` later has not returned."""
@@ -158,7 +171,8 @@ def stay_not_extended_without_authorisation(ctx: AuditContext) -> Found:
 
 
 @check("1.3.f", codes={"unit_late": "medium", "unit_missing": "high",
-                       "mfa_late": "medium", "mfa_missing": "high"}, triggers=("Incident",))
+                       "mfa_late": "medium", "mfa_missing": "high"}, triggers=("Incident",),
+       params=(*DAYS, "prompt_incident_days"))
 def important_matters_reported(ctx: AuditContext) -> Found:
     """An important matter during a public trip is reported promptly both to the dispatching unit and to the
     Ministry of Foreign Affairs."""

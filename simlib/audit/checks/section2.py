@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.audit.context import AuditContext
+from simlib.audit.context import DAYS, AuditContext
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.eventlog import TIME_DTYPE
@@ -15,7 +15,7 @@ from simlib.rulebook import Params
 PRIVATE = ("private",)
 TRIP_CADRE = ["trip", "cadre"]
 FLAGS = {"exit_banned": "ExitBanned", "suspected": "SuspectedViolation"}  # FlagCleared.flag -> event type
-STATUS_RECIPIENTS = ("unit", "party_org")
+STATUS_RECIPIENTS = ("unit", "party_org")  # 2.3.c: 所在单位和单位党组织
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -29,6 +29,13 @@ def _judged_approvals(ctx: AuditContext) -> pd.DataFrame:
 def _month_start(months: pd.Series) -> np.ndarray:
     """First day of each month, given as a count of months since January 1970."""
     return np.asarray(months, dtype="int64").astype("datetime64[M]").astype(TIME_DTYPE)
+
+
+def status_recipients(party_member: bool) -> tuple[str, ...]:
+    """To whom a cadre abroad on a private trip reports each quarter (2.3.c): his unit, and a Party member also
+    its Party organisation (clause 5 extends the notice to others by reference, not a Party duty). Shared with
+    the obligations calculator."""
+    return STATUS_RECIPIENTS if party_member else STATUS_RECIPIENTS[:1]
 
 
 def reporting_periods(params: Params, stays: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +75,8 @@ def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
     ]
 
 
-@check("2.1.b", codes={"unapproved": "high"}, triggers=("Exit",), existence_only=True)
+@check("2.1.b", codes={"unapproved": "high"}, triggers=("Exit",), params=("county_division_includes_deputy",),
+       existence_only=True)
 def county_plus_private_trip_approved(ctx: AuditContext) -> Found:
     """A private trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
     found, so only the approval's existence is checked)."""
@@ -80,18 +88,25 @@ def county_plus_private_trip_approved(ctx: AuditContext) -> Found:
 
 @check("2.1.c", codes={"delegated_down": "high", "disguised": "medium"}, triggers=("TripApproved",))
 def approval_authority_not_delegated(ctx: AuditContext) -> Found:
-    """A private trip is not approved by a body below the cadre's management authority (擅自下放), nor
-    signed by the authority without its own vetting (变相下放)."""
+    """A private trip is not approved by a body below the cadre's management authority (擅自下放), nor signed
+    by the authority on a review done only by a body below it (变相下放: the vetting for the trip was done by a
+    lower body, none by the authority). Who approves is judged here; whether a vetting was done at all is
+    2.1.d's matter."""
     approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
     by_authority = ctx.same(approvals["approver"], ctx.attr(approvals["cadre"], "management_authority"))
-    vetted = ctx.last_before(approvals, ctx.t("Vetting"), by=[*TRIP_CADRE, "approver"]).notna()
+    vetting = ctx.t("Vetting")
+    by_itself = ctx.last_before(approvals, vetting, by=[*TRIP_CADRE, "approver"]).notna()
+    lower = vetting[ctx.below_authority(vetting).to_numpy()]
+    below = ctx.last_before(approvals, lower, by=TRIP_CADRE)
+    disguised = by_authority & ~by_itself & below.notna()
     return [
         ctx.finding(approvals[ctx.below_authority(approvals)], "delegated_down"),
-        ctx.finding(approvals[by_authority & ~vetted], "disguised"),
+        ctx.finding(approvals[disguised], "disguised", observed=below[disguised]),
     ]
 
 
-@check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"}, triggers=("TripApproved",))
+@check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"}, triggers=("TripApproved",),
+       params=("private_rules_apply_to_public",))
 def focused_vetting(ctx: AuditContext) -> Found:
     """Before a leading cadre or a cadre in a key post is approved to go abroad, his recent political
     performance and integrity are vetted."""
@@ -109,7 +124,8 @@ def focused_vetting(ctx: AuditContext) -> Found:
     ]
 
 
-@check("2.1.e", codes={"exit_banned": "critical", "suspected": "critical"}, triggers=("TripApproved",))
+@check("2.1.e", codes={"exit_banned": "critical", "suspected": "critical"}, triggers=("TripApproved",),
+       params=("private_rules_apply_to_public",))
 def no_approval_for_barred_or_suspected(ctx: AuditContext) -> Found:
     """No trip is approved for a cadre recorded as barred from exit by law or as suspected of a serious
     violation, unless the flag was cleared before the approval."""
@@ -122,13 +138,26 @@ def no_approval_for_barred_or_suspected(ctx: AuditContext) -> Found:
     return found
 
 
-@check("2.2.a", codes={"late": "medium", "missing": "high"}, binds_non_party=True)
+def category_entered(ctx: AuditContext) -> pd.Series:
+    """Per cadre id, when he entered a registration-for-filing category (the first CategoryEntered); absent for
+    a cadre with none (one in a category per his attributes has been in it throughout)."""
+    entered = ctx.t("CategoryEntered")
+    first = ctx.unique(entered, ["cadre"])
+    return pd.Series(first["time"].to_numpy(), index=first["cadre"].astype(object).to_numpy())
+
+
+@check("2.2.a", codes={"late": "medium", "missing": "high"}, params=(*DAYS, "registration_days",
+       "county_division_includes_deputy", "bureau_includes_deputy"), binds_non_party=True)
 def registration_for_filing(ctx: AuditContext) -> Found:
     """Every cadre in a registration-for-filing category is registered with public security within
-    ``registration_days`` of the effective date."""
-    cadres = ctx.cadres[ctx.cadres["registrable"]]
-    rows = pd.DataFrame({"cadre": cadres.index, "unit": cadres["unit"].to_numpy(),
-                         "time": pd.Series(ctx.start, index=range(len(cadres)), dtype=TIME_DTYPE)})
+    ``registration_days`` of the effective date, or of the day he enters the category (CategoryEntered: a
+    promotion, a new post, retirement) when that is later."""
+    entered = ctx.shared(category_entered)
+    in_category = ctx.category("registrable").to_numpy() | ctx.cadres.index.isin(entered.index)
+    cadres = ctx.cadres[in_category]
+    since = pd.Series(entered.reindex(cadres.index).to_numpy(), index=range(len(cadres))).astype(TIME_DTYPE)
+    rows = pd.DataFrame({"cadre": ctx.as_ids(cadres.index), "unit": cadres["unit"].to_numpy(),
+                         "time": since.where(since > ctx.start, ctx.start).astype(TIME_DTYPE)})
     limit = ctx.params.registration_days
     done = ctx.earliest(rows["cadre"], ctx.t("PSBRegistered"), "cadre")
     return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
@@ -140,25 +169,32 @@ def no_public_activity_as_party_member(ctx: AuditContext) -> Found:
     return ctx.finding(ctx.on_trips(ctx.t("PartyCapacityPublicActivity"), PRIVATE), "party_capacity")
 
 
-@check("2.3.c", codes={"unit_missing": "medium", "party_org_missing": "medium"}, triggers=("Exit",))
+@check("2.3.c", codes={"unit_missing": "medium", "party_org_missing": "medium"}, triggers=("Exit",),
+       params=("quarterly_report_months", "quarter_reading"))
 def quarterly_status_reports(ctx: AuditContext) -> Found:
-    """A cadre abroad on a private trip reports on his situation to his unit and to its Party organisation
-    once in every quarter spent abroad (``quarter_reading``: calendar quarters or rolling windows from
-    exit)."""
+    """A cadre abroad on a private trip reports on his situation to his unit — and, a Party member, to its Party
+    organisation (clause 5 does not extend a Party duty to others) — once in every quarter spent abroad
+    (``quarter_reading``: calendar quarters or rolling windows from exit), until he returns or is declared a
+    non-returner (私自不归: the organisation no longer expects reports, it handles the case)."""
     stays = ctx.departures(PRIVATE)
-    back = ctx.first_after(stays, ctx.t("Entry"), by=TRIP_CADRE).fillna(ctx.end)
+    back = ctx.first_after(stays, ctx.t("Entry"), by=TRIP_CADRE)
+    declared = ctx.first_after(stays, ctx.t("NonReturnDeclared"), by=["cadre"])
+    back = back.where(back.notna() & ~(declared < back), declared).fillna(ctx.end)
     periods = reporting_periods(ctx.params, stays.assign(out=stays["time"].dt.normalize(), back=back.dt.normalize()))
     reports = ctx.t("AbroadStatusReport")
     last_day = periods["stop"] - pd.Timedelta(milliseconds=1)
+    member = ctx.attr(periods["cadre"], "is_party_member").eq(True).to_numpy()
     found = []
     for to in STATUS_RECIPIENTS:
         done = ctx.first_after(periods, reports[reports["to"] == to], by=TRIP_CADRE)
-        missing = done.isna() | (done >= periods["stop"])
-        found.append(ctx.finding(periods[missing], f"{to}_missing", deadline=last_day[missing]))
+        owed = np.where(member, to in status_recipients(True), to in status_recipients(False))
+        missing = (done.isna() | (done >= periods["stop"])).to_numpy() & owed
+        found.append(ctx.finding(periods, f"{to}_missing", where=missing, deadline=last_day[missing]))
     return found
 
 
-@check("2.3.d", codes={"late": "medium", "missing": "high"}, triggers=("Incident",))
+@check("2.3.d", codes={"late": "medium", "missing": "high"}, triggers=("Incident",),
+       params=(*DAYS, "prompt_incident_days"))
 def important_matters_reported_from_abroad(ctx: AuditContext) -> Found:
     """An important matter during a private trip is reported within ``prompt_incident_days``."""
     incidents = ctx.on_trips(ctx.t("Incident"), PRIVATE)
@@ -167,7 +203,8 @@ def important_matters_reported_from_abroad(ctx: AuditContext) -> Found:
     return ctx.timeliness(incidents, done, ctx.deadline(incidents["time"], limit), limit=limit)
 
 
-@check("2.3.e", codes={"missing": "medium"}, triggers=("Exit",), party_only=True, existence_only=True)
+@check("2.3.e", codes={"missing": "medium"}, triggers=("Exit",), params=("membership_long_stay_days",),
+       party_only=True, existence_only=True)
 def membership_relations_handled(ctx: AuditContext) -> Found:
     """Before a private stay of more than ``membership_long_stay_days`` days, the member's Party
     organisational relations are handled (1981 No. 19 was not found: only the decision's existence is
@@ -182,7 +219,8 @@ def membership_relations_handled(ctx: AuditContext) -> Found:
     return ctx.finding(exits[missing], "missing", days=days[missing], limit=limit)
 
 
-@check("2.3.f", codes={"late": "low", "missing": "medium", "wrong_recipient": "low"}, triggers=("Entry",))
+@check("2.3.f", codes={"late": "low", "missing": "medium", "wrong_recipient": "low"}, triggers=("Entry",),
+       params=(*DAYS, "prompt_return_report_days"))
 def return_report_to_unit(ctx: AuditContext) -> Found:
     """After coming back from a private trip, the cadre reports promptly to his own unit."""
     entries = ctx.on_trips(ctx.t("Entry"), PRIVATE)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simlib.audit.context import AuditContext, deadline_after
+from simlib.audit.context import DAYS, AuditContext, deadline_after
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
@@ -56,55 +56,95 @@ def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[s
 
 
 def _registered_state_staff(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
-    """国家机关登记备案人员 at each row's time: state-organ staff registered for filing by then
-    (PSBRegistered), or in a registration category (an owed registration, a 2.2.a finding, exempts no one)."""
+    """国家机关登记备案人员 at each row's time: state-organ staff registered for filing by then (PSBRegistered),
+    or — under option registered_staff_reading ``category`` — in a registration category by then (an owed
+    registration, a 2.2.a finding, exempts no one; a CategoryEntered after the row's time means not yet)."""
     staff = ctx.attr(rows["cadre"], "is_state_organ_staff").eq(True)
-    category = ctx.attr(rows["cadre"], "registrable").eq(True)
     registered = ctx.last_before(rows, ctx.t("PSBRegistered"), by=["cadre"]).notna()
+    if ctx.params.registered_staff_reading == "registered":
+        return staff & registered
+    from simlib.audit.checks.section2 import category_entered
+
+    entered = ctx.lookup(rows["cadre"], ctx.shared(category_entered))
+    category = (ctx.attr(rows["cadre"], "registrable").eq(True) | entered.notna()) & ~(entered > rows["time"])
     return staff & (category | registered)
 
 
 # -- 3.1 public documents -----------------------------------------------------------------------------------
-@check("3.1.a", codes={"late": "medium", "missing": "high"}, triggers=("Entry",))
+@check("3.1.a", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium"}, triggers=("Entry",),
+       params=(*DAYS, "public_doc_days", "public_doc_recipient"))
 def public_documents_handed_in(ctx: AuditContext) -> Found:
-    """The public documents held on return from a public trip are handed in or cancelled within 15 days."""
+    """The public documents held on return from a public trip are handed in or cancelled within 15 days — under
+    option public_doc_recipient ``issuing_body``, handed to the body that issued them (the log records no
+    designation, so the issuer stands for the department it designates; an unrecorded recipient or issuer is
+    accepted)."""
     rows = _returns(ctx, PUBLIC_TRIP_KINDS, PUBLIC_DOC_TYPES)
-    done = ctx.first_after(rows, _events(ctx, PUBLIC_HAND_INS), by=["document"])
+    hand_ins = _events(ctx, PUBLIC_HAND_INS, ("document", "time", "recipient"), rename={"unit": "recipient"})
     limit = ctx.params.public_doc_days
     deadline = ctx.deadline(rows["time"], limit)
     ctx.judge(rows, deadline)
-    return ctx.timeliness(rows, done, deadline, limit=limit)
+    if ctx.params.public_doc_recipient == "any":
+        return ctx.timeliness(rows, ctx.first_after(rows, hand_ins, by=["document"]), deadline, limit=limit)
+    issuer = ctx.unique(ctx.t("DocIssued"), ["document"], keep="last").set_index("document")["issuer"]
+    designated = ctx.lookup(hand_ins["document"], issuer)
+    to = hand_ins["recipient"]
+    right = (to.isna() | designated.isna() | ctx.same(to, designated)).to_numpy()
+    done = ctx.first_after(rows, hand_ins[right], by=["document"])
+    elsewhere = ctx.first_after(rows, hand_ins[~right], by=["document"])
+    wrong = ((elsewhere <= deadline) & ~(done <= deadline)).to_numpy()
+    return [ctx.finding(rows, "wrong_recipient", where=wrong, deadline=deadline[wrong], observed=elsewhere[wrong],
+                        limit=limit),
+            ctx.timeliness(rows[~wrong], done[~wrong], deadline[~wrong], limit=limit)]
 
 
-@check("3.1.b", codes={"late": "low", "missing": "high"}, triggers=("CustodyDemand", "Refusal"))
-def refused_public_documents_revoked(ctx: AuditContext) -> Found:
-    """A public document whose holder refuses to hand it in (a Refusal, or a CustodyDemand not met within
-    refusal_grace_days) is revoked (吊销) within revocation_days."""
-    demands = _of_types(ctx, ctx.t("CustodyDemand"), PUBLIC_DOC_TYPES)
+def refusals(ctx: AuditContext, doc_types: Sequence[str]) -> pd.DataFrame:
+    """The first refusal to hand in each document of ``doc_types`` (拒不执行/拒不交出): a Refusal, or a
+    CustodyDemand not met within refusal_grace_days; ``refused_at`` is when it became one. Shared by 3.1.b
+    and 4.3.g."""
+    demands = _of_types(ctx, ctx.t("CustodyDemand"), doc_types)
     handed = ctx.first_after(demands, _events(ctx, PUBLIC_HAND_INS), by=["document"])
     refused_at = ctx.deadline(demands["time"], ctx.params.refusal_grace_days)
     ignored = ~(handed <= refused_at) & ctx.due(refused_at)
-    explicit = _of_types(ctx, ctx.t("Refusal"), PUBLIC_DOC_TYPES)
-    refusals = (ctx.concat([explicit.assign(refused_at=explicit["time"]),
-                            demands[ignored].assign(refused_at=refused_at[ignored])])
-                .sort_values("time", kind="stable"))
-    refusals = ctx.unique(refusals, ["document"]).reset_index(drop=True)
-    revoked = ctx.first_after(refusals, ctx.t("DocRevoked"), by=["document"])
+    explicit = _of_types(ctx, ctx.t("Refusal"), doc_types)
+    found = (ctx.concat([explicit.assign(refused_at=explicit["time"]),
+                         demands[ignored].assign(refused_at=refused_at[ignored])])
+             .sort_values("refused_at", kind="stable"))
+    return ctx.unique(found, ["document"]).reset_index(drop=True)
+
+
+@check("3.1.b", codes={"late": "low", "missing": "high"}, triggers=("CustodyDemand", "Refusal"),
+       params=(*DAYS, "refusal_grace_days", "revocation_days"))
+def refused_public_documents_revoked(ctx: AuditContext) -> Found:
+    """A public document whose holder refuses to hand it in (a Refusal, or a CustodyDemand not met within
+    refusal_grace_days) is revoked (吊销) within revocation_days."""
+    refused = refusals(ctx, PUBLIC_DOC_TYPES)
+    revoked = ctx.first_after(refused, ctx.t("DocRevoked"), by=["document"])
     limit = ctx.params.revocation_days
-    return ctx.timeliness(refusals, revoked, ctx.deadline(refusals["refused_at"], limit), limit=limit)
+    return ctx.timeliness(refused, revoked, ctx.deadline(refused["refused_at"], limit), limit=limit)
 
 
 # -- 3.2 reporting and registering private documents and trips -------------------------------------------
+def _reports_up(ctx: AuditContext, cadres: pd.Series) -> pd.Series:
+    """True where a cadre is one of 各单位的领导干部, who report one level up (3.2.b): under option
+    leader_report_reading ``unit_head`` the leader of his unit; under ``managed_one_level_up`` every leading
+    cadre whose management authority is a body other than his own unit."""
+    if ctx.params.leader_report_reading == "unit_head":
+        return ctx.attr(cadres, "is_unit_leader").eq(True)
+    authority = ctx.attr(cadres, "management_authority")
+    return (ctx.attr(cadres, "is_leading_cadre").eq(True) & authority.notna()
+            & ~ctx.same(authority, ctx.attr(cadres, "unit")))
+
+
 def _to_right_body(ctx: AuditContext, reports: pd.DataFrame) -> pd.Series:
     """True where a report went where the cadre reports: his own unit's org-personnel department, or, for a
-    unit leader, the one a level up (his unit's parent, or the body holding management authority over him;
-    at the top of the log's unit tree, where neither is another body, his own unit)."""
+    unit leader (:func:`_reports_up`), the one a level up (his unit's parent, or the body holding management
+    authority over him; at the top of the log's unit tree, where neither is another body, his own unit)."""
     to, who = reports["recipient"], reports["cadre"]
     unit, parent, authority = (ctx.attr(who, c) for c in ("unit", "unit_parent", "management_authority"))
     own = ctx.same(to, unit)
     top = parent.isna() & (authority.isna() | ctx.same(authority, unit))
     up = ctx.same(to, parent) | (ctx.same(to, authority) & ~own) | (top & own)
-    return up.where(ctx.attr(who, "is_unit_leader").eq(True), own)
+    return up.where(_reports_up(ctx, who), own)
 
 
 def doc_report_deadline(issued: pd.Series, first_use: pd.Series, params: Params) -> pd.Series:
@@ -137,7 +177,7 @@ def _report_duties(ctx: AuditContext) -> pd.DataFrame:
                          reported=before.fillna(ctx.first_after(exits, trip_reports, by=["trip"])),
                          right_body=ctx.has(exits, trip_reports[trip_reports["right_body"]], by=["trip"]))
     duties = ctx.concat([docs, trips])
-    return duties.assign(leader=ctx.attr(duties["cadre"], "is_unit_leader").eq(True))
+    return duties.assign(leader=_reports_up(ctx, duties["cadre"]))
 
 
 def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> Found:
@@ -147,7 +187,8 @@ def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> Found:
 
 
 @check("3.2.a", codes={"doc_late": "medium", "doc_missing": "high", "trip_late": "medium",
-                       "trip_missing": "high", "wrong_recipient": "low"}, triggers=("DocIssued", "Exit"))
+                       "trip_missing": "high", "wrong_recipient": "low"}, triggers=("DocIssued", "Exit"),
+       params=(*DAYS, "doc_report_days", "leader_report_reading"))
 def private_documents_and_trips_reported(ctx: AuditContext) -> Found:
     """A cadre reports to and registers with his unit's org-personnel department each private passport or
     two-way HK/Macao permit he obtains (within doc_report_days, before first use) and each private trip
@@ -161,15 +202,17 @@ def private_documents_and_trips_reported(ctx: AuditContext) -> Found:
     return found
 
 
-@check("3.2.b", codes={"wrong_recipient": "medium"}, triggers=("DocIssued", "Exit"))
+@check("3.2.b", codes={"wrong_recipient": "medium"}, triggers=("DocIssued", "Exit"),
+       params=(*DAYS, "doc_report_days", "leader_report_reading"))
 def unit_leaders_report_one_level_up(ctx: AuditContext) -> Found:
-    """A unit leader makes the reports of 3.2.a to the org-personnel department one level up, not to his own
-    unit (whether and when he reported is judged by 3.2.a)."""
+    """A unit's leading cadre (option leader_report_reading: its head, or every leading cadre managed a level
+    up) makes the reports of 3.2.a to the org-personnel department one level up, not to his own unit (whether
+    and when he reported is judged by 3.2.a)."""
     duties = ctx.shared(_report_duties)
     return _wrong_recipient(ctx, duties[duties["leader"]])
 
 
-@check("3.2.c", codes={"late": "low", "missing": "medium"})
+@check("3.2.c", codes={"late": "low", "missing": "medium"}, params=(*DAYS, "issue_date", "cleanup_window_days"))
 def documents_cleaned_up(ctx: AuditContext) -> Found:
     """Every state-organ unit carries out the clean-up of private documents after the notice is issued, by the
     effective date + cleanup_window_days."""
@@ -180,7 +223,8 @@ def documents_cleaned_up(ctx: AuditContext) -> Found:
     return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
 
 
-@check("3.2.d", codes={"late": "medium", "missing": "high"}, triggers=("UnreportedDocFound",))
+@check("3.2.d", codes={"late": "medium", "missing": "high"}, triggers=("UnreportedDocFound",),
+       params=(*DAYS, "issue_date", "makeup_days"))
 def unreported_documents_made_up(ctx: AuditContext) -> Found:
     """Each document the clean-up finds unreported is reported and registered (补报和登记) in makeup_days."""
     found = ctx.t("UnreportedDocFound")
@@ -215,7 +259,8 @@ def _outside_custody(ctx: AuditContext, limit: int) -> Found:
 
 @check("3.3.a", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium",
                        "outside_custody": "high"}, triggers=("Entry", "DocIssued", "DocCheckedOut"),
-       binds_non_party=True)
+       params=(*DAYS, "private_doc_days", "private_custody", "registered_staff_reading",
+               "county_division_includes_deputy", "bureau_includes_deputy"), binds_non_party=True)
 def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
     """Registered state-organ staff, Party members or not, hand the private documents they hold to their
     unit's org-personnel department within 10 days of returning from a private trip (option continuous: and
@@ -242,18 +287,15 @@ def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
 
 # -- 3.4 custodian and ledger -------------------------------------------------------------------------------
 @check("3.4.a", codes={"late": "low", "missing": "medium", "unapproved": "high", "no_custodian": "medium"},
-       triggers=("DocCheckedOut", "DocCheckedIn", "DocSurrendered"), binds_non_party=True)
+       params=(*DAYS, "designation_grace_days"), binds_non_party=True)
 def custodian_and_ledger(ctx: AuditContext) -> Found:
-    """Every unit keeping travel documents names a custodian (专人) by the effective date +
+    """Every unit (各单位) names a custodian (专人) for travel documents by the effective date +
     designation_grace_days, and its ledger logs each checkout with the custodian and the approval it serves,
     and each check-in with the custodian."""
     ledger = ctx.concat([ctx.t("DocCheckedOut").assign(out=True), ctx.t("DocCheckedIn").assign(out=False)])
     ledger = ledger.assign(unit=ledger["unit"].fillna(ctx.attr(ledger["cadre"], "unit")),
                            out=ledger["out"].astype(bool))
-    kept = ctx.concat([ledger[["unit", "time"]],
-                      ctx.t("DocSurrendered")[["recipient", "time"]].rename(columns={"recipient": "unit"})])
-    units = kept.loc[(kept["time"] >= ctx.start) & kept["unit"].isin(ctx.units.index), "unit"].unique()
-    rows = ctx.anchors(units)
+    rows = ctx.anchors(ctx.units.index)
     named = ctx.earliest(rows["unit"], ctx.t("CustodianDesignated"), "unit")
     grace = ctx.params.designation_grace_days
     unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")
@@ -265,7 +307,8 @@ def custodian_and_ledger(ctx: AuditContext) -> Found:
 
 
 # -- 3.5 residency documents and spouses settling abroad -----------------------------------------------
-@check("3.5.a", codes={"unapproved": "high"}, triggers=("ResidencyDocAcquired", "SpouseEmigrated"), existence_only=True)
+@check("3.5.a", codes={"unapproved": "high"}, triggers=("ResidencyDocAcquired", "SpouseEmigrated"),
+       params=("county_division_includes_deputy",), existence_only=True)
 def residency_approved(ctx: AuditContext) -> Found:
     """A cadre's foreign long-term residence permit, one-way HK/Macao permit or HK/Macao permanent ID, and a
     county/division-plus cadre's spouse settling abroad or obtaining one, are approved under

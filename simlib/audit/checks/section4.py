@@ -6,9 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.audit.context import AuditContext
+from simlib.audit.checks.section1 import (
+    education_before_public_trip,
+    public_trip_approved_within_authority,
+    training_and_talk_before_public_trip,
+)
+from simlib.audit.checks.section2 import (
+    approval_authority_not_delegated,
+    focused_vetting,
+    membership_relations_handled,
+    private_trip_approved_by_management_authority,
+)
+from simlib.audit.checks.section3 import refusals
+from simlib.audit.context import DAYS, AuditContext
 from simlib.audit.findings import Found
-from simlib.audit.registry import check
+from simlib.audit.registry import check, frames
 from simlib.log.eventlog import TIME_DTYPE
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, TRIP_KINDS
 
@@ -19,6 +31,15 @@ MAJOR_EVENTS = ("NonReturnDeclared", "Abscond", "Defection")  # and FraudDetecte
 EXIT_SIGNALS = ("TripRequested", "DocIssued", "FundsAlert", "Exit", "ExitBlocked")
 DOCUMENT_CRIMES = ("forged_doc", "altered_doc", "traded_doc")
 LEADER_ROLES = ("delegation_leader", "institution_head")
+HANDLING_KINDS = ("admin",)  # 党纪政纪处分: government discipline, and Party discipline for Party members
+# 4.3.h: the checks whose findings on a trip are management failures upstream of a problem on it, besides a flagged
+# approval and a custody lapse (below): under option negligence_failures ``gatekeeping`` approval and its authority
+# and focused vetting; under ``all_upstream`` also education, training and talk, and Party relations before a stay
+GATEKEEPING_CHECKS = (public_trip_approved_within_authority, private_trip_approved_by_management_authority,
+                      approval_authority_not_delegated, focused_vetting)
+UPSTREAM_CHECKS = (*GATEKEEPING_CHECKS, education_before_public_trip, training_and_talk_before_public_trip,
+                   membership_relations_handled)
+UPSTREAM_PARAMS = ("negligence_failures", "private_rules_apply_to_public", "membership_long_stay_days")
 END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
 
 
@@ -74,15 +95,26 @@ def _case_flag(ctx: AuditContext, cases: pd.Series, *flags: str) -> pd.Series:
     return ctx.lookup(cases, ctx.cases[list(flags)].any(axis=1)).eq(True)
 
 
+def _situation_start(ctx: AuditContext, events: pd.DataFrame) -> pd.Series:
+    """For each event, the time of the first major event (non-return, absconding, defection) of its cadre on the
+    same trip, if earlier: one situation, whose immediate report counts for every later stage of it."""
+    origin = events.assign(_origin=pd.Series(pd.Timestamp("1900-01-01"), index=events.index).astype(TIME_DTYPE))
+    first = ctx.first_after(origin, _stack(ctx, MAJOR_EVENTS, ("cadre", "trip")), by=["cadre", "trip"],
+                            left_time="_origin")
+    return first.where(first < events["time"], events["time"])
+
+
 def _reported(ctx: AuditContext, events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The first MajorReport about each event's cadre from its ``unit`` upward (to the parent unit or a
-    higher body; an unrecorded recipient is accepted), and the first one sent elsewhere."""
+    higher body; an unrecorded recipient is accepted), and the first one sent elsewhere — made since the
+    event, or since the first major event of the same trip (:func:`_situation_start`)."""
     rep = ctx.t("MajorReport")
     to = rep["recipient"]
     above = ctx.attr(to, "level_rank", of="bodies") > ctx.attr(rep["unit"], "level_rank", of="units")
     up = to.isna() | ctx.same(to, ctx.attr(rep["unit"], "parent", of="units")) | above
-    return (ctx.first_after(events, rep[up], by=["unit", "cadre"]),
-            ctx.first_after(events, rep[~up], by=["unit", "cadre"]))
+    events = events.assign(_since=_situation_start(ctx, events))
+    return (ctx.first_after(events, rep[up], by=["unit", "cadre"], left_time="_since"),
+            ctx.first_after(events, rep[~up], by=["unit", "cadre"], left_time="_since"))
 
 
 # -- failures upstream of a non-return (4.3.h) ------------------------------------------------------
@@ -123,7 +155,7 @@ def _not_reported(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
 
 
 # -- 4.1 responsibility -----------------------------------------------------------------------------
-@check("4.1.b", codes={"late": "low", "missing": "medium"})
+@check("4.1.b", codes={"late": "low", "missing": "medium"}, params=(*DAYS, "designation_grace_days"))
 def responsible_leader_designated(ctx: AuditContext) -> Found:
     """Every unit designates a leading comrade responsible for this work within designation_grace_days."""
     units = ctx.anchors(ctx.units.index)
@@ -131,7 +163,7 @@ def responsible_leader_designated(ctx: AuditContext) -> Found:
                    ctx.params.designation_grace_days)
 
 
-@check("4.1.c", codes={"late": "low", "missing": "medium"})
+@check("4.1.c", codes={"late": "low", "missing": "medium"}, params=(*DAYS, "designation_grace_days"))
 def working_procedures_issued(ctx: AuditContext) -> Found:
     """Every unit's organisation-personnel department issues working procedures within
     designation_grace_days."""
@@ -141,7 +173,8 @@ def working_procedures_issued(ctx: AuditContext) -> Found:
 
 
 # -- 4.2 supervision and reporting ------------------------------------------------------------------
-@check("4.2.c", codes={"overdue": "low", "missing": "medium", "wrong_recipient": "low"})
+@check("4.2.c", codes={"overdue": "low", "missing": "medium", "wrong_recipient": "low"},
+       params=("periodic_report_months",))
 def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     """Every unit below the top reports to the unit one level up at least every periodic_report_months."""
     parent = ctx.units["parent"].dropna()
@@ -154,7 +187,8 @@ def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     ]
 
 
-@check("4.2.d", codes={"late": "low", "missing": "medium", "not_written": "low"})
+@check("4.2.d", codes={"late": "low", "missing": "medium", "not_written": "low"},
+       params=("annual_report_deadline", "first_annual_report_year"))
 def annual_written_report(ctx: AuditContext) -> Found:
     """Every unit below the top reports in writing to the unit one level up in the first quarter of each
     year on the year before."""
@@ -177,7 +211,7 @@ def annual_written_report(ctx: AuditContext) -> Found:
 
 
 @check("4.2.e", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium"},
-       triggers=(*MAJOR_EVENTS, "FraudDetected"))
+       triggers=(*MAJOR_EVENTS, "FraudDetected"), params=(*DAYS, "prompt_incident_days"))
 def major_situations_reported(ctx: AuditContext) -> Found:
     """A non-return, absconding, defection or forged document is reported upward by the cadre's unit within
     prompt_incident_days."""
@@ -191,7 +225,7 @@ def major_situations_reported(ctx: AuditContext) -> Found:
 
 
 @check("4.2.f", codes={"overdue": "low", "missing": "medium", "correction_late": "low",
-                       "uncorrected": "medium"})
+                       "uncorrected": "medium"}, params=(*DAYS, "inspection_period_months", "correction_days"))
 def special_inspections(ctx: AuditContext) -> Found:
     """Every unit is inspected by a higher body or a discipline organ at least every inspection_period_months,
     and each problem found is corrected within correction_days."""
@@ -208,7 +242,8 @@ def special_inspections(ctx: AuditContext) -> Found:
 
 
 # -- 4.3 cases --------------------------------------------------------------------------------------
-@check("4.3.b", codes={"late": "medium", "missing": "high", "wrong_kind": "medium"}, triggers=("NonReturnDeclared",))
+@check("4.3.b", codes={"late": "medium", "missing": "high", "wrong_kind": "medium"}, triggers=("NonReturnDeclared",),
+       params=(*DAYS, "case_days"))
 def non_return_sanctioned(ctx: AuditContext) -> Found:
     """A non-returner receives Party or government discipline or organisational handling within case_days
     (Party discipline does not count for a non-Party cadre)."""
@@ -219,7 +254,8 @@ def non_return_sanctioned(ctx: AuditContext) -> Found:
                    other=ctx.first_after(nr, s[~ok], by=["cadre"]), wrong="wrong_kind")
 
 
-@check("4.3.c", codes={"late": "medium", "missing": "high", "lenient": "high"}, triggers=CASE_EVENTS)
+@check("4.3.c", codes={"late": "medium", "missing": "high", "lenient": "high"}, triggers=CASE_EVENTS,
+       params=(*DAYS, "case_days"))
 def aggravated_cases_punished_severely(ctx: AuditContext) -> Found:
     """A case with serious adverse effects for the State or harm to national security ends in a severe
     sanction of its cadre within case_days."""
@@ -231,7 +267,8 @@ def aggravated_cases_punished_severely(ctx: AuditContext) -> Found:
                    other=ctx.first_after(cases, s[~severe], by=["cadre"]), wrong="lenient")
 
 
-@check("4.3.d", codes={"late": "medium", "missing": "high", "wrong_agency": "medium"}, triggers=CASE_EVENTS)
+@check("4.3.d", codes={"late": "medium", "missing": "high", "wrong_agency": "medium"}, triggers=CASE_EVENTS,
+       params=(*DAYS, "pursuit_days"))
 def suspected_crimes_pursued(ctx: AuditContext) -> Found:
     """Public or state security starts pursuit of the cadre of a case with a suspected crime within
     pursuit_days."""
@@ -244,7 +281,7 @@ def suspected_crimes_pursued(ctx: AuditContext) -> Found:
 
 
 @check("4.3.e", codes={"late": "medium", "missing": "high", "wrong_kind": "medium", "referral_late": "medium",
-                       "referral_missing": "high"}, triggers=("FraudDetected",))
+                       "referral_missing": "high"}, triggers=("FraudDetected",), params=(*DAYS, "case_days"))
 def fraud_punished(ctx: AuditContext) -> Found:
     """Fraud in going abroad is sanctioned within case_days, and a forged, altered or traded document is also
     referred to the judicial organs within case_days (依纪依法)."""
@@ -263,56 +300,115 @@ def fraud_punished(ctx: AuditContext) -> Found:
 
 @check("4.3.f", codes={"sanction_late": "medium", "sanction_missing": "high", "leader_late": "medium",
                        "leader_missing": "high", "head_late": "medium", "head_missing": "high"},
-       triggers=("Abscond", "Defection"))
+       triggers=("Abscond", "Defection"), params=(*DAYS, "case_days"))
 def delegation_absconding_accountability(ctx: AuditContext) -> Found:
-    """When a member of a delegation or posted institution absconds or defects, the person is sanctioned and
-    both its leader and the head of the dispatching unit are held accountable, each within case_days."""
+    """When a member of a temporary delegation or of an institution posted abroad (驻外机构: on a posted trip,
+    with or without a delegation record) leaves it (出走) or defects, the person is sanctioned, and both the
+    leader of the delegation or institution and the head of the dispatching unit are held accountable, each
+    within case_days. The leader is the delegation's recorded leader, or — none recorded — whoever is held
+    accountable as its leader or the institution's head about this member or case; the head is a leader of
+    the dispatching unit (the delegation's, else the member's own unit)."""
     ev = _stack(ctx, ("Abscond", "Defection"), ("cadre", "trip", "delegation", "case"))
-    ev = ev.dropna(subset=["delegation"])
+    posted = ctx.attr(ev["trip"], "kind", of="trips").eq("public_posted")
+    ev = ev[(ev["delegation"].notna() | posted).to_numpy()]
     leaders = ctx.unique(ctx.t("DelegationFormed"), ["delegation"], keep="last").set_index("delegation")
     ev = ev.assign(leader=ctx.lookup(ev["delegation"], leaders["leader"]),
-                   unit=ctx.attr(ev["delegation"], "dispatching_unit", of="delegations"))
+                   unit=ctx.attr(ev["delegation"], "dispatching_unit", of="delegations")
+                   .fillna(ctx.attr(ev["cadre"], "unit")))
     s = ctx.t("Sanction")
     acc = ctx.t("Accountability")
-    of_leader = acc[acc["role"].isin(LEADER_ROLES)].rename(columns={"cadre": "leader"})
+    as_leader = acc[acc["role"].isin(LEADER_ROLES)]
+    of_leader = as_leader.rename(columns={"cadre": "leader"})
+    about = as_leader.drop(columns="cadre").rename(columns={"subject": "cadre"})
+    unknown = ev["leader"].isna()
+    leader_done = ctx.first_after(ev, of_leader, by=["leader"]).where(
+        ~unknown, ctx.first_after(ev, about, by=["cadre"]).fillna(ctx.first_after(ev, as_leader, by=["case"])))
     of_head = acc[acc["role"].eq("dispatching_unit_head")]
+    of_head = of_head[ctx.attr(of_head["cadre"], "is_unit_leader").eq(True).to_numpy()]
     of_head = of_head.assign(unit=ctx.attr(of_head["cadre"], "unit"))
     days = ctx.params.case_days
     return [
         _timely(ctx, ev, ctx.first_after(ev, s[_disciplinary(ctx, s)], by=["cadre"]), days,
                 codes=("sanction_late", "sanction_missing")),
-        _timely(ctx, ev, ctx.first_after(ev, of_leader, by=["leader"]), days,
-                codes=("leader_late", "leader_missing")),
+        _timely(ctx, ev, leader_done, days, codes=("leader_late", "leader_missing")),
         _timely(ctx, ev, ctx.first_after(ev, of_head, by=["unit"]), days,
                 codes=("head_late", "head_missing")),
     ]
 
 
-@check("4.3.g", codes={"late": "low", "missing": "medium"}, triggers=("Refusal",))
+@check("4.3.g", codes={"late": "low", "missing": "medium", "discipline_late": "medium", "discipline_missing": "high"},
+       triggers=("Refusal", "CustodyDemand"), params=(*DAYS, "case_days", "refusal_grace_days", "refusal_serious"))
 def refusal_criticised(ctx: AuditContext) -> Found:
-    """A cadre who refuses to hand a travel document in receives criticism and education within case_days."""
-    ref = ctx.t("Refusal")
+    """A cadre who refuses to hand a travel document in (a Refusal, or a custody demand not met within
+    refusal_grace_days, as in 3.1.b) receives criticism and education within case_days of the refusal; where
+    the circumstances are serious (情节严重; option refusal_serious: ``used_to_exit`` — he then leaves the
+    country on the withheld document; ``never`` — not judged) also Party or government discipline within
+    case_days of that (Party discipline for Party members only)."""
+    ref = refusals(ctx, (*PUBLIC_DOC_TYPES, *PRIVATE_DOC_TYPES))
+    ref = ref.assign(time=ref["refused_at"])
     s = ctx.t("Sanction")
     criticism = s[s["kind"].eq("criticism_education")]
-    return _timely(ctx, ref, ctx.first_after(ref, criticism, by=["cadre"]), ctx.params.case_days)
+    days = ctx.params.case_days
+    found = [_timely(ctx, ref, ctx.first_after(ref, criticism, by=["cadre"]), days)]
+    if ctx.params.refusal_serious == "used_to_exit":
+        exits = ctx.t("Exit")
+        serious = ref.assign(time=ctx.first_after(ref, exits, by=["document", "cadre"]))
+        serious = serious[serious["time"].notna()].reset_index(drop=True)
+        member = ctx.attr(s["cadre"], "is_party_member").eq(True)
+        discipline = s[(s["kind"].isin(HANDLING_KINDS) | (s["kind"].eq("party") & member)).to_numpy()]
+        found.append(_timely(ctx, serious, ctx.first_after(serious, discipline, by=["cadre"]), days,
+                             codes=("discipline_late", "discipline_missing")))
+    return found
 
 
-@check("4.3.h", codes={"late": "medium", "missing": "high"}, triggers=("NonReturnDeclared",))
+def _upstream_failures(ctx: AuditContext) -> pd.DataFrame:
+    """(trip, cadre) of every finding of the checks option negligence_failures names (:data:`GATEKEEPING_CHECKS`
+    or :data:`UPSTREAM_CHECKS`)."""
+    checks = GATEKEEPING_CHECKS if ctx.params.negligence_failures == "gatekeeping" else UPSTREAM_CHECKS
+    found = [f for fn in checks for f in frames(fn(ctx))]
+    if not found:
+        return ctx.t("Exit")[["trip", "cadre"]].iloc[:0]
+    return ctx.concat(found)[["trip", "cadre"]]
+
+
+def _not_handled(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
+    """When handling (不处理) failed: the case_days deadline for the cadre's discipline or organisational
+    handling, where none came by it (and it has passed); NaT elsewhere."""
+    s = ctx.t("Sanction")
+    done = ctx.first_after(rows, s[_disciplinary(ctx, s)], by=["cadre"])
+    deadline = ctx.deadline(rows["time"], ctx.params.case_days)
+    return deadline.where((done > deadline) | (done.isna() & ctx.due(deadline)))
+
+
+@check("4.3.h", codes={"late": "medium", "missing": "high"}, triggers=MAJOR_EVENTS,
+       params=(*DAYS, "case_days", "prompt_incident_days", "public_doc_days", "private_doc_days",
+               "county_division_includes_deputy", "bureau_includes_deputy", *UPSTREAM_PARAMS))
 def managers_accountable_for_non_return(ctx: AuditContext) -> Found:
-    """When a non-return follows a management failure the log shows — the trip approved while the cadre was
-    barred or suspected, the exit document not handed in on time after the previous return, or the non-return
-    not reported upward promptly — a manager is held accountable for it within case_days."""
-    nr = ctx.t("NonReturnDeclared")
-    nr = nr[_approved_while_flagged(ctx, nr) | _custody_lapse(ctx, nr) | _not_reported(ctx, nr)]
+    """When a problem — a non-return, an absconding or a defection — follows a management failure on its trip
+    that the log shows (失职渎职导致: a finding of 1.2.a, 2.1.a, 2.1.c or 2.1.d on it — under option
+    negligence_failures ``all_upstream`` also of 1.1.a, 1.1.b or 2.3.e —, the trip approved while the cadre was
+    barred or suspected, the exit document not handed in on time after the previous return), or is not
+    reported upward promptly (不报告), or the cadre is not disciplined or handled within case_days (不处理), a
+    manager is held accountable for it within case_days (of the problem, or of the handling deadline where only
+    handling failed). One accountability per cadre and trip."""
+    ev = _stack(ctx, MAJOR_EVENTS, ("cadre", "trip", "case")).sort_values("time", kind="stable")
+    ev = ev.reset_index(drop=True)
+    failed = ctx.has(ev, ctx.shared(_upstream_failures), by=["trip", "cadre"])
+    failed |= _approved_while_flagged(ctx, ev) | _custody_lapse(ctx, ev) | _not_reported(ctx, ev)
+    unhandled = _not_handled(ctx, ev)
+    ev = ev.assign(_due=ctx.deadline(ev["time"], ctx.params.case_days).where(
+        failed, ctx.deadline(unhandled, ctx.params.case_days)))
+    ev = ctx.unique(ev[ev["_due"].notna().to_numpy()], ["cadre", "trip"]).reset_index(drop=True)
     acc = ctx.t("Accountability")
     acc = acc[acc["role"].eq("manager") & (acc["basis"].isna() | acc["basis"].eq("4.3.h"))]
-    about = acc.drop(columns="cadre").rename(columns={"subject": "cadre"})  # the non-returner concerned
-    done = pd.concat([ctx.first_after(nr, about, by=["cadre"]),
-                      ctx.first_after(nr, acc, by=["case"])], axis=1)
-    return _timely(ctx, nr, done.min(axis=1).astype(TIME_DTYPE), ctx.params.case_days)
+    about = acc.drop(columns="cadre").rename(columns={"subject": "cadre"})  # the problem's cadre
+    done = pd.concat([ctx.first_after(ev, about, by=["cadre"]),
+                      ctx.first_after(ev, acc, by=["case"])], axis=1)
+    return _timely(ctx, ev, done.min(axis=1).astype(TIME_DTYPE), ctx.params.case_days, deadline=ev["_due"])
 
 
-@check("4.3.i", codes={"late": "low", "missing": "medium"}, triggers=("CaseConcluded",))
+@check("4.3.i", codes={"late": "low", "missing": "medium"}, triggers=("CaseConcluded",),
+       params=(*DAYS, "publicity_days"))
 def typical_cases_publicised(ctx: AuditContext) -> Found:
     """A concluded typical case is publicised by internal circular or public report within publicity_days."""
     concluded = ctx.t("CaseConcluded")
@@ -322,7 +418,8 @@ def typical_cases_publicised(ctx: AuditContext) -> Found:
 
 
 # -- 4.4 information sharing and exit control -------------------------------------------------------
-@check("4.4.c", codes={"late": "low", "missing": "medium"}, triggers=("PSBRegistered",))
+@check("4.4.c", codes={"late": "low", "missing": "medium"}, triggers=("PSBRegistered",),
+       params=(*DAYS, "registration_days"))
 def registrations_in_database(ctx: AuditContext) -> Found:
     """Every registration for filing is recorded in the networked database within registration_days."""
     reg = ctx.t("PSBRegistered")
@@ -332,7 +429,8 @@ def registrations_in_database(ctx: AuditContext) -> Found:
 
 
 @check("4.4.d", codes={"upload_late": "low", "upload_missing": "medium", "bulletin_overdue": "low",
-                       "bulletin_missing": "medium"}, triggers=("DocIssued",))
+                       "bulletin_missing": "medium"}, triggers=("DocIssued",),
+       params=(*DAYS, "upload_days", "bulletin_months"))
 def public_passport_data_and_bulletins(ctx: AuditContext) -> Found:
     """Each public-passport issuance is uploaded within upload_days, and a foreign-affairs office that issues
     documents bulletins public-passport custody at least every bulletin_months."""
@@ -350,7 +448,8 @@ def public_passport_data_and_bulletins(ctx: AuditContext) -> Found:
     ]
 
 
-@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical"}, triggers=("SuspectedViolation",))
+@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical"}, triggers=("SuspectedViolation",),
+       params=(*DAYS, "exit_control_days"))
 def exit_control_recommended(ctx: AuditContext) -> Found:
     """A cadre suspected of a serious violation who then shows an exit signal (trip application, document
     issued, funds alert, exit or exit attempt) is recommended for exit control within exit_control_days of the
@@ -370,11 +469,17 @@ def exit_control_recommended(ctx: AuditContext) -> Found:
     ]
 
 
-@check("4.4.g", codes={"late": "medium", "missing": "high"}, triggers=("ExitControlRecommended",))
+@check("4.4.g", codes={"late": "medium", "missing": "high", "wrong_agency": "medium"},
+       triggers=("ExitControlRecommended",), params=(*DAYS, "psb_days"))
 def exit_control_imposed(ctx: AuditContext) -> Found:
     """Public security imposes exit control within psb_days of a recommendation (a control already in force
-    counts)."""
+    counts; one recorded by another agency is not public security acting — as for 4.3.d, an unrecorded agency
+    is accepted)."""
     rec = ctx.t("ExitControlRecommended")
     imposed = ctx.t("ExitControlImposed")
-    earlier = ctx.last_before(rec, imposed, by=["cadre"])
-    return _timely(ctx, rec, earlier.fillna(ctx.first_after(rec, imposed, by=["cadre"])), ctx.params.psb_days)
+    by_psb = (imposed["agency"].isna() | ctx.attr(imposed["agency"], "kind", of="bodies").eq("psb")).to_numpy()
+    earlier = ctx.last_before(rec, imposed[by_psb], by=["cadre"])
+    done = earlier.fillna(ctx.first_after(rec, imposed[by_psb], by=["cadre"]))
+    other = ctx.last_before(rec, imposed[~by_psb], by=["cadre"]).fillna(
+        ctx.first_after(rec, imposed[~by_psb], by=["cadre"]))
+    return _timely(ctx, rec, done, ctx.params.psb_days, other=other, wrong="wrong_agency")
