@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from simlib.audit import all_checks
+from simlib.cli.rules import clause_record, parameters_of, show_clause
 from simlib.errors import InputError
 from simlib.rulebook import notice_text, rulebook
 
@@ -112,3 +113,18 @@ def test_every_analysis_field_is_bilingual() -> None:
         for name in ("actor", "subject", "trigger", "obligation", "deadline", "sanction", "encoding"):
             field = getattr(c, name)
             assert (field.en is None) == (field.zh is None), f"{c.id}.{name}"
+
+
+def test_rules_shows_every_parameter_a_clause_depends_on() -> None:
+    """``simlib rules ID`` lists what parameters.yaml files under the clause and every parameter its check reads:
+    3.2.d reads the issue date (the clean-up runs from issuance), and every clause the scope's 6.a and 5.a."""
+    assert "issue_date" in [p.name for p in parameters_of("3.2.d")]
+    for clause, chk in all_checks().items():
+        listed = {p.name for p in parameters_of(clause)}
+        assert set(chk.params) <= listed, clause
+        assert {"effective_date", "non_party_by_reference"} <= listed, clause
+    text = show_clause(rulebook().clause("3.1.a"), "en")
+    assert "public_doc_recipient = any" in text and "rest_day_rollover = False" in text
+    record = clause_record(rulebook().clause("4.3.g"), detail=True)
+    assert "refusal_serious" in record["checks"][0]["params"]
+    assert "refusal_serious" in [p["name"] for p in record["parameters"]]

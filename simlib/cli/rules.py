@@ -32,14 +32,22 @@ def _check_record(c: Check) -> dict[str, Any]:
         "codes": c.codes,
         "party_only": c.party_only,
         "existence_only": c.existence_only,
+        "params": list(c.params),
     }
+
+
+def parameters_of(clause_id: str) -> list[Parameter]:
+    """Every parameter the clause depends on, in the rulebook's order: those parameters.yaml lists under it and
+    every one its checks read (the scope's 6.a and 5.a included)."""
+    read = {name for c in _citing(clause_id) for name in c.params}
+    return [p for p in rulebook().parameters.values() if clause_id in p.clauses or p.name in read]
 
 
 def clause_record(clause: Clause, *, detail: bool = False) -> dict[str, Any]:
     """A clause as JSON-ready data; ``detail`` adds its parameters and the checks citing it."""
     rec = clause.model_dump(mode="json")
     if detail:
-        rec["parameters"] = [p.model_dump(mode="json") for p in rulebook().parameters_for(clause.id)]
+        rec["parameters"] = [p.model_dump(mode="json") for p in parameters_of(clause.id)]
         rec["checks"] = [_check_record(c) for c in _citing(clause.id)]
     return rec
 
@@ -77,7 +85,7 @@ def show_clause(clause: Clause, lang: str) -> str:
             lines.append(f"{t(f'rules.field.{name}', lang)}: {text}")
     if clause.references:
         lines.append(f"{t('rules.field.references', lang)}: {'; '.join(clause.references)}")
-    params = rulebook().parameters_for(clause.id)
+    params = parameters_of(clause.id)
     lines += ["", f"{t('rules.parameters', lang)}:"]
     lines += [_param_line(p, lang) for p in params] or [f"  {t('rules.none', lang)}"]
     checks = _citing(clause.id)
@@ -85,13 +93,12 @@ def show_clause(clause: Clause, lang: str) -> str:
     for c in checks:
         codes = ", ".join(f"{code}→{t(f'severity.{sev}', lang)}" for code, sev in c.codes.items())
         lines.append(f"  {c.name} ({codes}): {c.doc}")
+        lines.append(f"    {t('rules.reads', lang, names=', '.join(c.params))}")
         if c.existence_only:
             lines.append(f"    {t('audit.existence_only', lang)}")
     if not checks:
         lines.append(f"  {t('rules.none', lang)}")
     return "\n".join(lines)
-
-
 
 
 def list_clauses(lang: str) -> str:
