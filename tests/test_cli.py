@@ -193,15 +193,16 @@ def test_committed_vocabulary_reference_is_current() -> None:
     )
 
 
-def test_report_simulates_audits_and_writes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "report", "--out", str(tmp_path), "--scenario", "small", "--lang", "en")
-    assert code == 0 and "assumptions" in out
-    for name in ("findings.csv", "kpis.csv", "summary.txt"):
-        assert (tmp_path / name).is_file(), name
-    kpis = pd.read_csv(tmp_path / "kpis.csv")
-    assert len(kpis) == 1 and kpis["events"].iloc[0] > 0
-    findings = pd.read_csv(tmp_path / "findings.csv")
-    assert {"clause", "expected", "observed"} <= set(findings.columns)
+@pytest.mark.slow
+def test_report_renders_the_comparison_as_html(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "report", "training/small", "--compare", "no_exit_control", "--reps", "2",
+                       "--format", "html", "--out", str(tmp_path), "--lang", "en")
+    html = tmp_path / "report-small-no_exit_control-en.html"
+    assert code == 0 and f"HTML report: {html}" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [html.name]  # --format html: no PDF, no temp files
+    text = html.read_text(encoding="utf-8")
+    assert "<h2>Executive summary</h2>" in text and "no_exit_control" in text
+    assert "simlib report training/small --compare no_exit_control --reps 2 --seed 0 --lang en" in text
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
