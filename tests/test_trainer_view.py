@@ -90,7 +90,7 @@ def test_export_writes_three_tables_outside_the_answer_files(folder) -> None:
 
 def test_the_app_shows_and_exports_in_both_languages(folder) -> None:
     app = TrainerApp(str(folder), lang="zh")
-    assert "按条款" in app.tables.value and "3名学员" in app.status.value and "<img" in app.chart.value
+    assert "按条款" in app.tables.value and "3名学员，8条作答" in app.status.value and "<img" in app.chart.value
     app.set_lang("en")
     assert "By clause" in app.tables.value and "3 trainees" in app.status.value
     assert app.export() and (folder / "results" / "results-by-case.csv").is_file()

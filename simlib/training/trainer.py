@@ -64,8 +64,9 @@ def load_session(folder: str | os.PathLike[str]) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Results:
     """The group's results: ``by_clause`` (most missed first), ``by_case`` (in the order first answered),
-    ``by_trainee``; ``last`` holds each trainee's last attempt at each case."""
+    ``by_trainee``; ``answers`` holds every answer, ``last`` each trainee's last attempt at each case."""
 
+    answers: pd.DataFrame
     last: pd.DataFrame
     by_case: pd.DataFrame
     by_clause: pd.DataFrame
@@ -84,8 +85,8 @@ def results(answers: pd.DataFrame) -> Results:
     """Results per case, per clause and per trainee of a session's answers (:func:`load_session`)."""
     answers = answers.reset_index(drop=True)
     if answers.empty:
-        return Results(answers, pd.DataFrame(columns=list(CASE_COLUMNS)), pd.DataFrame(columns=list(CLAUSE_COLUMNS)),
-                       pd.DataFrame(columns=list(TRAINEE_COLUMNS)))
+        return Results(answers, answers, pd.DataFrame(columns=list(CASE_COLUMNS)),
+                       pd.DataFrame(columns=list(CLAUSE_COLUMNS)), pd.DataFrame(columns=list(TRAINEE_COLUMNS)))
     last = answers.sort_values("attempt", kind="stable").groupby(["trainee", "case"], sort=False).tail(1)
     last = last.sort_index()
     first = answers[answers["attempt"] == 1]
@@ -116,7 +117,7 @@ def results(answers: pd.DataFrame) -> Results:
     by_trainee["right"] = by_trainee["right"].astype(int)
     by_trainee["missed"] = by_trainee["trainee"].map(missed).fillna("")
     by_trainee = by_trainee.sort_values("trainee").reset_index(drop=True)
-    return Results(last.reset_index(drop=True), by_case, by_clause, by_trainee)
+    return Results(answers, last.reset_index(drop=True), by_case, by_clause, by_trainee)
 
 
 def export(res: Results, folder: str | os.PathLike[str], stem: str = "results") -> list[Path]:

@@ -425,7 +425,7 @@ class TrainerApp:
             self.tables.value = self.chart.value = ""
             return
         self.status.value = th.page("<p>" + th.E(t("training.tr.folder", self.lang, path=folder, files=self.n_files,
-                                                   trainees=res.trainees, answers=len(res.last))) + "</p>")
+                                                   trainees=res.trainees, answers=len(res.answers))) + "</p>")
         self.chart.value = figure_html(th.clause_chart(res, self.lang))
         self.tables.value = th.trainer_html(res, self.lang)
 
