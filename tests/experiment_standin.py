@@ -70,6 +70,6 @@ def ranges(config: Mapping[str, Any], paths: Sequence[str] | None) -> dict[str, 
 if __name__ == "__main__":
     import experiment_standin  # import by name, so that worker processes can load the functions
 
-    from simlib.commands_experiment import run_cli
+    from simlib.cli.experiment import run_cli
 
     sys.exit(run_cli(sys.argv[1:], experiment_standin.resolve, experiment_standin.ranges))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from experiment_standin import ranges, resolve
 
-from simlib import commands_experiment as cli
+from simlib.cli import experiment as cli
 from simlib.experiment import design, executors, sensitivity
 
 

@@ -109,7 +109,7 @@ def test_replication_function_checks() -> None:
 
 def test_public_api_is_exported() -> None:
     assert set(ex.__all__) == set(ex._EXPORTS)
-    import simlib.commands_experiment  # noqa: F401  (imports every submodule)
+    import simlib.cli.experiment  # noqa: F401  (imports every submodule)
 
     for name in ex.__all__:
         assert not inspect.ismodule(getattr(ex, name)), name  # no submodule shadows an export

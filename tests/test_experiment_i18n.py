@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from experiment_standin import SCENARIOS, ranges, resolve
 
-from simlib import commands_experiment as cli
+from simlib.cli import experiment as cli
+from simlib.cli.experiment_text import kpi_label, method_id
 from simlib.cli.main import build_parser, resolve_lang
 from simlib.experiment.demo import mmc_replication
 from simlib.experiment.stats import MEAN_METHOD, PAIRED_METHOD, WELCH_METHOD
@@ -157,14 +158,14 @@ def test_compare_json_keeps_its_keys_and_adds_method_ids() -> None:
 
 @pytest.mark.parametrize("method", [MEAN_METHOD, PAIRED_METHOD, WELCH_METHOD])
 def test_every_ci_method_of_the_library_has_its_texts(method: str) -> None:
-    key = f"experiment.method.{cli.method_id(method)}"
+    key = f"experiment.method.{method_id(method)}"
     assert t(key, "en") == method and t(key, "zh") != method
 
 
 def test_kpis_of_the_model_show_their_label_and_id() -> None:
-    assert cli.kpi_label("flight_succeeded", "zh") == f"{t('model.kpi.flight_succeeded', 'zh')} (flight_succeeded)"
-    assert cli.kpi_label("flight_succeeded", "en") == f"{t('model.kpi.flight_succeeded', 'en')} (flight_succeeded)"
-    assert cli.kpi_label("mean_wait", "zh") == "mean_wait"  # a stand-in model's KPI: the raw name
+    assert kpi_label("flight_succeeded", "zh") == f"{t('model.kpi.flight_succeeded', 'zh')} (flight_succeeded)"
+    assert kpi_label("flight_succeeded", "en") == f"{t('model.kpi.flight_succeeded', 'en')} (flight_succeeded)"
+    assert kpi_label("mean_wait", "zh") == "mean_wait"  # a stand-in model's KPI: the raw name
 
 
 def _model_named(config: Mapping[str, Any], seed: int) -> dict[str, float]:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from experiment_standin import COUNTER_ENV, PAUSE_ENV, SCENARIOS, counting_replication, failing_replication
 
-from simlib.commands_experiment import DEFAULT_SEED
+from simlib.cli.experiment import DEFAULT_SEED
 from simlib.errors import InputError
 from simlib.experiment import ResultsStore, Scenario, replication_seeds, run_replications, sweep
 from simlib.experiment.store import simlib_version

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from model_worlds import tiny
 
-from simlib.commands_model import main as model_cli
+from simlib.cli import main as model_cli
 from simlib.errors import InputError
 from simlib.model.streams import replication_seeds
 from simlib.pipeline.replication import ranges, replication, resolve

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from simlib.commands_model import main as model_cli
+from simlib.cli import main as model_cli
 from simlib.i18n import has, t
 from simlib.errors import InputError
 from simlib.scenario import (

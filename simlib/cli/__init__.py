@@ -1,4 +1,5 @@
-"""The ``simlib`` command line: ``simlib rules|audit|vocab|report``. One module per command."""
+"""The ``simlib`` command line, one module per command (parsing and running; the experiment commands' text output
+in :mod:`simlib.cli.experiment_text`)."""
 
 from simlib.cli.main import build_parser, main
 

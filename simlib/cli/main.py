@@ -13,11 +13,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import yaml
 
-from simlib.cli import audit, bench, report, rules, vocab
+from simlib.cli import audit, bench, experiment, report, rules, run, validate, vocab
 from simlib.errors import InputError
 from simlib.i18n import LANGS, set_lang, t
 
-COMMANDS = (rules, audit, vocab, report, bench)
+COMMANDS = (rules, audit, vocab, validate, run, report, bench)
 EXIT_INPUT = 2
 
 
@@ -49,19 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
             help="language of the output (overrides the global --lang)",
         )
         cmd.set_defaults(run=module.run)
-    _register_model_and_experiments(sub)
+    _register_experiments(sub)
     return parser
 
 
-def _register_model_and_experiments(sub: argparse._SubParsersAction) -> None:
-    """``validate`` and ``run`` (the model) and ``compare``, ``sweep``, ``sensitivity``, ``replications``."""
-    from simlib.commands_experiment import register as register_experiments
-    from simlib.commands_model import register as register_model
+def _register_experiments(sub: argparse._SubParsersAction) -> None:
+    """``compare``, ``sweep``, ``sensitivity``, ``replications`` on simlib's scenarios and pipeline."""
     from simlib.pipeline.kpi import HEADLINE_KPIS
     from simlib.pipeline.replication import ranges, resolve
 
-    register_model(sub)
-    register_experiments(sub, resolve, ranges, headline=HEADLINE_KPIS)
+    experiment.register(sub, resolve, ranges, headline=HEADLINE_KPIS)
 
 
 def resolve_lang(args: argparse.Namespace) -> str:

@@ -1,0 +1,461 @@
+"""CLI subcommands of the experiment layer: compare, sweep, sensitivity, replications (parsing and running; what
+they print is :mod:`simlib.cli.experiment_text`).
+
+The host CLI calls :func:`register` with its argparse subparsers and a ``resolve`` callback that turns a
+scenario name or path (plus ``--set`` overrides) into ``(name, config, replication function)``; an optional
+``ranges`` callback gives the documented plausible ranges of parameters. Each subcommand stores a handler in
+``args.handler`` (``handler(args, out=None, lang=None) -> exit status``, printing to ``out`` or stdout) and, for
+simlib's main CLI, ``args.run(args, lang)``; :func:`run_cli` shows the whole cycle (parse, run, print) and turns
+:class:`~simlib.errors.InputError` into exit status 2.
+
+The text output speaks the chosen language (``--lang``, else the caller's ``lang``, else the current setting):
+every title, header and method name comes from the catalogue (``experiment.*`` in
+``simlib/i18n/messages/experiment.yaml``), and a KPI with a ``model.kpi.<name>`` label is shown as
+``label (name)``. The JSON output (``--json``, ``results.json``) is the same in both languages; ``*_method_id``
+names the CI method language-neutrally. Numbers are formatted once, so both languages show the same digits.
+Registering is cheap: pandas, scipy and SALib are imported only when a subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from simlib.cli.experiment_text import (
+    differences_text,
+    method_id,
+    replications_text,
+    run_line,
+    sensitivity_method_id,
+    sensitivity_text,
+    summary_text,
+    sweep_text,
+)
+from simlib.errors import InputError
+from simlib.i18n import LANGS, get_lang, t
+
+if TYPE_CHECKING:  # the experiment modules (pandas, scipy, SALib) load only when a subcommand runs
+    import pandas as pd
+
+    from simlib.experiment.contract import ReplicationFn, Scenario
+
+# Choices, kept in step with the library by tests/test_experiment_cli.py
+EXECUTORS = ("serial", "processes", "dask")
+DESIGNS = ("grid", "lhs")
+METHODS = ("oat", "morris", "sobol")
+
+Resolve = Callable[[str, Mapping[str, Any]], "tuple[str, Mapping[str, Any], ReplicationFn]"]
+"""``resolve(name_or_path, overrides) -> (name, config, fn)``."""
+RangesFn = Callable[[Mapping[str, Any], Sequence[str] | None], Mapping[str, tuple[float, float]]]
+"""``ranges(config, paths) -> {path: (lo, hi)}``; ``paths=None`` asks for every documented parameter."""
+
+DEFAULT_SEED = 20041216
+HELP_LANG = "en"
+"""argparse help is built before ``--lang`` is parsed; like simlib's other commands it shows the en text."""
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def _help(key: str, **values: Any) -> str:
+    return t(f"experiment.cli.{key}", HELP_LANG, **values)
+
+
+def _common(parser: argparse.ArgumentParser, reps: int) -> None:
+    run = parser.add_argument_group(_help("group.running"))
+    run.add_argument("--reps", type=int, default=reps, help=_help("opt.reps", reps=reps))
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_help("opt.seed", seed=DEFAULT_SEED))
+    run.add_argument("--executor", choices=EXECUTORS, default="serial", help=_help("opt.executor"))
+    run.add_argument("--scheduler", metavar="ADDR", help=_help("opt.scheduler"))
+    run.add_argument("--workers", type=int, help=_help("opt.workers"))
+    run.add_argument("--batch-size", type=int, help=_help("opt.batch_size"))
+    run.add_argument("--out", type=Path, metavar="DIR", help=_help("opt.out"))
+    run.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides", help=_help("opt.set")
+    )
+    out = parser.add_argument_group(_help("group.output"))
+    out.add_argument("--kpi", action="append", metavar="NAME", help=_help("opt.kpi"))
+    out.add_argument("--confidence", type=float, default=0.95, help=_help("opt.confidence"))
+    out.add_argument("--json", action="store_true", help=_help("opt.json"))
+    out.add_argument("--no-progress", action="store_true", help=_help("opt.no_progress"))
+    out.add_argument("--lang", dest="cmd_lang", choices=LANGS, default=None, help=_help("opt.lang"))
+
+
+def _subcommand(subparsers: Any, name: str) -> argparse.ArgumentParser:
+    return subparsers.add_parser(name, help=_help(f"{name}.help"), description=_help(f"{name}.description"))
+
+
+def _defaults(parser: argparse.ArgumentParser, handler: Callable[..., int]) -> None:
+    """``args.handler(args, out=None, lang=None)``, and ``args.run(args, lang)`` as simlib's main CLI calls it."""
+    parser.set_defaults(handler=handler, run=partial(_run_as_main, handler=handler))
+
+
+def _run_as_main(args: argparse.Namespace, lang: str | None = None, *, handler: Callable[..., int]) -> int:
+    return handler(args, None, lang)
+
+
+def _lang(args: argparse.Namespace, lang: str | None) -> str:
+    """The command's ``--lang``, else the caller's ``lang``, else the current setting."""
+    return getattr(args, "cmd_lang", None) or lang or get_lang()
+
+
+def _with_headline(handler: Callable[..., int], headline: Sequence[str]) -> Callable[..., int]:
+    """``handler`` reporting the ``headline`` KPIs when no ``--kpi`` is given (all KPIs make an unreadable table)."""
+
+    def run(args: argparse.Namespace, out: TextIO | None = None, lang: str | None = None) -> int:
+        if not args.kpi and headline:
+            args.kpi = list(headline)
+        return handler(args, out, lang)
+
+    return run
+
+
+def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
+             headline: Sequence[str] = ()) -> None:
+    """Add ``compare``, ``sweep``, ``sensitivity`` and ``replications`` to an argparse subparsers object;
+    ``headline``: the KPIs shown by ``compare``, ``sweep`` and ``sensitivity`` when ``--kpi`` is not given."""
+    p = _subcommand(subparsers, "compare")
+    p.add_argument("baseline", metavar="BASE", help=_help("arg.baseline"))
+    p.add_argument("alternatives", nargs="+", metavar="ALT", help=_help("arg.alternatives"))
+    p.add_argument("--rank", action="store_true", help=_help("opt.rank"))
+    _common(p, reps=20)
+    _defaults(p, _with_headline(partial(_compare, resolve=resolve), headline))
+
+    p = _subcommand(subparsers, "sweep")
+    p.add_argument("scenario", metavar="SCENARIO", help=_help("arg.scenario"))
+    p.add_argument(
+        "--param", action="append", required=True, metavar="PATH[=LO:HI]", help=_help("opt.param_sweep")
+    )
+    p.add_argument("--design", choices=DESIGNS, default="grid", help=_help("opt.design"))
+    p.add_argument("--points", type=int, default=3, help=_help("opt.points"))
+    _common(p, reps=10)
+    _defaults(p, _with_headline(partial(_sweep, resolve=resolve, ranges=ranges), headline))
+
+    p = _subcommand(subparsers, "sensitivity")
+    p.add_argument("scenario", metavar="SCENARIO", help=_help("arg.scenario"))
+    p.add_argument("--method", choices=METHODS, default="oat", help=_help("opt.method"))
+    p.add_argument("--param", action="append", metavar="PATH[=LO:HI]", help=_help("opt.param_sensitivity"))
+    p.add_argument("--trajectories", type=int, default=10, help=_help("opt.trajectories"))
+    p.add_argument("--levels", type=int, default=4, help=_help("opt.levels"))
+    p.add_argument("--samples", type=int, default=64, help=_help("opt.samples"))
+    _common(p, reps=5)
+    _defaults(p, _with_headline(partial(_sensitivity, resolve=resolve, ranges=ranges), headline))
+
+    p = _subcommand(subparsers, "replications")
+    p.add_argument("scenario", metavar="SCENARIO", help=_help("arg.scenario"))
+    p.add_argument("--target", type=float, default=0.05, help=_help("opt.target"))
+    p.add_argument("--initial", type=int, default=10, help=_help("opt.initial"))
+    p.add_argument("--step", type=int, default=10, help=_help("opt.step"))
+    p.add_argument("--max-reps", type=int, default=500, help=_help("opt.max_reps"))
+    _common(p, reps=0)
+    _defaults(p, partial(_replications, resolve=resolve))
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    from simlib.experiment.contract import parse_override
+
+    return dict(parse_override(text) for text in args.overrides)
+
+
+def _resolve(
+    resolve: Resolve, names: Sequence[str], overrides: Mapping[str, Any]
+) -> tuple[list[Scenario], Any]:
+    from simlib.experiment.contract import Scenario, function_name
+
+    scenarios, fns = [], {}
+    for arg in names:
+        name, config, fn = resolve(arg, overrides)
+        scenarios.append(Scenario(name, config))
+        fns[function_name(fn)] = fn
+    if len(fns) > 1:
+        raise InputError(
+            f"scenarios use different replication functions ({', '.join(fns)})",
+            field="scenarios",
+            fix="compare scenarios of the same model",
+        )
+    return scenarios, next(iter(fns.values()))
+
+
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    # a global method averages each point's replications (1 is enough); a CI needs 2
+    needed = 1 if getattr(args, "method", "oat") in {"morris", "sobol"} else 2
+    if args.command != "replications" and args.reps < needed:
+        raise InputError(
+            f"need at least {needed} replications here, got {args.reps}",
+            field="--reps",
+            fix="e.g. --reps 20",
+        )
+    return {
+        "root_seed": args.seed,
+        "executor": args.executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "store": args.out,
+        "batch_size": args.batch_size,
+        "progress": False if args.no_progress else None,
+    }
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, float] | None]:
+    """``PATH=LO:HI`` -> (path, (lo, hi)); ``PATH`` -> (path, None)."""
+    path, sep, bounds = text.partition("=")
+    path = path.strip()
+    if not path:
+        raise InputError(f"bad --param {text!r}", field="--param", fix="write PATH or PATH=LO:HI")
+    if not sep:
+        return path, None
+    lo, colon, hi = bounds.partition(":")
+    try:
+        if not colon:
+            raise ValueError
+        return path, (float(lo), float(hi))
+    except ValueError:
+        raise InputError(
+            f"bad range in --param {text!r}",
+            field="--param",
+            fix=f"write {path}=LO:HI with two numbers, e.g. {path}=0.1:0.9",
+        ) from None
+
+
+def _ranges(args: argparse.Namespace, config: Mapping[str, Any], ranges: RangesFn | None) -> dict:
+    params = [parse_param(p) for p in args.param or []]
+    wanted = [path for path, bounds in params if bounds is None]
+    found: dict[str, tuple[float, float]] = {}
+    if wanted or not params:
+        if ranges is None:
+            raise InputError(
+                "no documented ranges are available here",
+                field="--param",
+                fix="give each parameter with its range, e.g. --param PATH=LO:HI",
+            )
+        found = dict(ranges(config, wanted or None))
+        missing = [w for w in wanted if w not in found]
+        if missing:
+            raise InputError(
+                f"no documented range for {', '.join(missing)}",
+                field="--param",
+                fix="give the range explicitly: --param PATH=LO:HI",
+            )
+    out = {}
+    for path, bounds in params:
+        out[path] = bounds if bounds is not None else found[path]
+    return out if params else found
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records", double_precision=15))
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str, out: TextIO | None) -> None:
+    out = out or sys.stdout
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "results.json").write_text(
+            json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    if args.json:
+        json.dump(payload, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(text.rstrip("\n") + "\n")
+
+
+def _compare(
+    args: argparse.Namespace, out: TextIO | None = None, lang: str | None = None, *, resolve: Resolve
+) -> int:
+    from simlib.experiment import (
+        MEAN_METHOD,
+        PAIRED_METHOD,
+        WELCH_METHOD,
+        compare,
+        rank_differences,
+        run_replications,
+        summarise,
+    )
+
+    lang = _lang(args, lang)
+    scenarios, fn = _resolve(resolve, [args.baseline, *args.alternatives], _overrides(args))
+    run = _run_options(args)
+    design = {"kind": "compare", "baseline": scenarios[0].name}
+    table = run_replications(fn, scenarios, args.reps, design=design, desc="compare", **run)
+    summary = summarise(table, kpis=args.kpi, confidence=args.confidence)
+    diffs = compare(table, scenarios[0].name, kpis=args.kpi, confidence=args.confidence)
+    if args.rank:
+        diffs = rank_differences(diffs)
+    payload = {
+        "command": "compare",
+        "baseline": scenarios[0].name,
+        "replications": args.reps,
+        "root_seed": args.seed,
+        "confidence": args.confidence,
+        "ci_method": MEAN_METHOD,
+        "difference_method": PAIRED_METHOD,
+        "unpaired_method": WELCH_METHOD,
+        "ci_method_id": method_id(MEAN_METHOD),
+        "difference_method_id": method_id(PAIRED_METHOD),
+        "unpaired_method_id": method_id(WELCH_METHOD),
+        "scenarios": [{"name": s.name, "hash": s.hash} for s in scenarios],
+        "run": table.attrs.get("run", {}),
+        "summary": _records(summary),
+        "differences": _records(diffs),
+    }
+    text = "\n\n".join(
+        [
+            run_line(table, args, lang),
+            summary_text(summary, args.confidence, lang),
+            differences_text(diffs, scenarios[0].name, args.confidence, lang),
+        ]
+    )
+    _emit(args, payload, text, out)
+    return 0
+
+
+def _sweep(
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    lang: str | None = None,
+    *,
+    resolve: Resolve,
+    ranges: RangesFn | None,
+) -> int:
+    from simlib.experiment import sweep
+
+    lang = _lang(args, lang)
+    (base,), fn = _resolve(resolve, [args.scenario], _overrides(args))
+    bounds = _ranges(args, base.config, ranges)
+    result = sweep(
+        fn,
+        base,
+        bounds,
+        design=args.design,
+        points=args.points,
+        reps=args.reps,
+        confidence=args.confidence,
+        **_run_options(args),
+    )
+    summary = result.summary if not args.kpi else result.summary[result.summary["kpi"].isin(args.kpi)]
+    payload = {
+        "command": "sweep",
+        "scenario": base.name,
+        "design": args.design,
+        "points": args.points,
+        "replications": args.reps,
+        "root_seed": args.seed,
+        "ranges": {p: list(r) for p, r in bounds.items()},
+        "confidence": args.confidence,
+        "ci_method": result.method,
+        "ci_method_id": method_id(result.method),
+        "run": result.replications.attrs.get("run", {}),
+        "points_table": _records(result.points),
+        "summary": _records(summary),
+    }
+    table = sweep_text(result, base.name, args.design, args.reps, args.kpi, lang)
+    text = run_line(result.replications, args, lang) + "\n\n" + table
+    _emit(args, payload, text, out)
+    return 0
+
+
+def _sensitivity(
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    lang: str | None = None,
+    *,
+    resolve: Resolve,
+    ranges: RangesFn | None,
+) -> int:
+    from simlib.experiment import morris, sobol, tornado
+
+    lang = _lang(args, lang)
+    (base,), fn = _resolve(resolve, [args.scenario], _overrides(args))
+    bounds = _ranges(args, base.config, ranges)
+    common = {"reps": args.reps, "kpis": args.kpi, "confidence": args.confidence, **_run_options(args)}
+    if args.method == "oat":
+        result = tornado(fn, base, bounds, **common)
+    elif args.method == "morris":
+        result = morris(fn, base, bounds, trajectories=args.trajectories, levels=args.levels, **common)
+    else:
+        result = sobol(fn, base, bounds, samples=args.samples, **common)
+    payload = {
+        "command": "sensitivity",
+        "scenario": base.name,
+        "method": args.method,
+        "replications": args.reps,
+        "root_seed": args.seed,
+        "ranges": {p: list(r) for p, r in bounds.items()},
+        "confidence": args.confidence,
+        "ci_method": result.ci_method,
+        "ci_method_id": sensitivity_method_id(result),
+        "run": result.replications.attrs.get("run", {}),
+        "table": _records(result.table),
+    }
+    text = run_line(result.replications, args, lang) + "\n\n" + sensitivity_text(result, lang)
+    _emit(args, payload, text, out)
+    return 0
+
+
+def _replications(
+    args: argparse.Namespace, out: TextIO | None = None, lang: str | None = None, *, resolve: Resolve
+) -> int:
+    from simlib.experiment import replications_needed
+
+    lang = _lang(args, lang)
+    (scenario,), fn = _resolve(resolve, [args.scenario], _overrides(args))
+    if not args.kpi or len(args.kpi) != 1:
+        raise InputError("name exactly one KPI", field="--kpi", fix="e.g. --kpi mean_wait")
+    run = _run_options(args)
+    run.pop("batch_size")
+    result = replications_needed(
+        fn,
+        scenario,
+        args.kpi[0],
+        args.target,
+        confidence=args.confidence,
+        initial=args.initial,
+        batch=args.step,
+        max_reps=args.max_reps,
+        **run,
+    )
+    payload = {
+        "command": "replications",
+        **result.as_dict(),
+        "ci_method_id": method_id(result.method),
+        "root_seed": args.seed,
+    }
+    _emit(args, payload, replications_text(result, lang), out)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- entry
+
+
+def run_cli(
+    argv: Sequence[str],
+    resolve: Resolve,
+    ranges: RangesFn | None = None,
+    *,
+    prog: str = "simlib",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Parse ``argv``, run the subcommand in its ``--lang`` (default: the current setting) and return its exit
+    status; bad input is reported as simlib's main CLI reports it, with exit status 2."""
+    from simlib.cli.main import EXIT_INPUT, exit_on_sigterm, report_error
+
+    exit_on_sigterm()
+    parser = argparse.ArgumentParser(prog=prog)
+    register(parser.add_subparsers(dest="command", required=True), resolve, ranges)
+    args = parser.parse_args(list(argv))
+    lang = _lang(args, None)
+    try:
+        return int(args.handler(args, out, lang))
+    except InputError as exc:
+        (err or sys.stderr).write(report_error(exc, lang) + "\n")
+        return EXIT_INPUT
