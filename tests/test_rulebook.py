@@ -128,3 +128,17 @@ def test_rules_shows_every_parameter_a_clause_depends_on() -> None:
     record = clause_record(rulebook().clause("4.3.g"), detail=True)
     assert "refusal_serious" in record["checks"][0]["params"]
     assert "refusal_serious" in [p["name"] for p in record["parameters"]]
+
+
+def test_english_does_not_mislead_a_trainer() -> None:
+    """Readings an English reader must not get wrong (issue 13): 出国（境） includes Hong Kong and Macao;
+    不报告、不处理 is either failure; 擅自脱离组织 leaves the institution or delegation; 申领 is obtaining;
+    通报 is a circular; 财政、金融部门 compile the flow of large funds and forex; 参照执行 is mutatis mutandis."""
+    en = {c.id: c.en for c in rulebook().clauses}
+    assert "Hong Kong and Macao" in en["T"] and "Hong Kong or Macao" in en["P.1"]
+    assert "neither" not in en["4.3.h"] and "not reported or not dealt with" in en["4.3.h"]
+    assert "leaves the institution or delegation" in en["4.3.f"]
+    assert en["3.2.a"].startswith("(2) After obtaining") and "applying for" not in en["3.2.a"]
+    assert "circulars (通报)" in en["4.4.d"]
+    assert "Fiscal departments and financial regulators" in en["4.4.e"] and "flow of large funds" in en["4.4.e"]
+    assert "mutatis mutandis" in en["5.a"]
