@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,8 @@ from simlib.scenario import Scenario, find_scenario, load_scenario
 
 ROLES = ("leader", "member")
 SCENARIO = "training/delegation"
-AFTERMATH_DAYS = 420.0  # days after the approved return the story follows (non-return, cases: case_days 365)
+AFTERMATH_DAYS = 240.0  # days after the approved return the story follows (a non-return is declared after 30
+# days, its case is decided within half of case_days: about 215 days at most)
 MIN_MEMBERS = 3  # the trainee, a member who asks to go alone and one who does not come back
 
 
@@ -180,7 +182,7 @@ class Story:
 
     def __init__(self, role: str = "leader", seed: int = 7, scenario: str | Scenario = SCENARIO) -> None:
         if role not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         self.role = role
         self.seed = int(seed)
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(find_scenario(scenario))
@@ -395,12 +397,14 @@ class Story:
         return out.sort_values("time", kind="stable", ignore_index=True)
 
 
+@cache
 def cast_for(scenario: Scenario, seed: int, role: str) -> Cast:
     """Pick the story's delegation from a run of the world with nobody deciding for anyone (the story's world up
     to the first question): one of at least ``MIN_MEMBERS`` members who all went abroad, formed early enough
-    for the aftermath to fit before the horizon; which one, and who plays which part, from ``seed``."""
-    horizon = float(scenario.calendar.years) * 365.25
-    model = Model(scenario, seed=seed).run(until=horizon - AFTERMATH_DAYS / 2)
+    for the aftermath to fit before the horizon; which one, and who plays which part, from ``seed``. Kept per
+    scenario, seed and role (a new story of the same world starts at once)."""
+    latest = float(scenario.calendar.years) * 365.25 - AFTERMATH_DAYS - 60.0  # formed by then: back in time
+    model = Model(scenario, seed=seed).run(until=latest)
     log = model.log()
     formed = log.tables["DelegationFormed"]
     members = log.members.merge(formed[["event_id", "delegation"]], on="event_id")
