@@ -66,6 +66,12 @@ def test_wrong_then_right_with_clause_text_score_and_save(app, tmp_path) -> None
 def test_no_answer_and_no_name(app, tmp_path) -> None:
     app.submit_button.click()
     assert "请先作答" in app.feedback.value and app.session.answers == []
+    date_case = next(c for c in app.cases if c.kind == "date")
+    app.index = app.cases.index(date_case)
+    app._show()  # the round's date case is shown
+    give(app, "next Tuesday")
+    app.submit_button.click()
+    assert "YYYY-MM-DD" in app.feedback.value and app.session.answers == []  # not a date: asked again, not scored
     give(app, app.case.key)
     app.submit_button.click()
     assert "1 / 1" in app.score.value and not list(tmp_path.glob("*.csv"))  # scored, not saved without a name

@@ -265,8 +265,10 @@ class CaseApp:
         case, response = self.case, self.response()
         if case is None:
             return None
-        if response is None:
-            self.feedback.value = th.page(f'<p class="bad">{th.E(t("training.ex.need_answer", self.lang))}</p>')
+        if response is None or cb.normalise(case, response) is None:  # nothing given, or not a date / number
+            hint = {"date": " (" + t("training.ex.date_hint", self.lang) + ")",
+                    "number": " (" + t("training.ex.number_hint", self.lang) + ")"}.get(case.kind, "")
+            self.feedback.value = th.page(f'<p class="bad">{th.E(t("training.ex.need_answer", self.lang) + hint)}</p>')
             return None
         result = self.session.answer(case.id, response, self.lang)
         self.last = (case.id, response)
