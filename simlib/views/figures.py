@@ -16,6 +16,8 @@ replication. Figures are made with ``Figure()`` (not pyplot), so nothing accumul
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +51,8 @@ STYLE: dict[str, Any] = {
     "grid.alpha": 0.3, "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight", "svg.hashsalt": "simlib",
     "svg.fonttype": "path", "axes.unicode_minus": False,
 }
+# a preset text's clause reference: "（第三条（一）未落实）", " (3.1.b off)"
+CLAUSE_REFERENCE = re.compile(r"（第[^（）]*(?:（[^（）]*）[^（）]*)*）| \([0-9][^()]*\)")
 _styled = False
 
 
@@ -85,18 +89,28 @@ def _title(fig: Figure, title: str, note: str = "") -> None:
 # --------------------------------------------------------------------------------------------- labels
 
 
-def scenario_text(name: str, lang: str, width: int | None = None) -> str:
-    """A scenario's name with its preset's description (without the clause reference) on a second line, cut
-    to ``width`` characters (Chinese counts double); the name alone for a scenario that is not a preset."""
+def scenario_text(name: str, lang: str, width: int | None = None, lines: int = 2) -> str:
+    """A scenario's name with its preset's description (without the clause reference) below it, wrapped at
+    ``width`` characters (a Chinese one counts double) on at most ``lines`` lines, cut with "…"; the name alone
+    for a scenario that is not a preset."""
     try:
         text = preset(name).text(lang)
     except InputError:
         return name
-    short = text.split("（")[0].split(" (")[0].split("——")[0].split(" — ")[0].rstrip("。.：:，, ")
-    if width is not None:
-        room = width // 2 if lang == "zh" else width
-        short = short if len(short) <= room else short[: room - 1].rstrip() + "…"
-    return f"{name}\n{short}" if short else name
+    short = CLAUSE_REFERENCE.sub("", text).rstrip("。.：:，, ")
+    if not short:
+        return name
+    if width is None:
+        return f"{name}\n{short}"
+    if lang == "zh":
+        room = width // 2
+        parts = [short[i:i + room] for i in range(0, len(short), room)]
+        rest = "".join(parts[lines - 1:])
+        last = rest if len(rest) <= room else rest[: room - 1] + "…"
+    else:
+        parts = textwrap.wrap(short, width)
+        last = textwrap.shorten(" ".join(parts[lines - 1:]), width, placeholder=" …")
+    return "\n".join(x for x in (name, *parts[: lines - 1], last) if x)
 
 
 def _scale(kpi: str) -> float:
@@ -145,7 +159,7 @@ def forest_plot(differences: pd.DataFrame, kpis: Sequence[str], *, lang: str,
     names = list(scenarios or dict.fromkeys(differences["scenario"]))
     note = note or _note_reps(differences, lang)
     width = 40 if len(names) > 8 else 52
-    fig = _figure(2.3 + 2.5 * len(kpis), 0.5 * len(names) + 1.9)
+    fig = _figure(2.3 + 2.5 * len(kpis), 0.55 * len(names) + 1.9)
     axes = fig.subplots(1, len(kpis), sharey=True, squeeze=False)[0]
     y = np.arange(len(names))[::-1]
     states: set[str] = set()
@@ -187,7 +201,7 @@ def gap_ranking_plot(ranking: pd.DataFrame, kpis: Sequence[str], *, lang: str, n
     worse, with its paired CI: bars filled when the interval excludes 0, hollow when it does not."""
     n = len(ranking)
     note = note or (t("fig.all_reps", lang, reps=reps, level=f"{confidence:.0%}") if reps else "")
-    fig = _figure(2.3 + 2.5 * len(kpis), 0.5 * n + 1.9)
+    fig = _figure(2.3 + 2.5 * len(kpis), 0.55 * n + 1.9)
     axes = fig.subplots(1, len(kpis), sharey=True, squeeze=False)[0]
     y = np.arange(n)[::-1]
     states: set[str] = set()
