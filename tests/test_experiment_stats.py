@@ -8,6 +8,7 @@ import pytest
 from experiment_standin import SCENARIOS, counting_replication
 from scipy import stats
 
+from simlib.errors import InputError
 from simlib.experiment import (
     MEAN_METHOD,
     PAIRED_METHOD,
@@ -19,7 +20,12 @@ from simlib.experiment import (
     run_replications,
     summarise,
 )
-from simlib.errors import InputError
+from simlib.experiment.stats import (
+    adjust_pvalues,
+    minimum_detectable_effect,
+    paired_pvalue,
+    replications_to_detect,
+)
 
 BASE = Scenario("base", SCENARIOS["base"])
 FASTER = Scenario("faster", SCENARIOS["faster"])  # service rate +5%: a small change
@@ -112,3 +118,65 @@ def test_sequential_procedure_stops_at_target_or_cap() -> None:
     pd.testing.assert_frame_equal(capped.table, longer)
     with pytest.raises(InputError, match="target"):
         replications_needed(counting_replication, BASE, "utilisation", 5)
+
+
+# -- many differences at once: adjusted p-values, detectable effects ---------------------------------------------
+def test_holm_matches_the_hand_computation() -> None:
+    # sorted 0.005, 0.01, 0.03, 0.04 -> 4·0.005, 3·0.01, 2·0.03, max(1·0.04, 0.06): 0.02, 0.03, 0.06, 0.06
+    adjusted = adjust_pvalues([0.01, 0.04, 0.03, 0.005, np.nan], "holm")
+    assert adjusted[:4] == pytest.approx([0.03, 0.06, 0.06, 0.02]) and np.isnan(adjusted[4])
+    assert adjust_pvalues([0.3, 0.6], "holm") == pytest.approx([0.6, 0.6])  # capped at 1, monotone
+
+
+def test_benjamini_hochberg_matches_scipy() -> None:
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    assert adjust_pvalues(p, "bh") == pytest.approx(stats.false_discovery_control(p, method="bh"))
+    assert adjust_pvalues([np.nan, 0.02, 0.04], "bh")[1:] == pytest.approx([0.04, 0.04])
+    assert adjust_pvalues(p, "none") == pytest.approx(p)
+    with pytest.raises(InputError, match="adjust"):
+        adjust_pvalues(p, "bonferroni-ish")
+
+
+def test_paired_pvalue_is_scipys_ttest_rel() -> None:
+    rng = np.random.default_rng(5)
+    base = rng.normal(10, 2, 15)
+    alt = base + rng.normal(0.4, 1, 15)
+    assert paired_pvalue(alt, base) == pytest.approx(stats.ttest_rel(alt, base).pvalue)
+    steps = np.arange(10.0)  # a constant difference: certain, or nothing
+    assert paired_pvalue(steps + 1, steps) == 0.0 and paired_pvalue(steps, steps) == 1.0
+
+
+def test_minimum_detectable_effect_is_detected_with_the_stated_power() -> None:
+    """At the MDE the exact power of the paired t-test (noncentral t) is the stated 80 %."""
+    sd, n = 2.0, 20
+    mde = minimum_detectable_effect(sd, n, confidence=0.95, power=0.8)
+    crit, nc = stats.t.ppf(0.975, n - 1), mde * np.sqrt(n) / sd
+    power = stats.nct.sf(crit, n - 1, nc) + stats.nct.cdf(-crit, n - 1, nc)
+    assert power == pytest.approx(0.8, abs=0.01)
+    assert minimum_detectable_effect(sd, 4 * n) < mde / 1.9  # ~ 1/√n
+    assert np.isnan(minimum_detectable_effect(sd, 1)) and minimum_detectable_effect(0.0, n) == 0
+
+
+def test_replications_to_detect_is_the_first_n_whose_mde_reaches_the_effect() -> None:
+    n = replications_to_detect(0.5, 2.0)
+    assert minimum_detectable_effect(2.0, int(n)) <= 0.5 < minimum_detectable_effect(2.0, int(n) - 1)
+    assert replications_to_detect(0.0, 2.0) == np.inf and replications_to_detect(1e-9, 2.0) == np.inf
+
+
+def test_compare_names_its_adjustment_and_says_what_it_could_detect(table: pd.DataFrame) -> None:
+    plain = compare(table, "base")
+    holm = compare(table, "base", adjust="holm")
+    bh = compare(table, "base", adjust="bh")
+    a = table.loc[table["scenario"] == "faster", "mean_wait"].to_numpy()
+    b = table.loc[table["scenario"] == "base", "mean_wait"].to_numpy()
+    wait = holm.set_index("kpi").loc["mean_wait"]
+    assert wait["p_value"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    assert (plain["p_adjusted"] == plain["p_value"]).all() and plain["adjustment"].iloc[0].startswith("none")
+    assert wait["adjustment"] == "Holm step-down (family-wise error rate)"
+    assert bh["adjustment"].iloc[0] == "Benjamini-Hochberg (false discovery rate)"
+    assert (holm["p_adjusted"] >= holm["p_value"]).all() and (holm["p_adjusted"] >= bh["p_adjusted"]).all()
+    assert (holm["significant_adjusted"] == (holm["p_adjusted"] < 0.05)).all()
+    # the detectable effect of each difference, from the sd of its paired differences
+    assert wait["mde"] == pytest.approx(minimum_detectable_effect((a - b).std(ddof=1), 12))
+    assert wait["resolved"] == (abs(wait["diff"]) >= wait["mde"]) and wait["power"] == 0.8
+    assert wait["reps_to_detect"] == replications_to_detect(wait["diff"], (a - b).std(ddof=1))

@@ -11,6 +11,11 @@ The intervals are the textbook formulas with ``scipy.stats.t`` quantiles (the sa
 without their warnings on nearly constant samples.
 
 A sample of fewer than two values has no interval (NaN); a constant sample has a zero-width interval.
+
+Many differences at once (scenarios × KPIs) are many tests: :func:`adjust_pvalues` offers Holm's step-down
+(family-wise error rate) and Benjamini–Hochberg (false discovery rate) over the whole table, and each difference
+carries the smallest effect the paired test could have detected (:func:`minimum_detectable_effect`) and the
+replications it would take to detect the one observed (:func:`replications_to_detect`).
 """
 
 from __future__ import annotations
@@ -22,12 +27,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simlib.experiment.runner import kpi_columns
 from simlib.errors import InputError
+from simlib.experiment.runner import kpi_columns
 
 MEAN_METHOD = "Student t-interval"
 PAIRED_METHOD = "paired t-interval (common random numbers)"
 WELCH_METHOD = "Welch t-interval (unpaired)"
+ADJUSTMENTS = {  # id -> the method's name, as shown in the output
+    "none": "none (each difference tested alone)",
+    "holm": "Holm step-down (family-wise error rate)",
+    "bh": "Benjamini-Hochberg (false discovery rate)",
+}
+POWER = 0.8  # the power at which a minimum detectable effect is stated
+MAX_REPLICATIONS = 100_000  # replications_to_detect gives up (inf) beyond this
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,85 @@ def welch_interval(alt: np.ndarray, base: np.ndarray, confidence: float = 0.95) 
     return Interval(n, diff, np.nan, diff - half, diff + half)
 
 
+def paired_pvalue(alt: np.ndarray, base: np.ndarray) -> float:
+    """Two-sided p-value of the paired t-test of mean(alt - base) = 0 (as ``scipy.stats.ttest_rel``); pairs with
+    a NaN dropped. A constant difference gives 1 when it is zero and 0 otherwise; fewer than two pairs, NaN."""
+    keep = ~(np.isnan(alt) | np.isnan(base))
+    d = alt[keep] - base[keep]
+    if len(d) < 2:
+        return float("nan")
+    if np.ptp(d) == 0:
+        return 1.0 if d[0] == 0 else 0.0
+    t = d.mean() / (d.std(ddof=1) / np.sqrt(len(d)))
+    return float(2 * stats.t.sf(abs(t), len(d) - 1))
+
+
+def adjust_pvalues(pvalues: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
+    """p-values adjusted for testing them together (NaNs kept, and not counted as tests): ``holm`` — Holm's
+    step-down, controlling the family-wise error rate; ``bh`` — Benjamini–Hochberg, controlling the false
+    discovery rate; ``none`` — unchanged. Reject where the adjusted value is below 1 - confidence."""
+    if method not in ADJUSTMENTS:
+        raise InputError(f"unknown adjustment {method!r}", field="--adjust",
+                         fix=f"use one of: {', '.join(ADJUSTMENTS)}")
+    p = np.asarray(pvalues, dtype=float)
+    out = p.copy()
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if method == "none" or m == 0:
+        return out
+    x = p[ok]
+    if method == "holm":
+        order = np.argsort(x, kind="stable")
+        stepped = np.maximum.accumulate((m - np.arange(m)) * x[order])
+    else:
+        order = np.argsort(x, kind="stable")[::-1]  # largest first
+        stepped = np.minimum.accumulate(m / (m - np.arange(m)) * x[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    out[ok] = adjusted
+    return out
+
+
+def _t_sum(n: int, confidence: float, power: float) -> float:
+    """t quantiles of a two-sided paired test at ``confidence`` and of ``power``, with n - 1 degrees of freedom."""
+    df = n - 1
+    return float(stats.t.ppf((1 + confidence) / 2, df) + stats.t.ppf(power, df))
+
+
+def minimum_detectable_effect(sd: float, n: int, confidence: float = 0.95, power: float = POWER) -> float:
+    """The smallest true mean difference the paired t-test of ``n`` pairs whose differences have standard
+    deviation ``sd`` detects with probability ``power`` at ``confidence`` (two-sided):
+    (t_{1-α/2, n-1} + t_{power, n-1}) · sd / √n. NaN for n < 2; 0 for sd = 0."""
+    if n < 2 or np.isnan(sd):
+        return float("nan")
+    return _t_sum(n, confidence, power) * sd / np.sqrt(n)
+
+
+def replications_to_detect(effect: float, sd: float, confidence: float = 0.95, power: float = POWER) -> float:
+    """The fewest replications (pairs, at least 2) with which the paired t-test detects a true mean difference
+    ``effect`` of differences with standard deviation ``sd`` (:func:`minimum_detectable_effect` ≤ |effect|);
+    inf for a zero effect or beyond :data:`MAX_REPLICATIONS`, NaN when sd is unknown."""
+    if np.isnan(sd) or np.isnan(effect):
+        return float("nan")
+    if sd == 0:
+        return 2.0 if effect != 0 else float("inf")
+    if effect == 0:
+        return float("inf")
+
+    def detects(n: int) -> bool:
+        return minimum_detectable_effect(sd, n, confidence, power) <= abs(effect)
+
+    if not detects(MAX_REPLICATIONS):
+        return float("inf")
+    low, high = 1, 2  # detects(low) is False (n = 1 has no test); find the first n that detects, by doubling
+    while not detects(high):
+        low, high = high, min(2 * high, MAX_REPLICATIONS)
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if detects(mid) else (mid, high)
+    return float(high)
+
+
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
         raise InputError(
@@ -152,14 +243,26 @@ def compare(
     *,
     kpis: Sequence[str] | None = None,
     confidence: float = 0.95,
+    adjust: str = "none",
+    power: float = POWER,
 ) -> pd.DataFrame:
     """Each other scenario's difference from ``baseline`` per KPI, paired by replication (same seed).
 
     Columns: ``scenario, kpi, n, baseline_mean, mean, diff, ci_low, ci_high, half_width, rel_change,
     significant, welch_ci_low, welch_ci_high, welch_half_width, narrowing`` (Welch half-width / paired
     half-width), ``confidence, method, welch_method``. ``rel_change`` is ``diff / baseline_mean``.
+
+    And for reading many differences at once: ``p_value`` (paired t-test), ``p_adjusted`` and
+    ``significant_adjusted`` under ``adjust`` (:func:`adjust_pvalues` over every row of the table: ``none``,
+    ``holm``, ``bh``) with ``adjustment`` naming it; ``mde`` — the smallest difference the paired test could
+    have detected with probability ``power`` (:func:`minimum_detectable_effect`), ``resolved`` — whether
+    |diff| reaches it, and ``reps_to_detect`` — the replications needed to detect the observed difference at
+    that power (:func:`replications_to_detect`), with ``power``.
     """
     _check_confidence(confidence)
+    if not 0 < power < 1:
+        raise InputError(f"power must be between 0 and 1, got {power}", field="--power", fix="e.g. 0.8")
+    adjust_pvalues([], adjust)  # an unknown method is an error before anything runs
     names = list(dict.fromkeys(table["scenario"]))
     if baseline not in names:
         raise InputError(
@@ -205,9 +308,20 @@ def compare(
                     "confidence": confidence,
                     "method": PAIRED_METHOD,
                     "welch_method": WELCH_METHOD,
+                    "p_value": paired_pvalue(a, b),
+                    "mde": minimum_detectable_effect(paired.sd, paired.n, confidence, power),
+                    "reps_to_detect": replications_to_detect(paired.mean, paired.sd, confidence, power),
+                    "power": power,
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), adjust)
+    out["significant_adjusted"] = out["p_adjusted"] < 1 - confidence
+    out["adjustment"] = ADJUSTMENTS[adjust]
+    out["resolved"] = out["diff"].abs() >= out["mde"]
+    return out
 
 
 def rank_differences(differences: pd.DataFrame, by: str = "rel_change") -> pd.DataFrame:
