@@ -17,7 +17,7 @@ from typing import Any
 
 from simlib.errors import InputError
 from simlib.experiment.contract import KPIs, config_hash, set_path
-from simlib.experiment.demo import DEMO_RANGES, mmc_replication
+from simlib.bench.queue_standin import DEMO_RANGES, mmc_replication
 
 COUNTER_ENV = "STANDIN_COUNTER_LOG"
 PAUSE_ENV = "STANDIN_PAUSE_S"

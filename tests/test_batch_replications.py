@@ -18,7 +18,7 @@ import pytest
 from simlib.experiment import run_replications
 from simlib.experiment.batch import Batch, run_batch
 from simlib.experiment.contract import KPIs, Scenario
-from simlib.experiment.demo import mmc_replication
+from simlib.bench.queue_standin import mmc_replication
 from simlib.model.streams import replication_seeds
 from simlib.pipeline.combined import run_combined
 from simlib.pipeline.replication import find_scenario, replication, run_once

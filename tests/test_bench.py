@@ -5,7 +5,6 @@ No test here asserts a time or a rate: those are benchmark figures, read by peop
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ from typing import Any
 import pytest
 
 from simlib.bench import NAMES, QUICK, render
+from simlib.bench import model as model_bench
 from simlib.bench.common import Target, loglog_slope
 from simlib.bench.mmc import erlang_c_time_in_system
 from simlib.cli.main import main
 from simlib.i18n import get_lang, set_lang, t
-from simlib.model import bench as model_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_KEYS = {
@@ -150,10 +149,7 @@ def test_loglog_slope_and_targets() -> None:
 
 
 def test_bench_compare_script_lines_up_two_results() -> None:
-    spec = importlib.util.spec_from_file_location("bench_compare", ROOT / "benchmarks" / "bench_compare.py")
-    assert spec and spec.loader
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    from simlib.bench import compare as script
 
     def result(ratio: float | None, load: float) -> dict[str, Any]:
         target = Target("model_ratio", ratio, ">=", 0.25, "x").as_dict()

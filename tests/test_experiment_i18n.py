@@ -17,7 +17,7 @@ from experiment_standin import SCENARIOS, ranges, resolve
 from simlib.cli import experiment as cli
 from simlib.cli.experiment_text import kpi_label, method_id
 from simlib.cli.main import build_parser, resolve_lang
-from simlib.experiment.demo import mmc_replication
+from simlib.bench.queue_standin import mmc_replication
 from simlib.experiment.stats import MEAN_METHOD, PAIRED_METHOD, WELCH_METHOD
 from simlib.i18n import catalogue, t
 

@@ -1,5 +1,5 @@
 """The package layering of simlib: which package may import which (every import, at module level or inside a
-function), and no cycles between packages. ``pytest tests/test_layering.py -s`` prints the import graph.
+function), and no cycles between packages. ``benchmarks/import_graph.py`` prints the graph.
 
     cli ──▶ views ──▶ experiment ──▶ pipeline ──▶ model ──▶ scenario ──▶ rulebook
      │        │                        │  └──────▶ audit ──▶ log ──────▶ rulebook
@@ -9,11 +9,16 @@ function), and no cycles between packages. ``pytest tests/test_layering.py -s`` 
 
 from __future__ import annotations
 
-import ast
-from collections import Counter
+import importlib.util
 from pathlib import Path
 
-SIMLIB = Path(__file__).resolve().parents[1] / "simlib"
+_SPEC = importlib.util.spec_from_file_location(
+    "import_graph", Path(__file__).resolve().parents[1] / "benchmarks" / "import_graph.py")
+assert _SPEC and _SPEC.loader
+graph = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(graph)
+SIMLIB, import_graph, cycles, package_of = graph.SIMLIB, graph.import_graph, graph.cycles, graph.package_of
+
 BASE = {"i18n", "lazy", "errors"}  # used by every layer
 ALLOWED: dict[str, set[str]] = {
     "i18n": set(),
@@ -32,59 +37,6 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"rulebook", "log", "scenario", "model", "audit", "pipeline", "experiment", "training", "views",
             "bench"},
 }
-
-
-def package_of(path: Path) -> str:
-    """The first component under simlib/ (a module ``simlib/x.py`` is package ``x``)."""
-    rel = path.relative_to(SIMLIB)
-    return rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 or rel.suffix == ".py" else ""
-
-
-def imported_packages(path: Path) -> list[str]:
-    """The simlib packages a file imports, one entry per import statement."""
-    out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        out += [n.split(".")[1] for n in names if n.startswith("simlib.") and n.count(".") >= 1]
-    return out
-
-
-def import_graph() -> Counter[tuple[str, str]]:
-    """(importing package, imported package) -> number of import statements, between different packages."""
-    edges: Counter[tuple[str, str]] = Counter()
-    for path in SIMLIB.rglob("*.py"):
-        src = package_of(path)
-        if not src or src == "__init__":
-            continue
-        for dst in imported_packages(path):
-            if dst != src:
-                edges[(src, dst)] += 1
-    return edges
-
-
-def cycles(edges: Counter[tuple[str, str]]) -> list[list[str]]:
-    """Every package that can reach itself, with one path back."""
-    graph: dict[str, set[str]] = {}
-    for a, b in edges:
-        graph.setdefault(a, set()).add(b)
-    found = []
-    for start in sorted(graph):
-        stack, seen = [(start, [start])], set()
-        while stack:
-            node, path = stack.pop()
-            for nxt in sorted(graph.get(node, ())):
-                if nxt == start:
-                    found.append([*path, start])
-                    stack = []
-                    break
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append((nxt, [*path, nxt]))
-    return found
 
 
 def test_print_the_import_graph() -> None:

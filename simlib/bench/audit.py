@@ -1,6 +1,6 @@
 """Figure 3: audit throughput on a generated log (``simlib.log.synthetic``), best of N (target >= 1 M events/s).
 
-``benchmarks/audit_throughput.py`` is the detailed tool (per check, log formats); this is the one figure.
+``python -m simlib.bench.audit_detail`` is the detailed tool (per check, log formats); this is the one figure.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Audit throughput on a generated log, and the speed of the log formats.
 
-    .venv/bin/python benchmarks/audit_throughput.py                 # 1 M events, best of 3
-    .venv/bin/python benchmarks/audit_throughput.py --events 200000 --by-check --skip-io
-    .venv/bin/python benchmarks/audit_throughput.py --small --skip-io   # also the fixed cost on small logs
+    .venv/bin/python -m simlib.bench.audit_detail                 # 1 M events, best of 3
+    .venv/bin/python -m simlib.bench.audit_detail --events 200000 --by-check --skip-io
+    .venv/bin/python -m simlib.bench.audit_detail --small --skip-io   # also the fixed cost on small logs
 
 Prints wall-clock seconds (best of ``--repeat``) and CPU seconds of the same run, events per second, and with
 ``--by-check`` the slowest checks. ``--small`` also times the audit of the training world's log (the explorer

@@ -2,7 +2,7 @@
 
     .venv/bin/simlib bench --json --out before.json        # on the old commit
     .venv/bin/simlib bench --json --out after.json         # on the new one, same machine
-    .venv/bin/python benchmarks/bench_compare.py before.json after.json
+    .venv/bin/python -m simlib.bench.compare before.json after.json
 
 Prints each target's value before and after, the factor (after / before) and whether it is met now, plus the
 load average of each run: a factor measured while the machine was busier says less.

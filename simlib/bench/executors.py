@@ -1,11 +1,11 @@
 """Speed of the experiment executors: N replications, serial vs processes vs Dask, of the demo M/M/c queue or
 of a simlib scenario.
 
-    .venv/bin/python benchmarks/experiment_speed.py            # 40 replications of ~0.2 s, 2 workers
-    .venv/bin/python benchmarks/experiment_speed.py --reps 80 --workers 2 --seconds 0.2
-    .venv/bin/python benchmarks/experiment_speed.py --reps 0 --memory 1000  # peak memory, 1,000-rep sweep
-    .venv/bin/python benchmarks/experiment_speed.py --scenario baseline --reps 40 --cold-only
-    .venv/bin/python benchmarks/experiment_speed.py --scenario small --reps 0 --memory 1000 \
+    .venv/bin/python -m simlib.bench.executors            # 40 replications of ~0.2 s, 2 workers
+    .venv/bin/python -m simlib.bench.executors --reps 80 --workers 2 --seconds 0.2
+    .venv/bin/python -m simlib.bench.executors --reps 0 --memory 1000  # peak memory, 1,000-rep sweep
+    .venv/bin/python -m simlib.bench.executors --scenario baseline --reps 40 --cold-only
+    .venv/bin/python -m simlib.bench.executors --scenario small --reps 0 --memory 1000 \
         --param behaviour.keep_private_document
 
 "cold" includes starting the pool or the LocalCluster (what one command pays); "warm" reuses the running
@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
+from simlib.bench.model import peak_rss_mb
+from simlib.bench.queue_standin import DEMO_CONFIG, mmc_replication
 from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
 from simlib.experiment.contract import ReplicationFn, parse_override, set_path
-from simlib.experiment.demo import DEMO_CONFIG, mmc_replication
-from simlib.model.bench import peak_rss_mb
 
 
 def calibrated_config(seconds: float) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from simlib.bench.common import Target, per_second
-from simlib.model.bench import BareRun, bare_for, simulate
+from simlib.bench.model import BareRun, bare_for, simulate
 from simlib.pipeline.replication import find_scenario
 
 RATIO_TARGET = 0.25

@@ -1,4 +1,4 @@
-"""Speed and memory of the model: ``python -m simlib.model.bench [SCENARIO] [--cadres N] [--years Y] [--json]``.
+"""Speed and memory of the model: ``python -m simlib.bench.model [SCENARIO] [--cadres N] [--years Y] [--json]``.
 
 Reports wall and CPU time and rates for simulation and log building, trips/s, SimPy events/s, peak memory,
 and the same trip lifecycle as a bare SimPy loop (request → approval queue → wait → abroad → hand-in) with the
@@ -150,7 +150,7 @@ def measure(path: str, cadres: int | None = None, years: float | None = None, se
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m simlib.model.bench")
+    p = argparse.ArgumentParser(prog="python -m simlib.bench.model")
     p.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml")
     p.add_argument("--cadres", type=int)
     p.add_argument("--years", type=float)

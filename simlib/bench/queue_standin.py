@@ -1,4 +1,6 @@
-"""A tiny stand-in model for examples, tests and benchmarks: an M/M/c queue in SimPy, configured by a dict.
+"""A stand-in replication function for measuring and testing the experiment layer without the model: an M/M/c
+queue in SimPy, configured by a dict (not part of the library's API; ``simlib.bench.executors`` and the
+experiment tests use it).
 
 It follows the replication contract of :mod:`simlib.experiment.contract`: one stream per purpose (arrivals,
 services) derived from the replication seed, so changing the number of servers keeps every customer's arrival

@@ -1,7 +1,7 @@
 """Figure 2: how time and memory grow with cadres × years, each size in a fresh subprocess.
 
-The child is ``python -m simlib.model.bench SCENARIO --cadres N --years Y --no-bare --json``: its peak RSS
-(``VmHWM``, see :func:`simlib.model.bench.peak_rss_mb`) is that size's own. The growth exponents are log-log
+The child is ``python -m simlib.bench.model SCENARIO --cadres N --years Y --no-bare --json``: its peak RSS
+(``VmHWM``, see :func:`simlib.bench.model.peak_rss_mb`) is that size's own. The growth exponents are log-log
 slopes against cadres × years: of the time (build the organisation, simulate, build the log) and of the memory
 above the child's RSS after its imports (the interpreter and libraries are a constant, which would pull a
 slope of total RSS below 1).
@@ -26,7 +26,7 @@ TARGET_SIZE = (100_000, 10.0)
 
 def run_size(path: str, cadres: int, years: float, seed: int = 1) -> dict[str, Any]:
     """One size in a fresh interpreter; its figures, or the error it ended with."""
-    cmd = [sys.executable, "-m", "simlib.model.bench", path, "--cadres", str(cadres), "--years", str(years),
+    cmd = [sys.executable, "-m", "simlib.bench.model", path, "--cadres", str(cadres), "--years", str(years),
            "--seed", str(seed), "--no-bare", "--json"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     row: dict[str, Any] = {"cadres": cadres, "years": years, "cadre_years": cadres * years}
