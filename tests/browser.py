@@ -19,6 +19,7 @@ with the flags of ``shared/spec/toolchain.md``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,17 +162,27 @@ def _tail(log, size: int = 3000) -> str:
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (server and kernels), SIGKILL what is left after 10 s."""
+    """SIGTERM the server's process group (Voilà shuts its kernels down), SIGKILL it after 10 s, then kill what
+    is left of its descendants: kernels run in sessions of their own, with their worker pools."""
+    try:
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
     for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
-            return
+            break
         try:
             process.wait(wait)
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for leftover in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            leftover.kill()
+    psutil.wait_procs(alive, timeout=5)
 
 
 def screenshot(page: Page, name: str, tmp_path: Path) -> Path:

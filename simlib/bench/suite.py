@@ -31,16 +31,17 @@ class Sizes:
     audit_repeat: int
     explorer_reps: int
     explorer_repeat: int
+    explorer_widget_changes: int
     queue_customers: int
     queue_repeat: int
 
 
 FULL = Sizes(model_cadres=None, model_years=None, model_repeat=2,
              scale_cadres=(1_000, 10_000, 100_000), scale_years=10.0,
-             audit_events=1_000_000, audit_repeat=3, explorer_reps=20, explorer_repeat=3,
+             audit_events=1_000_000, audit_repeat=3, explorer_reps=20, explorer_repeat=3, explorer_widget_changes=10,
              queue_customers=100_000, queue_repeat=3)
 QUICK = Sizes(model_cadres=300, model_years=1.0, model_repeat=1, scale_cadres=(100, 400), scale_years=1.0,
-              audit_events=20_000, audit_repeat=1, explorer_reps=1, explorer_repeat=1,
+              audit_events=20_000, audit_repeat=1, explorer_reps=1, explorer_repeat=1, explorer_widget_changes=2,
               queue_customers=20_000, queue_repeat=1)
 
 
@@ -50,7 +51,8 @@ def figures(sizes: Sizes) -> dict[str, Callable[[], tuple[dict[str, Any], list[T
         "model": lambda: model_vs_bare("baseline", sizes.model_cadres, sizes.model_years, sizes.model_repeat),
         "scale": lambda: scale(sizes.scale_cadres, sizes.scale_years),
         "audit": lambda: audit_throughput(sizes.audit_events, sizes.audit_repeat),
-        "explorer": lambda: explorer_round_trip("training/small", sizes.explorer_reps, sizes.explorer_repeat),
+        "explorer": lambda: explorer_round_trip("training/small", sizes.explorer_reps, sizes.explorer_repeat,
+                                                sizes.explorer_widget_changes),
         "queue": lambda: mm4_vs_ciw(sizes.queue_customers, sizes.queue_repeat),
     }
 
