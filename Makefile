@@ -5,6 +5,7 @@
 #   make bench    the performance figures of issue 5 (`simlib bench`; BENCH_ARGS=--quick for a short run)
 #   make lab      JupyterLab on notebooks/ at 127.0.0.1 with the project's venv kernel
 #   make training the training dashboard (Voilà on notebooks/training/, 127.0.0.1; CLASSROOM=1, SESSION=name)
+#   make notebooks regenerate the stored outputs of the notebooks (tests/test_notebooks.py --nb-force-regen)
 #   make clean    remove caches and out/ (keeps .venv; `make distclean` removes it too)
 #
 # Internal targets: venv (create/refresh .venv, reinstall when pyproject.toml changes) and
@@ -40,7 +41,7 @@ else
 QUIET :=
 endif
 
-.PHONY: help venv sysdeps test report bench lab training clean distclean
+.PHONY: help venv sysdeps test report bench lab training notebooks clean distclean
 
 help:
 	@echo "make test      ruff check + pytest (tests/)"
@@ -49,6 +50,7 @@ help:
 	@echo "make lab       JupyterLab on notebooks/ at http://127.0.0.1:$(LAB_PORT)/ (no token)"
 	@echo "make training  the training dashboard (Voilà, no code, offline) at http://127.0.0.1:$(TRAINING_PORT)/voila/render/index.ipynb"
 	@echo "               SESSION=name: answers into out/training/name; CLASSROOM=1: open to the classroom network (token)"
+	@echo "make notebooks regenerate the stored outputs of every notebook (default parameters), then check them"
 	@echo "make clean     remove caches and $(OUT_DIR)/; make distclean also removes $(VENV)"
 
 # Create .venv if missing (or --clear it if its interpreter no longer runs), then
@@ -123,6 +125,12 @@ CLASSROOM ?=
 training: venv sysdeps
 	$(PY) -m simlib.views.dashboard --port $(TRAINING_PORT) $(if $(SESSION),--session "$(SESSION)") \
 	  $(if $(filter 1 yes true,$(CLASSROOM)),--classroom)
+
+# Stored notebook outputs after a deliberate change: pytest-notebook rewrites each notebook whose outputs differ
+# (and reports it as a failure), then a second run must reproduce them all.
+notebooks: venv sysdeps
+	-$(PY) -m pytest $(QUIET) -p no:cacheprovider $(PYTEST_ARGS) tests/test_notebooks.py -k stored_outputs --nb-force-regen
+	$(PY) -m pytest $(QUIET) -p no:cacheprovider $(PYTEST_ARGS) tests/test_notebooks.py -k stored_outputs
 
 clean:
 	rm -rf "$(OUT_DIR)" .pytest_cache .ruff_cache .hypothesis dask-worker-space build dist ./*.egg-info
