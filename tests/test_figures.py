@@ -146,7 +146,7 @@ def test_the_forest_plot_marks_significance_and_unresolved_differences(lang: str
     faces = sorted(str(line.get_markerfacecolor()) for line in ax.get_lines() if line.get_marker() == "o")
     assert "white" in faces and len(set(faces)) == 2  # one filled (resolved), one hollow (includes 0)
     legend = [x.get_text() for x in fig.legends[0].get_texts()]
-    assert legend == [t("fig.legend.sig", lang), t("fig.legend.nonsig", lang), t("fig.legend.nil", lang)]
+    assert legend == [t(f"fig.legend.{k}", lang) for k in ("worse", "better", "nonsig", "nil")]
     assert "gap_sig" in fig.alt_text and "+3" in fig.alt_text  # type: ignore[attr-defined]
     assert [x.get_text().split("\n")[0] for x in ax.get_yticklabels()] == ["gap_sig", "gap_ns", "gap_nil"]
 

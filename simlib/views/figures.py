@@ -25,6 +25,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.colors import PowerNorm
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -42,7 +43,8 @@ from simlib.views.study import GOOD_WHEN_HIGH, SHARE_KPIS
 FONT_FAMILY = ["DejaVu Sans", "WenQuanYi Micro Hei"]  # Latin from DejaVu, each missing glyph from WenQuanYi
 CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 WORSE, BETTER, NEUTRAL, MUTED = "#c0392b", "#2471a3", "#34495e", "#7f8c8d"
-CONTROL_COLOURS = dict(zip(CONTROLS, mpl.colormaps["tab10"].colors, strict=False))
+CONTROL_COLOURS = dict(zip(CONTROLS, ("#1f77b4", "#17becf", "#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#bcbd22",
+                                      "#ff7f0e", "#7f7f7f"), strict=True))  # no red: red is a flight that succeeded
 STATUS_COLOURS = {"on_time": "#2e8b57", "late": "#e69f00", "never": "#c0392b", "wrong_recipient": "#8e44ad"}
 STYLE: dict[str, Any] = {
     "font.family": FONT_FAMILY, "font.size": 9, "axes.titlesize": "medium", "axes.labelsize": "small",
@@ -135,7 +137,8 @@ def _state(diff: float, low: float, high: float) -> str:
 
 
 def _significance_legend(lang: str, states: set[str]) -> list[Line2D]:
-    out = [Line2D([], [], marker="o", linestyle="", color=NEUTRAL, label=t("fig.legend.sig", lang)),
+    out = [Line2D([], [], marker="o", linestyle="", color=WORSE, label=t("fig.legend.worse", lang)),
+           Line2D([], [], marker="o", linestyle="", color=BETTER, label=t("fig.legend.better", lang)),
            Line2D([], [], marker="o", linestyle="", color=NEUTRAL, markerfacecolor="white",
                   label=t("fig.legend.nonsig", lang))]
     if "nil" in states:
@@ -191,7 +194,8 @@ def forest_plot(differences: pd.DataFrame, kpis: Sequence[str], *, lang: str,
     axes[0].set_yticks(y, [scenario_text(n, lang, width) for n in names])
     axes[0].set_ylim(-0.7, len(names) - 0.3)
     _title(fig, t("fig.forest.title", lang), note)
-    fig.legend(handles=_significance_legend(lang, states), loc="outside lower center", ncols=3)
+    handles = _significance_legend(lang, states)
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles) if len(kpis) > 2 else 2)
     return _done(fig, t("fig.forest.alt", lang, what=note, items="; ".join(items)))
 
 
@@ -232,7 +236,7 @@ def gap_ranking_plot(ranking: pd.DataFrame, kpis: Sequence[str], *, lang: str, n
                Patch(facecolor="white", edgecolor=NEUTRAL, label=t("fig.legend.nonsig", lang))]
     if "nil" in states:
         handles.append(Line2D([], [], marker="x", linestyle="", color=MUTED, label=t("fig.legend.nil", lang)))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles) if len(kpis) > 2 else 2)
     first = ranking.iloc[0] if n else None
     k0 = kpis[0]
     alt = t("fig.ranking.alt", lang, what=note, first=first["scenario"] if first is not None else "–",
@@ -364,7 +368,7 @@ def findings_heatmap(table: pd.DataFrame, *, lang: str, note: str = "") -> Figur
     groups = _by_scenario(table)
     clauses = sorted(table["clause"].astype(str).unique(), key=_clause_key)
     years = sorted(int(y) for y in table["year"].unique()) if len(table) else []
-    vmax = max(float(table["count"].max()) if len(table) else 1.0, 1.0)
+    norm = PowerNorm(0.5, vmin=0, vmax=max(float(table["count"].max()) if len(table) else 1.0, 1.0))
     fig = _figure(1.6 + max(0.55 * len(years), 2.2) * len(groups), 0.24 * max(len(clauses), 4) + 1.9)
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     items = []
@@ -372,11 +376,12 @@ def findings_heatmap(table: pd.DataFrame, *, lang: str, note: str = "") -> Figur
     for ax, (name, g) in zip(axes, groups, strict=True):
         grid = (g.pivot_table(index="clause", columns="year", values="count", aggfunc="sum")
                 .reindex(index=clauses, columns=years).fillna(0))
-        image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="Reds", vmin=0, vmax=vmax, interpolation="nearest")
+        image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="Reds", norm=norm,
+                          interpolation="nearest")  # square-root scale: a few findings stay visible beside many
         for (i, j), v in np.ndenumerate(grid.to_numpy()):
             if v > 0:
                 ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize="xx-small",
-                        color="white" if v > 0.6 * vmax else "black")
+                        color="white" if norm(v) > 0.6 else "black")
         ax.set_xticks(range(len(years)), [str(y) for y in years])
         ax.set_yticks(range(len(clauses)), clauses)
         ax.grid(False)
