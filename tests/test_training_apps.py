@@ -135,3 +135,16 @@ def test_the_walkthrough_app_by_section_in_both_languages() -> None:
     assert "香港" in app.body.value  # the introduction: 出国（境） covers Hong Kong and Macao
     app.toggle.value = "en"
     assert "Title and preamble" in [label for label, _ in app.picker.options] and "Hong Kong" in app.body.value
+
+
+def test_cases_and_trainer_share_the_session_folder_rule(monkeypatch, tmp_path) -> None:
+    from simlib.views.training_apps import TrainerApp
+
+    monkeypatch.setenv("SIMLIB_SESSION_DIR", str(tmp_path))
+    app = CaseApp(3, 1, lang="en")
+    app.trainee.value = "Li"
+    give(app, app.case.key)
+    app.submit()
+    assert app.folder == tmp_path and len(list(tmp_path.glob("*.csv"))) == 1
+    trainer = TrainerApp(lang="en")
+    assert trainer.folder.value == str(tmp_path) and "1 trainees" in trainer.status.value

@@ -79,3 +79,9 @@ def test_one_section_alone() -> None:
     assert "6.a" in page and "3.1.a" not in page and "Hong Kong" not in page
     with pytest.raises(KeyError):
         section("7")
+
+
+def test_day_counting_options_are_stated_once_in_the_introduction() -> None:
+    intro = walkthrough_html("en", [], intro=True)
+    for name in ("day_count", "day_zero", "rest_day_rollover"):
+        assert f"{name} = " in intro and f"{name} = " not in rule_html(rule_view("3.1.a"), "en")

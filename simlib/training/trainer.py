@@ -115,7 +115,7 @@ def results(answers: pd.DataFrame) -> Results:
     by_trainee = last.groupby("trainee", sort=False).agg(right=("correct", "sum"), total=("case", "size"))
     by_trainee = by_trainee.reset_index()
     by_trainee["right"] = by_trainee["right"].astype(int)
-    by_trainee["missed"] = by_trainee["trainee"].map(missed).fillna("")
+    by_trainee["missed"] = [missed.get(x, "") for x in by_trainee["trainee"]]
     by_trainee = by_trainee.sort_values("trainee").reset_index(drop=True)
     return Results(answers, last.reset_index(drop=True), by_case, by_clause, by_trainee)
 

@@ -26,7 +26,7 @@ from simlib.audit.findings import SEVERITIES
 from simlib.rulebook import Clause, Parameter, rulebook
 
 SECTIONS = ("P", "1", "2", "3", "4", "5", "6")  # the preamble, then sections 一 to 六
-COMMON_OPTIONS = ("day_count", "day_zero")  # how days are counted: options every deadline uses
+COMMON_OPTIONS = ("day_count", "day_zero", "rest_day_rollover")  # how days are counted: every deadline uses them
 NUMERALS = {"P": "", "1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "6": "六"}
 NonParty = str  # "direct", "by_reference", "not_bound" or "" (no check: not judged by the auditor)
 
