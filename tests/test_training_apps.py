@@ -131,6 +131,7 @@ def test_the_calculator_starts_from_a_profile_and_trip() -> None:
 def test_the_walkthrough_app_by_section_in_both_languages() -> None:
     app = WalkthroughApp("zh", first="3")
     assert rulebook().clause("3.1.a").zh in html.unescape(app.body.value) and "1.2.a" not in app.body.value
+    assert "simlib-hk-macao" in app.body.value  # every section reminds that 出国（境） covers Hong Kong and Macao
     app.picker.value = "P"
     assert "香港" in app.body.value  # the introduction: 出国（境） covers Hong Kong and Macao
     app.toggle.value = "en"

@@ -98,7 +98,9 @@ class WalkthroughApp:
 
     def render(self) -> None:
         self.picker.description = t("training.wt.pick", self.lang)
-        self.body.value = th.walkthrough_html(self.lang, [self.picker.value], intro=self.picker.value == "P")
+        first = self.picker.value == "P"  # the preamble opens with the whole introduction
+        body = th.walkthrough_html(self.lang, [self.picker.value], intro=first)
+        self.body.value = body if first else th.page(th.hk_macao_html(self.lang)) + body
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang

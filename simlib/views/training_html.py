@@ -143,14 +143,18 @@ def section_html(sec: SectionView, lang: str, level: int = 2) -> str:
     return "".join(out)
 
 
+def hk_macao_html(lang: str) -> str:
+    """Why 出国（境） covers Hong Kong and Macao, with the clauses that name them in their own words."""
+    hk = "".join(f'<div class="cite"><b>{E(r.id)}</b> {E(r.clause.zh)}</div>' for r in hk_macao_rules())
+    return (f'<div class="note simlib-hk-macao"><b>{E(t("training.wt.hk_macao.title", lang))}</b>'
+            f'<p>{E(t("training.wt.hk_macao.text", lang))}</p>{hk}</div>')
+
+
 def walkthrough_intro_html(lang: str) -> str:
     """What every rule shares: Hong Kong and Macao are covered, the effective date, how days are counted."""
     rb = rulebook()
-    hk = "".join(f'<div class="cite"><b>{E(r.id)}</b> {E(r.clause.zh)}</div>' for r in hk_macao_rules())
     days = _list([_param(rb.parameters[name], lang) for name in COMMON_OPTIONS])
-    return (f'<p>{E(t("training.wt.intro", lang))}</p>'
-            f'<div class="note simlib-hk-macao"><b>{E(t("training.wt.hk_macao.title", lang))}</b>'
-            f'<p>{E(t("training.wt.hk_macao.text", lang))}</p>{hk}</div>'
+    return (f'<p>{E(t("training.wt.intro", lang))}</p>{hk_macao_html(lang)}'
             f'<div class="note"><p>{E(t("training.wt.effective", lang, date=rb.params.effective_date))}</p>'
             f'<p>{E(t("training.wt.days", lang))}</p>{days}</div>')
 
