@@ -41,7 +41,7 @@ def test_organisation_tree_and_cadres(small_run: Model) -> None:
 def test_registration_categories_match_the_auditor(small_run: Model) -> None:
     ctx = AuditContext(small_run.log(), rulebook().params)
     ours = pd.Series(small_run.org.registrable, index=small_run.org.cadre_ids.astype(str))
-    assert (ctx.cadres["registrable"].reindex(ours.index) == ours).all()
+    assert (ctx.category("registrable").reindex(ours.index) == ours).all()
 
 
 def test_organisation_is_drawn_from_its_own_stream() -> None:

@@ -9,8 +9,9 @@ import yaml
 from pydantic import ValidationError
 
 from simlib.cli import main as model_cli
-from simlib.i18n import has, t
 from simlib.errors import InputError
+from simlib.i18n import has, t
+from simlib.rulebook import rulebook
 from simlib.scenario import (
     CONTROL_CLAUSES,
     CONTROL_NAMES,
@@ -51,9 +52,10 @@ def _leaves(node: dict, prefix: str = "") -> set[str]:
 
 
 def test_baseline_writes_out_every_parameter() -> None:
+    """Every parameter but the readings of the notice (``rules``), whose defaults have one source: the rulebook."""
     raw = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
     written = _leaves(raw) - {"name", "description.en", "description.zh"}
-    assert written == {p.path for p in iter_params(Scenario)}
+    assert written == {p.path for p in iter_params(Scenario) if not p.path.startswith("rules.")}
 
 
 def test_every_control_cites_its_clause_and_is_described() -> None:
@@ -71,6 +73,10 @@ def test_every_parameter_has_unit_source_range_and_both_languages() -> None:
         assert p.source, p.path
         if p.annotation in ("float", "int"):
             assert p.range is not None, p.path
+        if p.path.startswith("rules."):  # described in both languages by the rulebook
+            doc = rulebook().parameters[p.path.removeprefix("rules.")].doc
+            assert doc.zh and doc.en, p.path
+            continue
         key = f"scn.{p.path}" if not p.path.startswith("controls.") else f"scn.{p.path.rsplit('.', 1)[0]}"
         assert has(key) and t(key, "zh") and t(key, "en"), key
 
@@ -176,3 +182,41 @@ def test_validate_command_exit_status(capsys: pytest.CaptureFixture[str]) -> Non
     assert model_cli(["validate", str(SCENARIOS / "missing.yaml")]) == 2
     assert model_cli(["validate", str(SCENARIOS / "baseline.yaml"), "--params", "--lang", "zh"]) == 0
     assert "behaviour.keep_private_document" in capsys.readouterr().out
+
+
+# -- rules: the readings of the notice, per scenario ------------------------------------------------------------
+def test_rules_default_to_the_rulebook_and_cover_every_option_and_assumption() -> None:
+    rules = Scenario().rules
+    assert rules.changed() == {} and rules.params().as_dict() == rulebook().params.as_dict()
+    settable = {p.path.removeprefix("rules.") for p in iter_params(Scenario) if p.path.startswith("rules.")}
+    for name, p in rulebook().parameters.items():
+        if p.kind != "notice" or p.range is not None:  # every option and assumption; numbers of the notice too
+            assert name in settable, name
+
+
+def test_a_scenario_sets_a_reading_and_the_audit_parameters_follow(tmp_path: Path) -> None:
+    path = tmp_path / "prompt.yaml"
+    path.write_text("name: prompt\nrules:\n  prompt_incident_days: 5\n  day_count: working\n"
+                    "  rest_day_rollover: true\n", encoding="utf-8")
+    sc = load_scenario(path)
+    assert sc.rules.changed() == {"day_count": "working", "rest_day_rollover": True, "prompt_incident_days": 5}
+    params = sc.rules.params()
+    assert (params.prompt_incident_days, params.day_count, params.public_doc_days) == (5, "working", 15)
+    swept = sc.replace(**{"rules.doc_report_days": 45})  # a sweep sets a reading by its dotted path
+    assert swept.rules.params().doc_report_days == 45
+    assert {p.path: p.range for p in iter_params(Scenario)}["rules.doc_report_days"] == (1, 180)
+
+
+@pytest.mark.parametrize(("setting", "field", "fix"), [
+    ("day_count: lunar", "rules.day_count", "calendar"),
+    ("public_doc_days: 100", "rules.public_doc_days", "between 1"),
+    ("rest_day_rollover: sometimes", "rules.rest_day_rollover", ""),
+    ("prompt_days: 5", "rules.prompt_days", "prompt_incident_days"),
+])
+def test_a_bad_reading_names_the_file_field_and_fix(tmp_path: Path, setting: str, field: str, fix: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: bad\nrules:\n  {setting}\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert str(path) in text and field in text and fix in text

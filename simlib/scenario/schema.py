@@ -8,9 +8,11 @@ the model reads them from the rulebook.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from simlib.rulebook import Params, rulebook
 from simlib.scenario.params import Param
 
 
@@ -250,8 +252,43 @@ class Enforcement(Frozen):
     serious_share: float = Param(0.3, unit="share of flight and non-return cases", ge=0, le=1)
 
 
+class RuleReadings(Frozen):
+    """How the auditor (and the model's deadlines) read the notice: one field per rulebook parameter that has a
+    range or choices, defaulting to the rulebook's value (``parameters.yaml``: the notice's numbers, the
+    assumptions for its vague terms, the options for its ambiguities)."""
+
+    def changed(self) -> dict[str, Any]:
+        """The readings that differ from the rulebook's defaults."""
+        defaults = rulebook().parameters
+        return {k: v for k, v in self.model_dump().items() if v != defaults[k].value}
+
+    def params(self) -> Params:
+        """The rulebook's parameters with this scenario's readings: what ``audit(log, params)`` and
+        ``Model(scenario, seed, params)`` take."""
+        return rulebook().params.replace(**self.changed())
+
+
+def _reading_fields() -> dict[str, Any]:
+    """One field per settable rulebook parameter: its type (an option's choices, or int/float with the
+    parameter's range), default, unit and source."""
+    fields: dict[str, Any] = {}
+    for name, p in rulebook().parameters.items():
+        source = f"rulebook {p.kind}: {p.source}"
+        if p.choices is not None:
+            ann: Any = bool if set(p.choices) <= {True, False} else Literal[tuple(p.choices)]
+            fields[name] = (ann, Param(p.value, unit=p.unit or "choice", source=source))
+        elif p.range is not None:
+            ann = int if isinstance(p.value, int) and not isinstance(p.value, bool) else float
+            fields[name] = (ann, Param(p.value, unit=p.unit, ge=p.range[0], le=p.range[1], source=source))
+    return fields
+
+
+Rules = create_model("Rules", __base__=RuleReadings, __doc__=RuleReadings.__doc__, **_reading_fields())
+
+
 class Scenario(Frozen):
-    """One world: organisation, trips, behaviour, controls and enforcement timings."""
+    """One world: organisation, trips, behaviour, controls and enforcement timings, and the readings of the
+    notice it is audited under (``rules``)."""
 
     name: str = "baseline"
     description: Text = Field(default_factory=Text)
@@ -263,6 +300,7 @@ class Scenario(Frozen):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     controls: Controls = Field(default_factory=Controls)
     enforcement: Enforcement = Field(default_factory=Enforcement)
+    rules: Rules = Field(default_factory=Rules)  # type: ignore[valid-type]
 
     def control(self, name: str) -> Control:
         return getattr(self.controls, name)
@@ -274,7 +312,7 @@ class Scenario(Frozen):
 
     def replace(self, **changes: object) -> Scenario:
         """A copy with dotted-path changes (``replace(**{"behaviour.overstay": 0})``), validated."""
-        from simlib.scenario.loader import apply_overrides, validate
+        from simlib.scenario.loader import apply_scenario_overrides, validate
 
-        data = apply_overrides(self.model_dump(mode="json"), dict(changes), source="<replace>")
+        data = apply_scenario_overrides(self.model_dump(mode="json"), dict(changes), source="<replace>")
         return validate(data, source="<replace>")
