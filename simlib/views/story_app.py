@@ -28,6 +28,7 @@ CSS = """<style>
 .simlib-story-box {border-left: 3px solid #bbb; padding-left: 0.8em; margin: 0.4em 0;}
 .simlib-story-finding {border-left: 3px solid #c0392b; padding: 0.2em 0.8em; margin: 0.4em 0; background: #fdf2f1;}
 .simlib-story-verbatim {color: #333; font-size: 0.95em;}
+.simlib-story-new {color: #c0392b; font-weight: bold;}
 .simlib-story table {border-collapse: collapse;} .simlib-story td, .simlib-story th {padding: 2px 8px;}
 .simlib-story td:first-child {white-space: nowrap;}
 </style>"""
@@ -107,7 +108,9 @@ class StoryApp:
         self.restart_button = _classed(w.Button(), "simlib-story-restart")
         self.restart_button.on_click(lambda _: self.restart())
         self.intro = w.HTML()
+        self.latest = _classed(w.HTML(), "simlib-story-latest")
         self.history = _classed(w.HTML(), "simlib-story-events")
+        self.history_box = w.Accordion(children=[self.history], selected_index=None)
         self.question = _classed(w.HTML(), "simlib-story-question")
         self.choices = w.VBox()
         self.findings = _classed(w.HTML(), "simlib-story-findings")
@@ -115,8 +118,9 @@ class StoryApp:
         self.score = _classed(w.HTML(), "simlib-story-score")
         self.timeline = _classed(w.HTML(), "simlib-story-timeline")
         self.widget = _classed(w.VBox([w.HTML(CSS), w.HBox([self.toggle, self.role, self.restart_button]),
-                                       self.intro, self.history, self.question, self.choices, self.score,
-                                       self.findings, self.sanctions, self.timeline]), "simlib-story")
+                                       self.intro, self.latest, self.question, self.choices, self.score,
+                                       self.findings, self.sanctions, self.history_box, self.timeline]),
+                               "simlib-story")
         self.story = Story(role=role, seed=seed)
         self.render()
 
@@ -157,14 +161,10 @@ class StoryApp:
         self.intro.value = (f"<h3>{E(t('story.title', lang))}</h3><p>" + E(t(
             "story.intro", lang, unit=c.unit, delegation=c.delegation, n=len(c.members),
             leader=c.name(c.leader, lang), role=t(f"story.role.{s.role}", lang))) + "</p>")
-        parts = []
-        for step in s.steps:
-            if step.answer is not None:
-                scene, choice = step.answer
-                label = t(f"story.choice.{scene}.{choice}", lang)
-                parts.append(f"<p><b>{E(t('story.answered', lang, choice=label))}</b></p>")
-            parts.append(f"<div class='simlib-story-box'>{events_html(step.events, s, lang)}</div>")
-        self.history.value = f"<h4>{E(t('story.section.events', lang))}</h4>" + "".join(parts)
+        parts = [self._step_html(step) for step in s.steps]
+        self.history.value = "".join(parts)
+        self.history_box.set_title(0, t("story.section.history", lang))
+        self.latest.value = f"<h4>{E(t('story.section.latest', lang))}</h4>" + parts[-1]
         q = s.question
         if q is None:
             self.question.value = f"<p><b>{E(t('story.end', lang, date=s.steps[-1].date.strftime('%Y-%m-%d')))}</b></p>"
@@ -188,6 +188,19 @@ class StoryApp:
                                 + sanctions_html(events[events["type"].isin(("Sanction", "Accountability"))], s,
                                                  lang))
         self.timeline.value = self._timeline() if q is None else ""
+
+    def _step_html(self, step: Step) -> str:
+        """One step: the choice made, the events that followed, the clauses of the new findings."""
+        lang, out = self.lang, ""
+        if step.answer is not None:
+            scene, choice = step.answer
+            label = t(f"story.choice.{scene}.{choice}", lang)
+            out += f"<p><b>{E(t('story.answered', lang, choice=label))}</b></p>"
+        out += f"<div class='simlib-story-box'>{events_html(step.events, self.story, lang)}</div>"
+        if len(step.findings):
+            clauses = ", ".join(dict.fromkeys(step.findings.table["clause"].astype(str)))
+            out += f"<p class='simlib-story-new'>{E(t('story.new_findings', lang, clauses=clauses))}</p>"
+        return out
 
     def _timeline(self) -> str:
         """The whole story as a chart (events by kind over time, those with findings in red) and a table."""
