@@ -15,9 +15,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from simlib.errors import InputError
-from simlib.experiment.contract import KPIs, config_hash, set_path
 from simlib.bench.queue_standin import DEMO_RANGES, mmc_replication
+from simlib.errors import InputError
+from simlib.experiment.contract import KPIs, config_hash
+from simlib.scenario.overrides import set_path
 
 COUNTER_ENV = "STANDIN_COUNTER_LOG"
 PAUSE_ENV = "STANDIN_PAUSE_S"

@@ -13,17 +13,9 @@ from experiment_standin import BASE, counting_replication
 
 import simlib.experiment as ex
 from simlib.errors import InputError
-from simlib.experiment.contract import (
-    Scenario,
-    apply_overrides,
-    check_kpis,
-    check_replication_fn,
-    config_hash,
-    get_path,
-    parse_override,
-    set_path,
-)
+from simlib.experiment.contract import Scenario, check_kpis, check_replication_fn, config_hash
 from simlib.model.streams import replication_seed, replication_seeds, stream
+from simlib.scenario.overrides import apply_overrides, get_path, parse_override, set_path
 
 
 def test_set_path_returns_new_config_and_never_mutates() -> None:
@@ -56,7 +48,7 @@ def test_parse_override_reads_yaml_values() -> None:
     assert parse_override("queue.servers=5") == ("queue.servers", 5)
     assert parse_override("a.b=0.25") == ("a.b", 0.25)
     assert parse_override("a=[1, 2]") == ("a", [1, 2])
-    with pytest.raises(InputError, match="PATH=VALUE"):
+    with pytest.raises(InputError, match="path=value"):
         parse_override("queue.servers")
 
 

@@ -28,7 +28,8 @@ import pandas as pd
 from simlib.bench.model import peak_rss_mb
 from simlib.bench.queue_standin import DEMO_CONFIG, mmc_replication
 from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
-from simlib.experiment.contract import ReplicationFn, parse_override, set_path
+from simlib.experiment.contract import ReplicationFn
+from simlib.scenario.overrides import parse_override, set_path
 
 
 def calibrated_config(seconds: float) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from simlib.experiment.contract import parse_override
+    from simlib.scenario.overrides import parse_override
 
     return dict(parse_override(text) for text in args.overrides)
 

@@ -21,13 +21,9 @@ if TYPE_CHECKING:
         Ranges,
         ReplicationFn,
         Scenario,
-        apply_overrides,
         canonical_json,
         check_replication_fn,
         config_hash,
-        get_path,
-        parse_override,
-        set_path,
     )
     from simlib.experiment.design import design_scenarios, grid, latin_hypercube, make_design
     from simlib.experiment.executors import (
@@ -55,6 +51,7 @@ if TYPE_CHECKING:
     from simlib.experiment.store import ResultsStore
     from simlib.experiment.sweeps import SweepResult, sweep
     from simlib.model.streams import replication_seed, replication_seeds, stream
+    from simlib.scenario.overrides import apply_overrides, get_path, parse_override, set_path
 
 _EXPORTS: dict[str, str] = {
     "Exploration": "simlib.experiment.explorer",
@@ -63,15 +60,15 @@ _EXPORTS: dict[str, str] = {
     "Ranges": "simlib.experiment.contract",
     "ReplicationFn": "simlib.experiment.contract",
     "Scenario": "simlib.experiment.contract",
-    "apply_overrides": "simlib.experiment.contract",
+    "apply_overrides": "simlib.scenario.overrides",
     "canonical_json": "simlib.experiment.contract",
     "check_replication_fn": "simlib.experiment.contract",
     "config_hash": "simlib.experiment.contract",
-    "get_path": "simlib.experiment.contract",
-    "parse_override": "simlib.experiment.contract",
+    "get_path": "simlib.scenario.overrides",
+    "parse_override": "simlib.scenario.overrides",
     "replication_seed": "simlib.model.streams",
     "replication_seeds": "simlib.model.streams",
-    "set_path": "simlib.experiment.contract",
+    "set_path": "simlib.scenario.overrides",
     "stream": "simlib.model.streams",
     "design_scenarios": "simlib.experiment.design",
     "grid": "simlib.experiment.design",

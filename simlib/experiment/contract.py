@@ -15,8 +15,8 @@ A *scenario* is a name and a config: plain, picklable data (nested mappings, lis
 booleans, dates). Its hash is the SHA-256 of a canonical JSON dump of the config, so equal configs have equal
 hashes.
 
-An *override* sets one value at a dotted path of a nested config (``"behaviour.keep_document"``, list items by
-index: ``"units.0.size"``) and returns a new config; the original is never mutated.
+An *override* sets one value at a dotted path of a nested config and returns a new config; the one engine for
+this is :mod:`simlib.scenario.overrides`.
 
 Replication seeds and random streams are described in one place, :mod:`simlib.model.streams`.
 """
@@ -29,13 +29,14 @@ import enum
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, TypeAlias
 
 import numpy as np
 
 from simlib.errors import InputError
+from simlib.scenario.overrides import apply_overrides
 
 KPIs: TypeAlias = dict[str, float]
 ReplicationFn: TypeAlias = Callable[[Mapping[str, Any], int], KPIs]
@@ -122,107 +123,6 @@ class Scenario:
     def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Scenario:
         """A new scenario with ``overrides`` (dotted path -> value) applied."""
         return Scenario(name or self.name, apply_overrides(self.config, overrides))
-
-
-# --------------------------------------------------------------------------------------------- overrides
-
-
-def _split(path: str) -> list[str]:
-    if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
-        raise InputError(
-            f"bad parameter path {path!r}",
-            field="path",
-            fix="write a dotted path like 'behaviour.keep_document'",
-        )
-    return path.split(".")
-
-
-def _child(node: Any, key: str, path: str, done: Sequence[str]) -> Any:
-    where = ".".join(done) or "<root>"
-    if isinstance(node, Mapping):
-        if key not in node:
-            known = ", ".join(sorted(map(str, node))) or "none"
-            raise InputError(
-                f"unknown parameter path {path!r}: {where} has no key {key!r}",
-                field=path,
-                fix=f"keys at {where}: {known}",
-            )
-        return node[key]
-    if isinstance(node, list | tuple):
-        if not key.isdigit() or int(key) >= len(node):
-            raise InputError(
-                f"unknown parameter path {path!r}: {where} is a list of {len(node)} items, "
-                f"not indexable by {key!r}",
-                field=path,
-                fix=f"use an index 0..{len(node) - 1}",
-            )
-        return node[int(key)]
-    raise InputError(
-        f"unknown parameter path {path!r}: {where} is a value ({type(node).__name__}), not a mapping",
-        field=path,
-        fix=f"stop the path at {where}",
-    )
-
-
-def get_path(config: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path; :class:`InputError` naming the path and the keys available if unknown."""
-    node: Any = config
-    parts = _split(path)
-    for i, key in enumerate(parts):
-        node = _child(node, key, path, parts[:i])
-    return node
-
-
-def set_path(config: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A new config with ``value`` at the dotted ``path`` (which must exist); ``config`` is not mutated.
-
-    Only the mappings and lists along the path are copied; other branches are shared, which is safe because
-    configs are never mutated.
-    """
-    parts = _split(path)
-    get_path(config, path)  # validate the whole path first, with a precise message
-
-    def rebuild(node: Any, depth: int) -> Any:
-        if depth == len(parts):
-            return value
-        key = parts[depth]
-        if isinstance(node, Mapping):
-            new = dict(node)
-            new[key] = rebuild(node[key], depth + 1)
-            return new
-        items = list(node)
-        items[int(key)] = rebuild(items[int(key)], depth + 1)
-        return items if isinstance(node, list) else tuple(items)
-
-    return rebuild(config, 0)
-
-
-def apply_overrides(
-    config: Mapping[str, Any], overrides: Mapping[str, Any] | Iterable[tuple[str, Any]]
-) -> dict:
-    """A new config with every ``path -> value`` of ``overrides`` applied in order."""
-    items = overrides.items() if isinstance(overrides, Mapping) else overrides
-    new: dict[str, Any] = dict(config)
-    for path, value in items:
-        new = set_path(new, path, value)
-    return new
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """``"a.b=0.3"`` -> ``("a.b", 0.3)``; the value is read as YAML (numbers, booleans, lists, strings)."""
-    import yaml
-
-    path, sep, raw = text.partition("=")
-    if not sep or not path.strip():
-        raise InputError(
-            f"bad override {text!r}", field="--set", fix="write PATH=VALUE, e.g. behaviour.keep=0.3"
-        )
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise InputError(f"bad override value in {text!r}: {exc}", field=path.strip()) from exc
-    _split(path.strip())
-    return path.strip(), value
 
 
 # --------------------------------------------------------------------------------------------- functions

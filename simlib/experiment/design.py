@@ -16,7 +16,8 @@ import pandas as pd
 from scipy.stats import qmc
 
 from simlib.errors import InputError
-from simlib.experiment.contract import Ranges, Scenario, get_path
+from simlib.experiment.contract import Ranges, Scenario
+from simlib.scenario.overrides import get_path
 
 DESIGNS = ("grid", "lhs")
 

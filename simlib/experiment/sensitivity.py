@@ -27,10 +27,11 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from simlib.errors import InputError
-from simlib.experiment.contract import Ranges, ReplicationFn, Scenario, get_path
+from simlib.experiment.contract import Ranges, ReplicationFn, Scenario
 from simlib.experiment.design import check_ranges, design_scenarios, point_overrides
 from simlib.experiment.runner import RunOptions, kpi_columns, run_replications
 from simlib.experiment.stats import PAIRED_METHOD, compare
+from simlib.scenario.overrides import get_path
 
 METHODS = ("oat", "morris", "sobol")
 

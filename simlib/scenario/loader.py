@@ -4,7 +4,6 @@ fix."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, get_args
 
@@ -12,29 +11,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simlib.errors import InputError
+from simlib.scenario.overrides import apply_overrides
 from simlib.scenario.schema import Scenario
 
 GAP_KEYS = ("base", "name", "description", "set")
-
-
-def parse_value(text: str) -> Any:
-    """A ``--set`` value as YAML (``0.3``, ``false``, ``2005-01-01``, ``[a, b]``)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
-def parse_sets(items: list[str] | None, source: str = "--set") -> dict[str, Any]:
-    """``["a.b=1", "c=false"]`` → ``{"a.b": 1, "c": False}``."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise InputError(f"{item!r} is not path=value", source=source, field=item,
-                             fix="write --set section.field=value, e.g. --set behaviour.overstay=0.1")
-        path, _, value = item.partition("=")
-        out[path.strip()] = parse_value(value.strip())
-    return out
 
 
 def _submodel(model: type[BaseModel], name: str) -> type[BaseModel] | None:
@@ -63,21 +43,10 @@ def check_path(path: str, source: str = "--set") -> None:
         model = _submodel(model, part)
 
 
-def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str = "--set") -> dict[str, Any]:
+def apply_scenario_overrides(data: dict[str, Any], overrides: dict[str, Any],
+                             source: str = "--set") -> dict[str, Any]:
     """A copy of ``data`` with each dotted path set to its value (paths are checked against the schema)."""
-    out = copy.deepcopy(data)
-    for path, value in overrides.items():
-        check_path(path, source)
-        node = out
-        parts = path.split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = {}
-                node[part] = child
-            node = child
-        node[parts[-1]] = value
-    return out
+    return apply_overrides(data, overrides, create=True, check=lambda path: check_path(path, source))
 
 
 def _on_keys(node: Any) -> Any:
@@ -129,7 +98,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(sets, dict):
         raise InputError("'set:' must map dotted paths to values", source=str(path), field="set",
                          fix="write e.g. set: {controls.private_custody.on: false}")
-    merged = apply_overrides(base, {str(k): v for k, v in sets.items()}, source=str(path))
+    merged = apply_scenario_overrides(base, {str(k): v for k, v in sets.items()}, source=str(path))
     for key in ("name", "description"):
         if key in data:
             merged[key] = data[key]
@@ -190,7 +159,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """Load, resolve and validate a scenario file; ``overrides`` are dotted paths (``--set``)."""
     data = load_raw(path)
     if overrides:
-        data = apply_overrides(data, overrides)
+        data = apply_scenario_overrides(data, overrides)
     scenario = validate(data, source=str(path))
     roster = scenario.organisation.roster
     if roster and not Path(roster).is_absolute():

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simlib.errors import InputError
-from simlib.scenario.loader import _read_yaml, apply_overrides, check_path
+from simlib.scenario.loader import _read_yaml, apply_scenario_overrides, check_path
 from simlib.scenario.schema import Scenario, Text
 
 PresetKind = Literal["baseline", "regime", "gap"]
@@ -69,7 +69,7 @@ class Preset:
 
     def apply_data(self, data: dict[str, Any]) -> dict[str, Any]:
         """The same on plain scenario data (a copy; paths are checked against the schema)."""
-        return apply_overrides(data, self.overrides, source=self.source or self.name)
+        return apply_scenario_overrides(data, self.overrides, source=self.source or self.name)
 
     def text(self, lang: str) -> str:
         """The description in ``lang`` (the other language when one is empty)."""
