@@ -175,7 +175,7 @@ def landing_html(lang: str) -> str:
     items = "".join(
         f"<li><a href='{page}.ipynb' class='simlib-dashboard-link' target='_self'>"
         f"<b>{E(t(f'dashboard.page.{page}', lang))}</b></a> — {E(t(f'dashboard.what.{page}', lang))}</li>"
-        for page in PAGES if (NOTEBOOKS / f"{page}.ipynb").exists())
+        for page in PAGES)
     return (f"<h2>{E(t('dashboard.title', lang))}</h2><p>{E(t('dashboard.session', lang))}</p>"
             f"<ol class='simlib-dashboard-pages'>{items}</ol>")
 
