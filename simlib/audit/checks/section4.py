@@ -19,7 +19,7 @@ from simlib.audit.checks.section2 import (
 )
 from simlib.audit.checks.section3 import refusals
 from simlib.audit.context import DAYS, AuditContext
-from simlib.audit.findings import Found
+from simlib.audit.findings import Found, Rows
 from simlib.audit.registry import check, frames
 from simlib.log.eventlog import TIME_DTYPE
 from simlib.log.vocabulary import PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, TRIP_KINDS
@@ -32,12 +32,15 @@ EXIT_SIGNALS = ("TripRequested", "DocIssued", "FundsAlert", "Exit", "ExitBlocked
 DOCUMENT_CRIMES = ("forged_doc", "altered_doc", "traded_doc")
 LEADER_ROLES = ("delegation_leader", "institution_head")
 HANDLING_KINDS = ("admin",)  # 党纪政纪处分: government discipline, and Party discipline for Party members
-# 4.3.h: the checks whose findings on a trip are management failures upstream of a problem on it, besides a flagged
-# approval and a custody lapse (below): under option negligence_failures ``gatekeeping`` approval and its authority
-# and focused vetting; under ``all_upstream`` also education, training and talk, and Party relations before a stay
-GATEKEEPING_CHECKS = (public_trip_approved_within_authority, private_trip_approved_by_management_authority,
-                      approval_authority_not_delegated, focused_vetting)
-UPSTREAM_CHECKS = (*GATEKEEPING_CHECKS, education_before_public_trip, training_and_talk_before_public_trip,
+# 4.3.h: the findings on a trip that are management failures upstream of a problem on it, besides a flagged approval
+# and a custody lapse (below). Under option negligence_failures ``gatekeeping``: an approval beyond or below the
+# authority, or without the focused vetting (a trip never applied for is the cadre's own breach); under
+# ``all_upstream``: every finding of these checks, the trip left unapproved, education, training and talk, and
+# Party relations before a long stay too
+GATEKEEPING = {public_trip_approved_within_authority: ("ultra_vires",),
+               private_trip_approved_by_management_authority: ("wrong_authority",),
+               approval_authority_not_delegated: None, focused_vetting: None}  # check -> codes (None: all)
+UPSTREAM_CHECKS = (*GATEKEEPING, education_before_public_trip, training_and_talk_before_public_trip,
                    membership_relations_handled)
 UPSTREAM_PARAMS = ("negligence_failures", "private_rules_apply_to_public", "membership_long_stay_days")
 END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
@@ -362,10 +365,14 @@ def refusal_criticised(ctx: AuditContext) -> Found:
 
 
 def _upstream_failures(ctx: AuditContext) -> pd.DataFrame:
-    """(trip, cadre) of every finding of the checks option negligence_failures names (:data:`GATEKEEPING_CHECKS`
-    or :data:`UPSTREAM_CHECKS`)."""
-    checks = GATEKEEPING_CHECKS if ctx.params.negligence_failures == "gatekeeping" else UPSTREAM_CHECKS
-    found = [f for fn in checks for f in frames(fn(ctx))]
+    """(trip, cadre) of every finding option negligence_failures counts (:data:`GATEKEEPING`, or every finding of
+    :data:`UPSTREAM_CHECKS`)."""
+    every = ctx.params.negligence_failures == "all_upstream"
+    found = []
+    for fn in UPSTREAM_CHECKS if every else tuple(GATEKEEPING):
+        codes = None if every else GATEKEEPING[fn]
+        found += [f for f in frames(fn(ctx))
+                  if codes is None or set(f.columns["code"] if isinstance(f, Rows) else f["code"]) <= set(codes)]
     if not found:
         return ctx.t("Exit")[["trip", "cadre"]].iloc[:0]
     return ctx.concat(found)[["trip", "cadre"]]
@@ -385,9 +392,10 @@ def _not_handled(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
                "county_division_includes_deputy", "bureau_includes_deputy", *UPSTREAM_PARAMS))
 def managers_accountable_for_non_return(ctx: AuditContext) -> Found:
     """When a problem — a non-return, an absconding or a defection — follows a management failure on its trip
-    that the log shows (失职渎职导致: a finding of 1.2.a, 2.1.a, 2.1.c or 2.1.d on it — under option
-    negligence_failures ``all_upstream`` also of 1.1.a, 1.1.b or 2.3.e —, the trip approved while the cadre was
-    barred or suspected, the exit document not handed in on time after the previous return), or is not
+    that the log shows (失职渎职导致: an approval beyond or below the authority or without focused vetting —
+    findings of 1.2.a, 2.1.a, 2.1.c, 2.1.d; under option negligence_failures ``all_upstream`` every finding of
+    those and of 1.1.a, 1.1.b and 2.3.e —, the trip approved while the cadre was barred or suspected, the exit
+    document not handed in on time after the previous return), or is not
     reported upward promptly (不报告), or the cadre is not disciplined or handled within case_days (不处理), a
     manager is held accountable for it within case_days (of the problem, or of the handling deadline where only
     handling failed). One accountability per cadre and trip."""
