@@ -65,6 +65,12 @@ def test_the_session_folder() -> None:
         db.session_dir("../elsewhere")
 
 
+def test_every_page_of_the_landing_page_exists() -> None:
+    html = db.landing_html("en")
+    for page in db.PAGES:
+        assert (db.NOTEBOOKS / f"{page}.ipynb").exists() and f"href='{page}.ipynb'" in html
+
+
 def test_the_offline_template_has_no_external_link() -> None:
     assert json.loads((TEMPLATE_DIR / "conf.json").read_text()) == {"base_template": "lab"}
     page = (TEMPLATE_DIR / "index.html.j2").read_text()
