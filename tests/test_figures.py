@@ -17,9 +17,15 @@ from experiment_standin import SCENARIOS, counting_replication
 from matplotlib.figure import Figure
 from test_breakdowns import FLIGHTY
 
-from simlib.experiment import Scenario, morris, sobol, tornado
+from simlib.experiment import Arm, morris, sobol, tornado
 from simlib.i18n import t
-from simlib.pipeline.breakdowns import approval_lead_times, custody_by_year, findings_by_clause_year, funnel_means
+from simlib.pipeline.breakdowns import (
+    approval_lead_times,
+    custody_by_year,
+    findings_by_clause_year,
+    flight_funnel,
+    funnel_means,
+)
 from simlib.views import figures, history, report_charts
 from simlib.views.study import RANK_KPIS, Study, run_study
 
@@ -41,7 +47,7 @@ def sample(study: Study) -> report_charts.Sample:
 
 @pytest.fixture(scope="module")
 def sensitivity() -> dict[str, Any]:
-    base = Scenario("base", SCENARIOS["base"])
+    base = Arm("base", SCENARIOS["base"])
     ranges = {"queue.arrival_rate": (2.7, 3.3), "run.warmup": (40, 60)}
     return {"oat": tornado(counting_replication, base, ranges, reps=3, kpis=["mean_wait"], progress=False),
             "morris": morris(counting_replication, base, ranges, trajectories=3, reps=1, kpis=["mean_wait"],
@@ -81,6 +87,8 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "ranking": lambda st, sa, se, lang: figures.gap_ranking_plot(st.ranking(), list(RANK_KPIS), lang=lang,
                                                                  reps=st.reps),
     "funnel": lambda st, sa, se, lang: figures.funnel_plot(funnel_means(st.table), lang=lang, note="n"),
+    "funnel_one": lambda st, sa, se, lang: figures.funnel_plot(flight_funnel(next(iter(sa.runs.values())).log),
+                                                               lang=lang, means=False),
     "custody": lambda st, sa, se, lang: figures.custody_plot(
         _one(sa, lambda r: custody_by_year(r.log, r.findings)), lang=lang, note=sa.note(lang)),
     "heatmap": lambda st, sa, se, lang: figures.findings_heatmap(

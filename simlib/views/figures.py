@@ -255,10 +255,11 @@ def _by_scenario(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [(str(k), g) for k, g in table.groupby("scenario", sort=False)]
 
 
-def funnel_plot(funnel: pd.DataFrame, *, lang: str, note: str = "") -> Figure:
-    """Flight funnel per scenario (a :func:`simlib.pipeline.breakdowns.flight_funnel` or ``funnel_means``
-    table): attempts, the blocked ones stacked by the control that stopped them, the flights that succeeded;
-    and, beside it, the funds the successful flights moved."""
+def funnel_plot(funnel: pd.DataFrame, *, lang: str, note: str = "", means: bool = True) -> Figure:
+    """Flight funnel per scenario (a :func:`simlib.pipeline.breakdowns.funnel_means` table, or with ``means``
+    false the counts of one replication, :func:`~simlib.pipeline.breakdowns.flight_funnel`): attempts, the
+    blocked ones stacked by the control that stopped them, the flights that succeeded; and, beside it, the
+    funds the successful flights moved."""
     groups = _by_scenario(funnel)
     fig = _figure(9.0, 0.95 * len(groups) + 1.9)
     ax, ax_funds = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1]})
@@ -297,8 +298,7 @@ def funnel_plot(funnel: pd.DataFrame, *, lang: str, note: str = "") -> Figure:
         else:
             items.append(t("fig.funnel.item_unblocked", lang, **numbers))
     ax.set_yticks(ticks, labels)
-    per_rep = "scenario" in funnel.columns and funnel["count"].round(6).ne(funnel["count"].round()).any()
-    ax.set_xlabel(t("fig.axis.per_rep" if per_rep or "scenario" in funnel.columns else "fig.axis.count", lang))
+    ax.set_xlabel(t("fig.axis.per_rep" if means else "fig.axis.count", lang))
     ax_funds.set_xlabel(t("fig.axis.funds", lang))
     for a in (ax, ax_funds):
         a.margins(x=0.15)
