@@ -106,6 +106,21 @@ def test_they_agree_under_other_options() -> None:
     assert calculated(obs) != calculated(obligations(p, tr))
 
 
+def test_they_agree_when_any_part_of_a_quarter_abroad_counts() -> None:
+    """quarter_reading any_part: a report in every calendar quarter with a day abroad, by both."""
+    params = rulebook().params.replace(quarter_reading="any_part")
+    p, tr = PROFILES["non_party_division"], TRIPS["private_short"]
+    obs = obligations(p, tr, params)
+    found = set()
+    for approved in (False, True):
+        for row in audit(do_nothing_log(p, tr, approved), params, clauses=CLAUSES).table.itertuples():
+            when = row.deadline if pd.notna(row.deadline) else row.time
+            found.add((row.clause, str(pd.Timestamp(when).date()), bool(row.by_reference)))
+    assert calculated(obs) == found
+    quarterly = [o for o in obs if o.clause == "2.3.c"]
+    assert [(o.to, str(o.due_date)) for o in quarterly] == [("unit", "2005-03-22")]  # a non-Party cadre: his unit
+
+
 def test_what_the_calculator_says() -> None:
     obs = obligations(PROFILES["party_division_leader"], TRIPS["delegation"])
     hand_in = next(o for o in obs if o.clause == "3.1.a")

@@ -39,13 +39,23 @@ def status_recipients(party_member: bool) -> tuple[str, ...]:
 
 
 def reporting_periods(params: Params, stays: pd.DataFrame) -> pd.DataFrame:
-    """One row per reporting period spent wholly abroad (``stays``: ``out`` and ``back`` days), with ``time``
-    (its first day) and ``stop`` (the day after it): calendar periods of ``quarterly_report_months`` months, or
-    windows of that length from exit (option quarter_reading). Shared with the obligations calculator."""
+    """One row per reporting period abroad (``stays``: ``out`` and ``back`` days), with ``time`` (its first day)
+    and ``stop`` (the day after it), under option quarter_reading: ``calendar`` — each calendar period of
+    ``quarterly_report_months`` months spent wholly abroad; ``any_part`` — each calendar period with any day
+    abroad, the report due within the days abroad in it; ``rolling`` — each full window of that length from exit.
+    Shared with the obligations calculator."""
     months = params.quarterly_report_months
+
+    def index(d: pd.Series) -> pd.Series:
+        return (d.dt.year - 1970) * 12 + d.dt.month - 1
+    if params.quarter_reading == "any_part":
+        first = index(stays["out"]) // months
+        rows = stays.loc[stays.index.repeat((index(stays["back"]) // months - first + 1).clip(lower=0))]
+        period = first.loc[rows.index] + rows.groupby(level=0).cumcount()
+        start, end = _month_start(period * months), _month_start((period + 1) * months)
+        day_after = (rows["back"] + pd.Timedelta(days=1)).to_numpy()
+        return rows.assign(time=np.maximum(start, rows["out"].to_numpy()), stop=np.minimum(end, day_after))
     if params.quarter_reading == "calendar":
-        def index(d: pd.Series) -> pd.Series:
-            return (d.dt.year - 1970) * 12 + d.dt.month - 1
         first = -(-(index(stays["out"]) + (stays["out"].dt.day > 1)) // months)
         count = (index(stays["back"]) // months - first).clip(lower=0)
         rows = stays.loc[stays.index.repeat(count)]
