@@ -84,18 +84,21 @@ def _read(html: str) -> _Page:
     return page
 
 
-@pytest.fixture(scope="module", params=["zh", "en"])
-def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The template rendered at a small size (HTML, PDF and the executed notebook) in one language."""
-    lang = request.param
-    out = tmp_path_factory.mktemp(f"report-{lang}") / "report"
-    rendered = render_notebook(TEMPLATE, {**SMALL, "lang": lang}, out, keep_notebook=True)
-    html = rendered["html"].read_text(encoding="utf-8")
-    return {"lang": lang, "html": html, "page": _read(html), "pdf": rendered["pdf"], "notebook": rendered.notebook}
-
-
 @pytest.mark.slow
-def test_every_section_in_order_and_no_code(report: dict[str, Any]) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_as_a_planner_receives_it(lang: str, tmp_path: Path) -> None:
+    """The template rendered once at a small size (HTML, PDF, the executed notebook kept), then each check
+    below (one test, so that parallel workers do not render the same report twice)."""
+    rendered = render_notebook(TEMPLATE, {**SMALL, "lang": lang}, tmp_path / "report", keep_notebook=True)
+    html = rendered["html"].read_text(encoding="utf-8")
+    report = {"lang": lang, "html": html, "page": _read(html), "pdf": rendered["pdf"], "notebook": rendered.notebook}
+    _every_section_in_order_and_no_code(report)
+    _images_have_alt_text_and_nothing_is_fetched(report, tmp_path)
+    _pdf_has_every_section_with_chinese_glyphs_and_the_run_warned_nothing(report)
+    _numbers_equal_the_pipeline_for_the_same_seeds(report)
+
+
+def _every_section_in_order_and_no_code(report: dict[str, Any]) -> None:
     lang, html = report["lang"], report["html"]
     titles = [t(f"report.section.{s}", lang) for s in SECTIONS]
     assert [h for h in report["page"].h2 if h in titles] == titles
@@ -105,8 +108,7 @@ def test_every_section_in_order_and_no_code(report: dict[str, Any]) -> None:
         assert line in template_code and line not in html, line
 
 
-@pytest.mark.slow
-def test_images_have_alt_text_and_nothing_is_fetched(report: dict[str, Any], tmp_path: Path) -> None:
+def _images_have_alt_text_and_nothing_is_fetched(report: dict[str, Any], tmp_path: Path) -> None:
     page, lang = report["page"], report["lang"]
     assert page.images, "the report has no charts"
     assert all((img.get("alt") or "").strip() for img in page.images), "an image without alt text"
@@ -121,8 +123,7 @@ def test_images_have_alt_text_and_nothing_is_fetched(report: dict[str, Any], tmp
         screenshot(view, f"report-{lang}", tmp_path)
 
 
-@pytest.mark.slow
-def test_pdf_has_every_section_with_chinese_glyphs_and_the_run_warned_nothing(report: dict[str, Any]) -> None:
+def _pdf_has_every_section_with_chinese_glyphs_and_the_run_warned_nothing(report: dict[str, Any]) -> None:
     lang, pdf = report["lang"], report["pdf"]
     assert shutil.which("pdftotext"), "poppler-utils missing: make sysdeps"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
@@ -137,8 +138,7 @@ def test_pdf_has_every_section_with_chinese_glyphs_and_the_run_warned_nothing(re
     assert stderr == [], f"the run printed warnings (e.g. missing glyphs): {stderr[:2]}"
 
 
-@pytest.mark.slow
-def test_numbers_equal_the_pipeline_for_the_same_seeds(report: dict[str, Any]) -> None:
+def _numbers_equal_the_pipeline_for_the_same_seeds(report: dict[str, Any]) -> None:
     """The baseline's mean findings per replication and one alternative's paired difference, recomputed
     replication by replication from :func:`simlib.pipeline.replication`, as the report shows them."""
     lang, page = report["lang"], report["page"]
