@@ -3,7 +3,8 @@ share of steps late or skipped, so that the auditor has real work.
 
 It is not the simulation (that is :mod:`simlib.model`): it makes large logs fast for the audit benchmark
 (a million events in seconds) and for tests of the auditor. It is generated column by column with numpy (no
-Python loop per event or per trip); the randomness comes from a ``SeedSequence``, one child stream per part (organisation, trips, compliance, standing duties), never from global state.
+Python loop per event or per trip); the randomness comes from a ``SeedSequence``, one child stream per part
+(organisation, trips, compliance, standing duties), never from global state.
 
 The organisation: a provincial unit, prefecture and county units under it, the agencies (MFA, foreign-affairs
 office, public security, state security, discipline, finance, organisation department) and cadres of every
