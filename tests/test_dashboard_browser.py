@@ -209,6 +209,11 @@ def test_a_trainer_runs_a_session_offline(dashboard: Dashboard, tmp_path: Path) 
         page.wait_for_function("() => document.querySelector('.simlib-results').innerText.includes('1')",
                                timeout=WAIT)
         shot(page, "trainer-zh", tmp_path)
+        english(page)
+        page.locator(".simlib-lang button.mod-active", has_text="English").wait_for(timeout=WAIT)
+        page.wait_for_function("() => !/[\u4e00-\u9fff]/.test(document.querySelector('.simlib-status').innerText)",
+                               timeout=WAIT)
+        shot(page, "trainer-en", tmp_path)
 
         # the delegation story: one decision, and the finding appears
         page.goto(dashboard.base + "story.ipynb")
