@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simlib.bench.queue_standin import mmc_replication
 from simlib.experiment import run_replications
 from simlib.experiment.batch import Batch, run_batch
-from simlib.experiment.contract import KPIs, Scenario
-from simlib.bench.queue_standin import mmc_replication
+from simlib.experiment.contract import Arm, KPIs
 from simlib.model.streams import replication_seeds
 from simlib.pipeline.combined import run_combined
 from simlib.pipeline.replication import find_scenario, replication, run_once
@@ -88,7 +88,7 @@ def test_replications_are_combined_while_the_log_stays_within_its_event_budget()
 
 
 def test_the_same_seed_gives_the_same_kpis_whatever_the_batch_size_and_executor() -> None:
-    scenario = Scenario("tiny", load_scenario(find_scenario("training/small"), TINY).model_dump(mode="json"))
+    scenario = Arm("tiny", load_scenario(find_scenario("training/small"), TINY).model_dump(mode="json"))
     runs = [run_replications(replication, scenario, 4, executor="serial", batch_size=size, progress=False)
             for size in (1, 3)]
     runs.append(run_replications(replication, scenario, 4, executor="processes", workers=2, batch_size=2,

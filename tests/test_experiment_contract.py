@@ -13,7 +13,7 @@ from experiment_standin import BASE, counting_replication
 
 import simlib.experiment as ex
 from simlib.errors import InputError
-from simlib.experiment.contract import Scenario, check_kpis, check_replication_fn, config_hash
+from simlib.experiment.contract import Arm, check_kpis, check_replication_fn, config_hash
 from simlib.model.streams import replication_seed, replication_seeds, stream
 from simlib.scenario.overrides import apply_overrides, get_path, parse_override, set_path
 
@@ -57,11 +57,11 @@ def test_scenario_hash_is_canonical_and_scenarios_pickle() -> None:
     assert config_hash(reordered) == config_hash(BASE)
     assert config_hash(set_path(BASE, "queue.servers", 5)) != config_hash(BASE)
     assert config_hash({"start": dt.date(2005, 1, 1)}) == config_hash({"start": "2005-01-01"})
-    s = Scenario("base", BASE)
-    assert len(s.hash) == 64 and {s, Scenario("base", copy.deepcopy(BASE))} == {s}
+    s = Arm("base", BASE)
+    assert len(s.hash) == 64 and {s, Arm("base", copy.deepcopy(BASE))} == {s}
     assert pickle.loads(pickle.dumps(s)) == s
     with pytest.raises(InputError, match="not plain data"):
-        Scenario("x", {"f": object()})
+        Arm("x", {"f": object()})
 
 
 def test_replication_seeds_follow_seedsequence_and_do_not_depend_on_n() -> None:

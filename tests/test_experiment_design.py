@@ -8,7 +8,7 @@ from experiment_standin import SCENARIOS, counting_replication
 
 from simlib.errors import InputError
 from simlib.experiment import (
-    Scenario,
+    Arm,
     design_scenarios,
     grid,
     latin_hypercube,
@@ -18,7 +18,7 @@ from simlib.experiment import (
     tornado,
 )
 
-BASE = Scenario("base", SCENARIOS["base"])
+BASE = Arm("base", SCENARIOS["base"])
 RANGES = {"queue.arrival_rate": (2.4, 3.4), "queue.servers": (4, 6)}
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from experiment_standin import SCENARIOS, ranges, resolve
 
+from simlib.bench.queue_standin import mmc_replication
 from simlib.cli import experiment as cli
 from simlib.cli.experiment_text import kpi_label, method_id
 from simlib.cli.main import build_parser, resolve_lang
-from simlib.bench.queue_standin import mmc_replication
 from simlib.experiment.stats import MEAN_METHOD, PAIRED_METHOD, WELCH_METHOD
 from simlib.i18n import catalogue, t
 

@@ -10,10 +10,10 @@ import pytest
 from experiment_standin import SCENARIOS, counting_replication, failing_replication
 
 from simlib.errors import InputError
-from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, replication_seeds, run_replications
+from simlib.experiment import Arm, DaskExecutor, ProcessExecutor, replication_seeds, run_replications
 from simlib.experiment.progress import progress_enabled
 
-SCENARIOS_RUN = [Scenario("base", SCENARIOS["base"]), Scenario("more-servers", SCENARIOS["more-servers"])]
+SCENARIOS_RUN = [Arm("base", SCENARIOS["base"]), Arm("more-servers", SCENARIOS["more-servers"])]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_subset_of_replications_matches_full_run(serial_table: pd.DataFrame) -> 
 
 
 def test_same_config_under_two_names_is_run_once() -> None:
-    twins = [Scenario("a", SCENARIOS["base"]), Scenario("b", SCENARIOS["base"])]
+    twins = [Arm("a", SCENARIOS["base"]), Arm("b", SCENARIOS["base"])]
     table = run_replications(counting_replication, twins, 3, progress=False)
     assert table.attrs["run"]["computed"] == 3
     a, b = (g.drop(columns="scenario").reset_index(drop=True) for _, g in table.groupby("scenario"))
@@ -109,7 +109,7 @@ def test_bad_input_is_rejected_up_front() -> None:
         run_replications(counting_replication, SCENARIOS_RUN, 0)
     with pytest.raises(InputError, match="both named"):
         run_replications(
-            counting_replication, [Scenario("x", SCENARIOS["base"]), Scenario("x", SCENARIOS["faster"])], 2
+            counting_replication, [Arm("x", SCENARIOS["base"]), Arm("x", SCENARIOS["faster"])], 2
         )
     with pytest.raises(InputError, match="--scheduler"):
         run_replications(counting_replication, SCENARIOS_RUN, 2, executor="processes", scheduler="tcp://x:1")

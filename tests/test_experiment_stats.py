@@ -12,7 +12,7 @@ from simlib.errors import InputError
 from simlib.experiment import (
     MEAN_METHOD,
     PAIRED_METHOD,
-    Scenario,
+    Arm,
     compare,
     mean_interval,
     rank_differences,
@@ -27,8 +27,8 @@ from simlib.experiment.stats import (
     replications_to_detect,
 )
 
-BASE = Scenario("base", SCENARIOS["base"])
-FASTER = Scenario("faster", SCENARIOS["faster"])  # service rate +5%: a small change
+BASE = Arm("base", SCENARIOS["base"])
+FASTER = Arm("faster", SCENARIOS["faster"])  # service rate +5%: a small change
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ from experiment_standin import COUNTER_ENV, PAUSE_ENV, SCENARIOS, counting_repli
 
 from simlib.cli.experiment import DEFAULT_SEED
 from simlib.errors import InputError
-from simlib.experiment import ResultsStore, Scenario, replication_seeds, run_replications, sweep
+from simlib.experiment import Arm, ResultsStore, replication_seeds, run_replications, sweep
 from simlib.experiment.store import simlib_version
 
 TESTS = Path(__file__).resolve().parent
-BASE = Scenario("base", SCENARIOS["base"])
-ALT = Scenario("more-servers", SCENARIOS["more-servers"])
+BASE = Arm("base", SCENARIOS["base"])
+ALT = Arm("more-servers", SCENARIOS["more-servers"])
 
 
 def _starts(log: Path) -> collections.Counter[tuple[str, int]]:

@@ -9,7 +9,7 @@ from experiment_standin import COUNTER_ENV, resolve
 
 from simlib.errors import InputError
 from simlib.experiment import Explorer, run_replications
-from simlib.experiment.contract import Scenario
+from simlib.experiment.contract import Arm
 
 
 def test_baseline_runs_once_and_each_look_pairs_with_it(tmp_path, monkeypatch) -> None:
@@ -23,7 +23,7 @@ def test_baseline_runs_once_and_each_look_pairs_with_it(tmp_path, monkeypatch) -
     # the same numbers as a plain paired experiment on the same seeds
     _, base, fn = resolve("base", {})
     _, alt, _ = resolve("base", {"queue.servers": 5})
-    table = run_replications(fn, [Scenario("baseline", base), Scenario("alternative", alt)], 6, progress=False)
+    table = run_replications(fn, [Arm("baseline", base), Arm("alternative", alt)], 6, progress=False)
     mine = first.table.set_index(["scenario", "replication"])["mean_wait"]
     assert mine.to_dict() == table.set_index(["scenario", "replication"])["mean_wait"].to_dict()
     wait = first.differences.set_index("kpi").loc["mean_wait"]

@@ -27,7 +27,7 @@ import pandas as pd
 
 from simlib.bench.model import peak_rss_mb
 from simlib.bench.queue_standin import DEMO_CONFIG, mmc_replication
-from simlib.experiment import DaskExecutor, ProcessExecutor, Scenario, SerialExecutor, run_replications, sweep
+from simlib.experiment import Arm, DaskExecutor, ProcessExecutor, SerialExecutor, run_replications, sweep
 from simlib.experiment.contract import ReplicationFn
 from simlib.scenario.overrides import parse_override, set_path
 
@@ -62,7 +62,7 @@ def parallel_capacity(workers: int, n: int = 10_000_000) -> float:
     return workers * one / wall
 
 
-def timed(fn: ReplicationFn, executor: Any, scenario: Scenario, reps: int,
+def timed(fn: ReplicationFn, executor: Any, scenario: Arm, reps: int,
           warm: bool = True) -> tuple[float, float, pd.DataFrame]:
     """(cold seconds, warm seconds or NaN, table) for one executor."""
     start = time.perf_counter()
@@ -78,18 +78,18 @@ def timed(fn: ReplicationFn, executor: Any, scenario: Scenario, reps: int,
 
 
 def workload(name: str | None, overrides: dict[str, Any], seconds: float,
-             customers: int | None) -> tuple[ReplicationFn, Scenario, str]:
+             customers: int | None) -> tuple[ReplicationFn, Arm, str]:
     """The replication function, scenario and a description: a simlib scenario by name, or the demo queue."""
     if name:
         from simlib.pipeline.replication import resolve
 
         label, config, fn = resolve(name, overrides)
-        return fn, Scenario(label, config), f"simlib scenario {label!r}"
+        return fn, Arm(label, config), f"simlib scenario {label!r}"
     config = set_path(DEMO_CONFIG, "run.customers", customers) if customers else calibrated_config(seconds)
-    return mmc_replication, Scenario("demo", config), f"the demo M/M/c queue ({config['run']['customers']} customers)"
+    return mmc_replication, Arm("demo", config), f"the demo M/M/c queue ({config['run']['customers']} customers)"
 
 
-def speed(fn: ReplicationFn, scenario: Scenario, what: str, reps: int, workers: int, warm: bool) -> None:
+def speed(fn: ReplicationFn, scenario: Arm, what: str, reps: int, workers: int, warm: bool) -> None:
     """Print the wall time and speedup of each executor."""
     rows, tables = [], {}
     for name, executor in [
@@ -123,7 +123,7 @@ def speed(fn: ReplicationFn, scenario: Scenario, what: str, reps: int, workers: 
     )
 
 
-def memory(fn: ReplicationFn, base: Scenario, param: str, bounds: tuple[float, float], reps: int) -> None:
+def memory(fn: ReplicationFn, base: Arm, param: str, bounds: tuple[float, float], reps: int) -> None:
     """Peak resident memory of this process (and of the largest worker) during a ``reps``-replication sweep
     of ``param`` over ``bounds`` (10 points) written to a store."""
     before = peak_rss_mb()
@@ -170,7 +170,7 @@ def main() -> None:
             bounds = ranges(scenario.config, [param])[param]
         else:
             param, bounds = "queue.arrival_rate", (2.5, 3.5)
-            scenario = Scenario("demo", set_path(DEMO_CONFIG, "run.customers", 300))
+            scenario = Arm("demo", set_path(DEMO_CONFIG, "run.customers", 300))
         memory(fn, scenario, param, bounds, args.memory)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

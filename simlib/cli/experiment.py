@@ -42,7 +42,7 @@ from simlib.i18n import LANGS, get_lang, t
 if TYPE_CHECKING:  # the experiment modules (pandas, scipy, SALib) load only when a subcommand runs
     import pandas as pd
 
-    from simlib.experiment.contract import ReplicationFn, Scenario
+    from simlib.experiment.contract import Arm, ReplicationFn
 
 # Choices, kept in step with the library by tests/test_experiment_cli.py
 EXECUTORS = ("serial", "processes", "dask")
@@ -167,13 +167,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _resolve(
     resolve: Resolve, names: Sequence[str], overrides: Mapping[str, Any]
-) -> tuple[list[Scenario], Any]:
-    from simlib.experiment.contract import Scenario, function_name
+) -> tuple[list[Arm], Any]:
+    from simlib.experiment.contract import Arm, function_name
 
     scenarios, fns = [], {}
     for arg in names:
         name, config, fn = resolve(arg, overrides)
-        scenarios.append(Scenario(name, config))
+        scenarios.append(Arm(name, config))
         fns[function_name(fn)] = fn
     if len(fns) > 1:
         raise InputError(

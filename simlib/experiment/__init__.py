@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simlib.experiment.contract import (
+        Arm,
         KPIs,
         Ranges,
         ReplicationFn,
-        Scenario,
         canonical_json,
         check_replication_fn,
         config_hash,
@@ -59,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     "KPIs": "simlib.experiment.contract",
     "Ranges": "simlib.experiment.contract",
     "ReplicationFn": "simlib.experiment.contract",
-    "Scenario": "simlib.experiment.contract",
+    "Arm": "simlib.experiment.contract",
     "apply_overrides": "simlib.scenario.overrides",
     "canonical_json": "simlib.experiment.contract",
     "check_replication_fn": "simlib.experiment.contract",
@@ -105,6 +105,7 @@ __all__ = [
     "MEAN_METHOD",
     "PAIRED_METHOD",
     "WELCH_METHOD",
+    "Arm",
     "DaskExecutor",
     "Executor",
     "Exploration",
@@ -114,7 +115,6 @@ __all__ = [
     "Ranges",
     "ReplicationFn",
     "ResultsStore",
-    "Scenario",
     "SensitivityResult",
     "SequentialResult",
     "SerialExecutor",

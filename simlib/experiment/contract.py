@@ -96,8 +96,11 @@ def config_hash(config: Mapping[str, Any]) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class Scenario:
-    """A named config. Equal and hashed by (name, config hash); the config is treated as immutable."""
+class Arm:
+    """One arm of an experiment: a name and the plain-data config a replication function runs. Equal and hashed
+    by (name, config hash); the config is treated as immutable. A world of :mod:`simlib.scenario` becomes an arm
+    with :meth:`of` (the experiment functions do this for you), so there is one *scenario* concept in simlib and
+    the experiment layer runs it."""
 
     name: str
     config: Mapping[str, Any]
@@ -115,14 +118,24 @@ class Scenario:
     hash: str = dataclasses.field(init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scenario) and (self.name, self.hash) == (other.name, other.hash)
+        return isinstance(other, Arm) and (self.name, self.hash) == (other.name, other.hash)
 
     def __hash__(self) -> int:
         return hash((self.name, self.hash))
 
-    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Scenario:
+    @classmethod
+    def of(cls, item: Arm | Any) -> Arm:
+        """``item`` as an arm: an arm itself, or a validated scenario (its name and its data)."""
+        if isinstance(item, Arm):
+            return item
+        if hasattr(item, "model_dump") and isinstance(getattr(item, "name", None), str):
+            return cls(item.name, item.model_dump(mode="json"))
+        raise InputError(f"expected a scenario or an Arm, got {type(item).__name__}", field="scenarios",
+                         fix="pass simlib.scenario.load_scenario(...) or Arm(name, config)")
+
+    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Arm:
         """A new scenario with ``overrides`` (dotted path -> value) applied."""
-        return Scenario(name or self.name, apply_overrides(self.config, overrides))
+        return Arm(name or self.name, apply_overrides(self.config, overrides))
 
 
 # --------------------------------------------------------------------------------------------- functions

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from simlib.errors import InputError
-from simlib.experiment.contract import Ranges, Scenario
+from simlib.experiment.contract import Arm, Ranges
 from simlib.scenario.overrides import get_path
 
 DESIGNS = ("grid", "lhs")
@@ -101,13 +101,13 @@ def _typed(base_value: Any, value: float) -> Any:
     return float(value)
 
 
-def point_overrides(base: Scenario, design: pd.DataFrame) -> list[dict[str, Any]]:
+def point_overrides(base: Arm, design: pd.DataFrame) -> list[dict[str, Any]]:
     """Each design row as ``path -> value``, typed like the base config's value at that path."""
     base_values = {path: get_path(base.config, path) for path in design.columns}
     return [{p: _typed(base_values[p], v) for p, v in row.items()} for row in design.to_dict("records")]
 
 
-def design_scenarios(base: Scenario, design: pd.DataFrame, *, prefix: str | None = None) -> list[Scenario]:
+def design_scenarios(base: Arm, design: pd.DataFrame, *, prefix: str | None = None) -> list[Arm]:
     """One scenario per design row, named ``<base>@<row>``."""
     width = len(str(max(len(design) - 1, 0)))
     stem = prefix or base.name
@@ -117,7 +117,7 @@ def design_scenarios(base: Scenario, design: pd.DataFrame, *, prefix: str | None
     ]
 
 
-def applied_values(scenarios: Sequence[Scenario], paths: Sequence[str]) -> pd.DataFrame:
+def applied_values(scenarios: Sequence[Arm], paths: Sequence[str]) -> pd.DataFrame:
     """The values each scenario actually has at ``paths`` (after integer rounding), one row per scenario."""
     return pd.DataFrame(
         [{"scenario": s.name, **{p: get_path(s.config, p) for p in paths}} for s in scenarios]

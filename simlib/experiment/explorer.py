@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.experiment.contract import ReplicationFn, Scenario
+from simlib.experiment.contract import Arm, ReplicationFn
 from simlib.experiment.executors import Executor, make_executor
 from simlib.experiment.runner import run_replications
 from simlib.experiment.stats import compare, summarise
@@ -78,11 +78,11 @@ class Explorer:
         self.confidence = confidence
         self._resolve = resolve
         _, config, self._fn = resolve(scenario, {})
-        self._base = Scenario(BASELINE, config)
+        self._base = Arm(BASELINE, config)
         self._executor = make_executor(executor, workers=workers)
         self._base_table: pd.DataFrame | None = None
 
-    def _run(self, scenario: Scenario) -> pd.DataFrame:
+    def _run(self, scenario: Arm) -> pd.DataFrame:
         """The replications of ``scenario`` in one batch per worker, so that a replication function with a
         batched form pays its fixed costs once per worker and look."""
         return run_replications(self._fn, scenario, self.reps, root_seed=self.root_seed,
@@ -101,7 +101,7 @@ class Explorer:
         overrides = dict(overrides or {})
         _, config, _ = self._resolve(self.scenario, overrides)  # validates: InputError names the field
         base = self.baseline()
-        alt = base.assign(scenario=ALTERNATIVE) if not overrides else self._run(Scenario(ALTERNATIVE, config))
+        alt = base.assign(scenario=ALTERNATIVE) if not overrides else self._run(Arm(ALTERNATIVE, config))
         table = pd.concat([base, alt], ignore_index=True)
         return Exploration(
             overrides=overrides,

@@ -13,8 +13,8 @@ import pandas as pd
 from simlib.errors import InputError
 from simlib.experiment.batch import make_batches
 from simlib.experiment.contract import (
+    Arm,
     ReplicationFn,
-    Scenario,
     batched,
     check_replication_fn,
     function_name,
@@ -48,14 +48,14 @@ def _indices(reps: int | Sequence[int]) -> list[int]:
     return indices
 
 
-def _as_scenarios(scenarios: Scenario | Sequence[Scenario]) -> list[Scenario]:
-    items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+def _as_scenarios(scenarios: Any) -> list[Arm]:
+    """The arms to run: one or several, each an :class:`Arm` or a validated scenario."""
+    single = isinstance(scenarios, Arm) or hasattr(scenarios, "model_dump")
+    items = [Arm.of(s) for s in ([scenarios] if single else list(scenarios))]
     if not items:
         raise InputError("no scenarios to run", field="scenarios")
     names: dict[str, str] = {}
     for s in items:
-        if not isinstance(s, Scenario):
-            raise InputError(f"expected a Scenario, got {type(s).__name__}", field="scenarios")
         if names.setdefault(s.name, s.hash) != s.hash:
             raise InputError(
                 f"two different scenarios are both named {s.name!r}",
@@ -68,7 +68,7 @@ def _as_scenarios(scenarios: Scenario | Sequence[Scenario]) -> list[Scenario]:
 def open_store(
     path: str | Path,
     fn: ReplicationFn,
-    scenarios: Sequence[Scenario],
+    scenarios: Sequence[Arm],
     *,
     root_seed: int,
     design: Mapping[str, Any] | None = None,
@@ -92,7 +92,7 @@ class RunOptions(TypedDict, total=False):
 
 def run_replications(
     fn: ReplicationFn,
-    scenarios: Scenario | Sequence[Scenario],
+    scenarios: Arm | Sequence[Arm],
     reps: int | Sequence[int],
     *,
     root_seed: int = 0,

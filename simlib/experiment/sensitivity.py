@@ -27,7 +27,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from simlib.errors import InputError
-from simlib.experiment.contract import Ranges, ReplicationFn, Scenario
+from simlib.experiment.contract import Arm, Ranges, ReplicationFn
 from simlib.experiment.design import check_ranges, design_scenarios, point_overrides
 from simlib.experiment.runner import RunOptions, kpi_columns, run_replications
 from simlib.experiment.stats import PAIRED_METHOD, compare
@@ -54,7 +54,7 @@ class SensitivityResult:
 
 def tornado(
     fn: ReplicationFn,
-    base: Scenario,
+    base: Arm | Any,
     ranges: Ranges,
     *,
     reps: int = 10,
@@ -64,6 +64,7 @@ def tornado(
     **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """One-at-a-time: each parameter at its low and high value vs the baseline, paired by replication."""
+    base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     scenarios = [base]
     for path, (lo, hi) in ranges.items():
@@ -128,7 +129,7 @@ def _problem(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
 
 def _point_means(
     fn: ReplicationFn,
-    base: Scenario,
+    base: Arm,
     x: np.ndarray,
     paths: list[str],
     reps: int,
@@ -143,7 +144,7 @@ def _point_means(
 
 def morris(
     fn: ReplicationFn,
-    base: Scenario,
+    base: Arm | Any,
     ranges: Ranges,
     *,
     trajectories: int = 10,
@@ -155,6 +156,7 @@ def morris(
     **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """Morris elementary effects over ``trajectories * (d + 1)`` points, ``reps`` replications each."""
+    base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     if trajectories < 2 or levels < 2 or levels % 2:
         raise InputError(
@@ -199,7 +201,7 @@ def morris(
 
 def sobol(
     fn: ReplicationFn,
-    base: Scenario,
+    base: Arm | Any,
     ranges: Ranges,
     *,
     samples: int = 64,
@@ -210,6 +212,7 @@ def sobol(
     **run: Unpack[RunOptions],
 ) -> SensitivityResult:
     """Sobol first-order and total indices: ``samples * (d + 2)`` Saltelli points, ``reps`` replications."""
+    base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     if samples < 2 or samples & (samples - 1):
         raise InputError(

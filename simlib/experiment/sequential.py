@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.errors import InputError
-from simlib.experiment.contract import ReplicationFn, Scenario
+from simlib.experiment.contract import Arm, ReplicationFn
 from simlib.experiment.executors import Executor, make_executor
 from simlib.experiment.runner import kpi_columns, run_replications
 from simlib.experiment.stats import MEAN_METHOD, mean_interval
@@ -46,7 +46,7 @@ class SequentialResult:
 
 def replications_needed(
     fn: ReplicationFn,
-    scenario: Scenario,
+    scenario: Arm | Any,
     kpi: str,
     target: float,
     *,
@@ -66,6 +66,7 @@ def replications_needed(
     A zero-width interval (the KPI is constant over the replications run) counts as met. With ``store``, every
     replication is saved, and a rerun reads them back instead of recomputing.
     """
+    scenario = Arm.of(scenario)
     if not 0 < target < 1:
         raise InputError(
             f"target relative half-width must be in (0, 1), got {target}",

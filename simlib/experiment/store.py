@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simlib.errors import InputError
-from simlib.experiment.contract import Scenario, canonical_json
+from simlib.experiment.contract import Arm, canonical_json
 
 try:  # POSIX only; elsewhere the store simply is not locked
     import fcntl
@@ -102,7 +102,7 @@ class ResultsStore:
         root: str | Path,
         *,
         design: Mapping[str, Any],
-        scenarios: Iterable[Scenario],
+        scenarios: Iterable[Arm],
         replications: int = 0,
     ) -> ResultsStore:
         """Create the store, or reopen it when it holds the same design; :class:`InputError` if it differs.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Unpack
+from typing import Any, Unpack
 
 import pandas as pd
 
-from simlib.experiment.contract import Ranges, ReplicationFn, Scenario
+from simlib.experiment.contract import Arm, Ranges, ReplicationFn
 from simlib.experiment.design import applied_values, check_ranges, design_scenarios, make_design
 from simlib.experiment.runner import RunOptions, run_replications
 from simlib.experiment.stats import MEAN_METHOD, summarise
@@ -36,7 +36,7 @@ class SweepResult:
 
 def sweep(
     fn: ReplicationFn,
-    base: Scenario,
+    base: Arm | Any,
     ranges: Ranges,
     *,
     design: str = "grid",
@@ -52,6 +52,7 @@ def sweep(
     Every point uses the same replication seeds (common random numbers), so neighbouring points differ by the
     parameters, not by luck. The Latin hypercube is drawn with ``design_seed`` (default: ``root_seed``).
     """
+    base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     seed = root_seed if design_seed is None else design_seed
     table = make_design(design, ranges, points, seed=seed)

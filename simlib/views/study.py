@@ -24,9 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.experiment import compare, replication_seeds, run_replications, summarise
-from simlib.experiment.contract import Scenario as Config
 from simlib.errors import InputError
+from simlib.experiment import compare, replication_seeds, run_replications, summarise
 from simlib.pipeline import HEADLINE_KPIS, replication
 from simlib.scenario import CONTROL_CLAUSES, Preset, Scenario, find_scenario, iter_params, load_scenario, presets
 
@@ -237,11 +236,11 @@ def run_study(scenario: str = BASELINE, compare_with: Sequence[str] = (), *, all
     """Run the base world and every alternative on the same ``reps`` seeds and summarise (see module doc)."""
     started = time.perf_counter()
     base, alts, origins = resolve_study(scenario, compare_with, all_gaps=all_gaps, sets=sets)
-    configs = [Config(s.name, s.model_dump(mode="json")) for s in (base, *alts)]
-    n = len(configs) * reps
+    worlds = [base, *alts]  # the experiment layer runs validated scenarios as they are
+    n = len(worlds) * reps
     workers_ = workers if executor != "serial" else None
     batch = max(1, math.ceil(n / (2 * (workers_ or 2))))  # two batches per worker: balance, fixed costs amortised
-    table = run_replications(replication, configs, reps, root_seed=root_seed, executor=executor, workers=workers_,
+    table = run_replications(replication, worlds, reps, root_seed=root_seed, executor=executor, workers=workers_,
                              progress=False, batch_size=min(batch, 10))
     with quiet_nan_warnings():
         summary = summarise(table, confidence=confidence)
