@@ -8,6 +8,7 @@ import inspect
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from experiment_standin import BASE, counting_replication
 
@@ -107,3 +108,18 @@ def test_public_api_is_exported() -> None:
         assert not inspect.ismodule(getattr(ex, name)), name  # no submodule shadows an export
     with pytest.raises(AttributeError):
         ex.no_such_thing  # noqa: B018
+
+
+def test_a_validated_scenario_is_an_arm_of_the_experiment() -> None:
+    from simlib.experiment import run_replications
+    from simlib.pipeline import replication
+    from simlib.scenario import find_scenario, load_scenario
+
+    world = load_scenario(find_scenario("training/small"), {"organisation.cadres": 60, "calendar.years": 1})
+    arm = Arm.of(world)
+    assert arm == Arm(world.name, world.model_dump(mode="json")) and Arm.of(arm) is arm
+    by_scenario = run_replications(replication, world, 1, progress=False)
+    by_arm = run_replications(replication, arm, 1, progress=False)
+    pd.testing.assert_frame_equal(by_scenario, by_arm)
+    with pytest.raises(InputError, match="expected a scenario or an Arm"):
+        Arm.of({"name": "x"})
