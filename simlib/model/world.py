@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +84,38 @@ class ApprovalDesk:
         if self.waiting and self.busy < self.capacity:
             self.busy += 1
             self.waiting.popleft().succeed()
+
+
+class Engagement:
+    """Cadres taken up by one trip: not free for another (``Model.available``) from the application until they
+    are released — each by :meth:`release` when the trip lets him go, the rest when the ``with`` block ends,
+    except those the trip :meth:`keep` s (a cadre who stays abroad is never free again).
+
+    A generator closed before its block ends (the run stopped in the middle of a trip) releases nobody."""
+
+    def __init__(self, busy: np.ndarray, cadres: Iterable[int]) -> None:
+        self.busy = busy
+        self.held = list(cadres)
+
+    def __enter__(self) -> Engagement:
+        for c in self.held:
+            self.busy[c] = True
+        return self
+
+    def release(self, *cadres: int) -> None:
+        """Free these cadres now."""
+        for c in cadres:
+            self.busy[c] = False
+            self.held.remove(c)
+
+    def keep(self, *cadres: int) -> None:
+        """Leave these cadres busy when the block ends."""
+        for c in cadres:
+            self.held.remove(c)
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.release(*self.held)
 
 
 @dataclass
@@ -341,6 +373,10 @@ class Model:
 
     def flag_visible(self, c: int, lag: float) -> bool:
         return self.suspected_at[c] + lag <= self.now
+
+    def engaged(self, *cadres: int) -> Engagement:
+        """``with m.engaged(c, …) as trip:`` — these cadres are busy with a trip until released."""
+        return Engagement(self.busy, cadres)
 
     def available(self, c: np.ndarray) -> np.ndarray:
         """Which of the cadres ``c`` (an index array) are free to travel: not busy, gone, removed or retired."""

@@ -252,6 +252,106 @@ class Enforcement(Frozen):
     serious_share: float = Param(0.3, unit="share of flight and non-return cases", ge=0, le=1)
 
 
+class Timing(Frozen):
+    """When things happen inside the processes: lead times, stays, delays and how far inside a deadline a
+    compliant actor acts. Deadlines the notice sets stay in the rulebook; these are the model's assumptions
+    about the rest (each default is the number the process bodies used before it was named)."""
+
+    compliant_share: float = Param(
+        0.8, unit="share of the notice's deadline", ge=0, le=1,
+        source="assumption: compliant reports, responses and corrections come within this share of the period")
+    # public trips (section 一)
+    public_lead_min_days: float = Param(14.0, unit="days from application to planned departure, at least",
+                                        ge=0, le=365)
+    lead_spread_min_days: float = Param(1.0, unit="days (smallest mean of the lead time beyond its minimum)",
+                                        ge=0, le=30)
+    public_stay_min_days: float = Param(2.0, unit="days (at most trips.public_days_mean)", ge=0, le=30)
+    posting_stay_factor_low: float = Param(0.6, unit="× trips.posting_days_mean (uniform, lower end)", ge=0, le=1)
+    posting_stay_factor_high: float = Param(1.4, unit="× trips.posting_days_mean (uniform, upper end)", ge=1,
+                                            le=3)
+    approval_slack_days: float = Param(7.0, unit="days the approved return allows beyond plan and training",
+                                       ge=0, le=90)
+    conduct_at_share: float = Param(0.5, unit="share of the stay before the events abroad", ge=0, le=1)
+    solo_activity_days: float = Param(0.3, unit="days", ge=0, le=30)
+    public_overstay_days_min: float = Param(2.0, unit="days past the approved return (uniform)", ge=0, le=365)
+    public_overstay_days_max: float = Param(12.0, unit="days past the approved return (uniform)", ge=0, le=365)
+    upward_report_days_min: float = Param(0.05, unit="days from the leader's report to the unit's (uniform)",
+                                          ge=0, le=30)
+    upward_report_days_max: float = Param(0.5, unit="days from the leader's report to the unit's (uniform)",
+                                          ge=0, le=30)
+    # private trips (section 二)
+    private_lead_min_days: float = Param(3.0, unit="days from the decision to planned departure, at least",
+                                         ge=0, le=365)
+    private_stay_min_days: float = Param(1.0, unit="days", ge=0, le=30)
+    private_stay_spread_min_days: float = Param(0.5, unit="days (smallest mean of the stay beyond its minimum)",
+                                                ge=0, le=30)
+    long_stay_min_days: float = Param(92.0, unit="days (at most trips.long_stay_days_mean)", ge=1, le=92,
+                                      source="assumption: a long stay holds at least one quarter (2.3.c)")
+    private_approval_slack_days: float = Param(1.0, unit="days the approved return allows beyond the plan",
+                                               ge=0, le=90)
+    private_overstay_days_min: float = Param(2.0, unit="days past the approved return (uniform)", ge=0, le=365)
+    private_overstay_days_max: float = Param(20.0, unit="days past the approved return (uniform)", ge=0, le=365)
+    membership_margin_days: int = Param(2, unit="days below rules.membership_long_stay_days", ge=0, le=30)
+    abroad_report_earliest_days: float = Param(0.1, unit="days after a reporting period begins", ge=0, le=30)
+    abroad_report_margin_days: float = Param(5.0, unit="days before a reporting period ends, at the latest",
+                                             ge=0, le=30)
+    return_report_days_min: float = Param(0.2, unit="days after entry", ge=0, le=30)
+    # documents and important matters (sections 一–三)
+    incident_report_days_min: float = Param(0.05, unit="days after the matter", ge=0, le=30)
+    hand_in_margin_days: float = Param(1.0, unit="days before the hand-in deadline, at the latest", ge=0, le=30)
+    refusal_after_grace_days: float = Param(0.5, unit="days after the grace period", ge=0, le=30)
+    # cases, sanctions and pursuit (4.3)
+    case_decided_share: float = Param(0.9, unit="share of rules.case_days (decision deadline)", ge=0, le=1)
+    case_work_max_share: float = Param(0.5, unit="share of rules.case_days (longest handling)", ge=0, le=1)
+    case_work_min_days: float = Param(0.5, unit="days (shortest handling)", ge=0, le=365)
+    publicity_days_min: float = Param(5.0, unit="days after the conclusion", ge=0, le=365)
+    criticism_days_min: float = Param(3.0, unit="days after the refusal (uniform)", ge=0, le=365)
+    criticism_days_max: float = Param(30.0, unit="days after the refusal (uniform)", ge=0, le=365)
+    non_return_declared_days_min: float = Param(0.5, unit="days after the grace period (uniform)", ge=0,
+                                                le=365)
+    non_return_declared_days_max: float = Param(5.0, unit="days after the grace period (uniform)", ge=0, le=365)
+    pursuit_days_min: float = Param(1.0, unit="days after the suspicion", ge=0, le=365)
+    pursuit_share: float = Param(0.5, unit="share of rules.pursuit_days (latest start)", ge=0, le=1)
+    # monitoring, finance, investigation and flight (1.1.c, 4.4)
+    risk_response_days_min: float = Param(1.0, unit="days after the signal", ge=0, le=365)
+    transfer_interval_days_mean: float = Param(180.0, unit="days between transfers abroad (mean)", ge=1,
+                                               le=3650)
+    removal_days_min: float = Param(20.0, unit="days from exit control to removal and case (uniform)", ge=0,
+                                    le=730)
+    removal_days_max: float = Param(90.0, unit="days from exit control to removal and case (uniform)", ge=0,
+                                    le=730)
+    flight_wait_days: float = Param(10.0, unit="days between looks while on a trip", ge=0.1, le=365)
+    flight_wait_checks: int = Param(12, unit="looks before giving up waiting", ge=0, le=1000)
+    sham_trip_lead_days: float = Param(3.0, unit="days to the planned departure of a sham trip", ge=0, le=365)
+    sham_trip_days: float = Param(10.0, unit="days to the planned return of a sham trip", ge=0, le=365)
+    # standing arrangements, registration, clean-up, reports and inspections (2.2, 3.2, 4.1, 4.2)
+    designation_share: float = Param(0.5, unit="share of rules.designation_grace_days", ge=0, le=1)
+    registration_days_min: float = Param(1.0, unit="days after the start", ge=0, le=365)
+    initial_doc_age_days_min: float = Param(30.0, unit="days before the start (uniform)", ge=0, le=10_000)
+    initial_doc_age_days_max: float = Param(2000.0, unit="days before the start (uniform)", ge=0, le=10_000)
+    initial_doc_report_days_min: float = Param(1.0, unit="days after issue (uniform)", ge=0, le=365)
+    initial_doc_report_days_max: float = Param(20.0, unit="days after issue (uniform)", ge=0, le=365)
+    cleanup_days_min: float = Param(20.0, unit="days after the start", ge=0, le=365)
+    cleanup_share: float = Param(0.6, unit="share of rules.cleanup_window_days (latest audit)", ge=0, le=1)
+    makeup_days_min: float = Param(1.0, unit="days after the clean-up finds the document", ge=0, le=365)
+    report_early_days_max: float = Param(5.0, unit="days before the period ends (periodic reports, bulletins)",
+                                         ge=0, le=28)
+    annual_report_margin_days: float = Param(3.0, unit="days before the annual-report deadline, at the latest",
+                                             ge=0, le=60)
+    first_inspection_share_min: float = Param(0.3, unit="share of the inspection interval (first one)", ge=0,
+                                              le=1)
+    inspection_interval_share_min: float = Param(0.8, unit="share of the inspection interval (later ones)",
+                                                 ge=0, le=1)
+    correction_days_min: float = Param(5.0, unit="days after the finding", ge=0, le=365)
+    routine_supervision_days: float = Param(91.0, unit="days between routine look-ups (4.2.b)", ge=1, le=730,
+                                            source="assumption: 4.2.b's day-to-day supervision read as quarterly")
+    # residency (3.5)
+    settle_days_max: float = Param(300.0, unit="days from the decision to settling (uniform from 0)", ge=0,
+                                   le=3650)
+    residency_approval_days_min: float = Param(10.0, unit="days for the approval (uniform)", ge=0, le=365)
+    residency_approval_days_max: float = Param(60.0, unit="days for the approval (uniform)", ge=0, le=365)
+
+
 class RuleReadings(Frozen):
     """How the auditor (and the model's deadlines) read the notice: one field per rulebook parameter that has a
     range or choices, defaulting to the rulebook's value (``parameters.yaml``: the notice's numbers, the
@@ -300,6 +400,7 @@ class Scenario(Frozen):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     controls: Controls = Field(default_factory=Controls)
     enforcement: Enforcement = Field(default_factory=Enforcement)
+    timing: Timing = Field(default_factory=Timing)
     rules: Rules = Field(default_factory=Rules)  # type: ignore[valid-type]
 
     def control(self, name: str) -> Control:

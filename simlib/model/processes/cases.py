@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simlib.model.processes.units import YEAR_DAYS
+
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
 
@@ -19,12 +21,12 @@ def handle_case(m: Model, c: int, case: str, *, basis: str, serious: bool = Fals
     """CaseOpened → wait for an investigator → Sanction (severe if serious, 4.3.c) → referral →
     conclusion → publicity of a typical case (4.3.i)."""
     m.emit("CaseOpened", case=case, cadre=m.cid(c))
-    e = m.sc.enforcement
-    due = m.case_start.get(case, m.now) + 0.9 * m.params.case_days  # decided within the case period
+    e, tm = m.sc.enforcement, m.sc.timing
+    due = m.case_start.get(case, m.now) + tm.case_decided_share * m.params.case_days  # within the case period
     with m.case_desk(c).request() as req:
         yield req
-        days = min(m.rng["cases"].exponential(e.case_days_mean), 0.5 * m.params.case_days)
-        yield m.env.timeout(max(0.5, min(days, due - m.now)))
+        days = min(m.rng["cases"].exponential(e.case_days_mean), tm.case_work_max_share * m.params.case_days)
+        yield m.env.timeout(max(tm.case_work_min_days, min(days, due - m.now)))
     if m.control("sanctions"):
         m.emit("Sanction", cadre=m.cid(c), case=case, kind=sanction_kind(m, c),
                severity="severe" if serious else "medium", basis=basis)
@@ -38,7 +40,8 @@ def publicise(m: Model, case: str) -> Proc:
     """Typical cases are circulated internally or reported publicly (4.3.i); each one deters."""
     if not m.cases[case]["typical"] or not m.control("publicity"):
         return
-    yield m.env.timeout(m.rng["cases"].uniform(5.0, 0.8 * m.params.publicity_days))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["cases"].uniform(tm.publicity_days_min, tm.compliant_share * m.params.publicity_days))
     channel = "public" if m.rng["cases"].random() < 0.5 else "internal"
     m.emit("Publicity", case=case, channel=channel)
     m.note_publicity()
@@ -46,7 +49,8 @@ def publicise(m: Model, case: str) -> Proc:
 
 def criticise(m: Model, c: int) -> Proc:
     """Criticism-education for refusing to hand a document in (4.3.g)."""
-    yield m.env.timeout(m.rng["cases"].uniform(3.0, 30.0))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["cases"].uniform(tm.criticism_days_min, tm.criticism_days_max))
     if m.control("sanctions"):
         m.emit("Sanction", cadre=m.cid(c), kind="criticism_education", severity="light", basis="4.3.g")
 
@@ -55,8 +59,9 @@ def non_return_followup(m: Model, c: int, trip: str, case: str, back: float, *, 
                         unit: int | None = None, fled: bool = False) -> Proc:
     """After the approved return plus the grace period: NonReturnDeclared, the major report upward (4.2.e),
     revocation of documents, accountability (4.3.f, 4.3.h) and the case (4.3.b)."""
-    p = m.params
-    yield m.wait_until(back + p.non_return_grace_days + m.rng["cases"].uniform(0.5, 5.0))
+    p, tm = m.params, m.sc.timing
+    yield m.wait_until(back + p.non_return_grace_days + m.rng["cases"].uniform(tm.non_return_declared_days_min,
+                                                                               tm.non_return_declared_days_max))
     u = int(m.org.unit[c]) if unit is None else unit
     m.emit("NonReturnDeclared", cadre=m.cid(c), trip=trip, case=case)
     if not major_report(m, c, case, u):
@@ -104,7 +109,8 @@ def start_pursuit(m: Model, c: int, case: str) -> Proc:
     """Pursuit and arrest by public security (4.3.d) once a crime is suspected; True if started."""
     if not m.control("pursuit"):
         return False
-    yield m.env.timeout(m.rng["cases"].uniform(1.0, 0.5 * m.params.pursuit_days))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["cases"].uniform(tm.pursuit_days_min, tm.pursuit_share * m.params.pursuit_days))
     if case not in m.pursued:
         m.pursued.add(case)
         m.emit("Pursuit", cadre=m.cid(c), agency=m.agency("psb", c), case=case)
@@ -119,7 +125,7 @@ def pursue(m: Model, c: int, case: str) -> Proc:
         rate *= m.sc.enforcement.unpursued_factor
     if rate <= 0:
         return
-    yield m.env.timeout(m.rng["cases"].exponential(365.25 / rate))
+    yield m.env.timeout(m.rng["cases"].exponential(YEAR_DAYS / rate))
     mode = ("extradited", "repatriated", "persuaded")[int(m.rng["cases"].integers(3))]
     m.emit("Repatriated", cadre=m.cid(c), case=case, mode=mode)
     m.gone[c] = False

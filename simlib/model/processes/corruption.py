@@ -9,6 +9,7 @@ import numpy as np
 from simlib.model import behaviour
 from simlib.model.processes import steps
 from simlib.model.processes.cases import handle_case, non_return_followup, pursue, start_pursuit
+from simlib.model.processes.units import MONTHS_PER_YEAR, YEAR_DAYS
 
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
@@ -22,9 +23,9 @@ def monitoring(m: Model) -> Proc:
     """Units track cadres' state of mind (1.1.c): each month some at-risk cadres show a risk signal."""
     rng = m.rng["monitoring"]
     e = m.sc.enforcement
-    monthly = e.monitoring_detect / 12.0
+    monthly = e.monitoring_detect / MONTHS_PER_YEAR
     while True:
-        yield m.env.timeout(365.25 / 12.0)
+        yield m.env.timeout(YEAR_DAYS / MONTHS_PER_YEAR)
         risky = (m.risk > e.monitoring_risk_threshold) | m.spouse_abroad | (m.funds > 0)
         at_risk = np.flatnonzero(risky & ~m.gone & ~m.removed)
         hits = at_risk[rng.random(len(at_risk)) < monthly]
@@ -36,7 +37,9 @@ def monitoring(m: Model) -> Proc:
 def risk_signal(m: Model, c: int) -> Proc:
     """RiskSignal → PreemptiveMeasure (a talk that lowers the risk; a referral if something is found)."""
     m.emit("RiskSignal", cadre=m.cid(c), kind="ideological")
-    yield m.env.timeout(m.rng["monitoring"].uniform(1.0, 0.8 * m.params.risk_response_days))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["monitoring"].uniform(tm.risk_response_days_min,
+                                                    tm.compliant_share * m.params.risk_response_days))
     m.emit("PreemptiveMeasure", cadre=m.cid(c), kind="talk")
     e = m.sc.enforcement
     m.risk[c] *= e.talk_risk_factor
@@ -50,9 +53,9 @@ def corrupt_career(m: Model, c: int) -> Proc:
     e, rng = m.sc.enforcement, m.rng["corruption"]
     if e.investigation_rate <= 0:
         return
-    t_invest = m.now + rng.exponential(365.25 / e.investigation_rate)
+    t_invest = m.now + rng.exponential(YEAR_DAYS / e.investigation_rate)
     while True:
-        gap = rng.exponential(180.0)
+        gap = rng.exponential(m.sc.timing.transfer_interval_days_mean)
         if m.now + gap >= t_invest:
             break
         yield m.env.timeout(gap)
@@ -83,7 +86,7 @@ def suspect(m: Model, c: int, source: str) -> None:
 def investigation(m: Model, c: int, case: str, covert: bool = False) -> Proc:
     """Preliminary check → SuspectedViolation → exit-control recommendation (4.4.f) → PSB exit control
     (4.4.g) → the case. Meanwhile the cadre may sense it and try to flee."""
-    e = m.sc.enforcement
+    e, tm = m.sc.enforcement, m.sc.timing
     m.env.process(senses(m, c, case, e.covert_leak_factor if covert else 1.0))
     yield m.env.timeout(m.rng["cases"].uniform(0.0, e.preliminary_days_max))
     if m.gone[c]:
@@ -93,14 +96,14 @@ def investigation(m: Model, c: int, case: str, covert: bool = False) -> Proc:
     m.case_start[case] = m.now
     m.env.process(start_pursuit(m, c, case))
     if m.control("exit_control_recommendation"):
-        yield m.env.timeout(m.rng["cases"].uniform(0.0, 0.8 * m.params.exit_control_days))
+        yield m.env.timeout(m.rng["cases"].uniform(0.0, tm.compliant_share * m.params.exit_control_days))
         m.emit("ExitControlRecommended", cadre=m.cid(c), agency=m.agency("discipline", c))
         if m.control("psb_exit_control"):
             lag = 0.0 if m.control("coordination") else m.sc.enforcement.paper_latency_days
-            yield m.env.timeout(lag + m.rng["cases"].uniform(0.0, 0.8 * m.params.psb_days))
+            yield m.env.timeout(lag + m.rng["cases"].uniform(0.0, tm.compliant_share * m.params.psb_days))
             m.emit("ExitControlImposed", cadre=m.cid(c), agency=m.agency("psb", c))
             m.exit_controlled[c] = True
-    yield m.env.timeout(m.rng["cases"].uniform(20.0, 90.0))
+    yield m.env.timeout(m.rng["cases"].uniform(tm.removal_days_min, tm.removal_days_max))
     if m.gone[c]:
         return  # fled: the fugitive's case follows the non-return
     m.removed[c] = True
@@ -111,10 +114,11 @@ def investigation(m: Model, c: int, case: str, covert: bool = False) -> Proc:
 def senses(m: Model, c: int, case: str, slower: float = 1.0) -> Proc:
     """The cadre senses the investigation closing in and may attempt flight."""
     yield m.env.timeout(m.rng["corruption"].exponential(m.sc.enforcement.leak_days_mean * slower))
-    for _ in range(12):  # abroad or in the middle of a trip: wait until back home
+    tm = m.sc.timing
+    for _ in range(tm.flight_wait_checks):  # abroad or in the middle of a trip: wait until back home
         if not m.busy[c] or m.gone[c]:
             break
-        yield m.env.timeout(10.0)
+        yield m.env.timeout(tm.flight_wait_days)
     if m.gone[c] or m.removed[c]:
         return
     b = m.sc.behaviour
@@ -139,7 +143,8 @@ def usable_document(m: Model, c: int) -> int:
 def attempt_flight(m: Model, c: int, case: str) -> Proc:
     """Flight with illicit funds: get a usable document (in hand, out of custody on a sham trip, or newly
     issued), then cross the border — or be stopped, and by which control."""
-    m.busy[c] = True
+    m.busy[c] = True  # a suspect on the run: never free for a trip again
+    tm = m.sc.timing
     d = usable_document(m, c)
     trip, back = None, m.now
     if d < 0:
@@ -149,15 +154,15 @@ def attempt_flight(m: Model, c: int, case: str) -> Proc:
             steps.release(m, c, p, trip, approved=False)
             d = p
         elif p >= 0 and m.docs.valid[p] and m.docs.place[p] == "unit":
-            back = m.now + 10.0
-            trip = steps.request(m, c, "private", m.now + 3.0, back)
+            back = m.now + tm.sham_trip_days
+            trip = steps.request(m, c, "private", m.now + tm.sham_trip_lead_days, back)
             approved = yield from steps.approve(m, c, trip, None, public=False)
             if not approved:
                 reason = m.last_denial.get(trip, "suspected")
                 m.emit("ExitBlocked", cadre=m.cid(c), trip=trip, document=m.docs.ids[p],
                        control=DENIAL_CONTROL.get(reason, "approval"))
                 return
-            back = m.now + 10.0
+            back = m.now + tm.sham_trip_days
             steps.grant(m, c, trip, back)
             steps.private_checkout(m, c, p, trip, approved=True)
             d = p

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from simlib.model import behaviour
 from simlib.model.processes import steps
 from simlib.model.processes.cases import non_return_followup
+from simlib.model.processes.units import QUARTER_DAYS, SHORTEST_MONTH_DAYS, YEAR_DAYS
 
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 def private_trips(m: Model) -> Proc:
     """Cadres decide to travel privately at random (Poisson) times."""
-    rate = m.sc.trips.private_per_cadre_year * m.org.n / 365.25
+    rate = m.sc.trips.private_per_cadre_year * m.org.n / YEAR_DAYS
     rng = m.rng["private"]
     if rate <= 0:
         return
@@ -52,75 +53,75 @@ def report_document(m: Model, c: int, d: int) -> None:
 def private_trip(m: Model, c: int) -> Proc:
     """Report before the trip → approval by the management authority → exit → quarterly reports while
     abroad → entry → return report → custody within 10 days."""
-    rng = m.rng["private"]
+    rng, tm = m.rng["private"], m.sc.timing
     lead, stay = plan(m)
-    m.busy[c] = True
-    d = int(m.private_doc[c])
-    if d < 0 or not m.docs.valid[d]:
-        d = yield from obtain_document(m, c)
-        if d < 0:
-            m.busy[c] = False
-            return
-    depart = m.now + lead
-    in_hand = m.docs.place[d] == "holder"
-    if m.act(c, "unapproved_private_trip", detection=("private_approval", "private_custody"),
-             opportunity=in_hand):
-        trip = m.new_trip(c, "private")  # goes without asking anyone
-        approved = False
-        back = depart + stay
-    else:
-        trip = steps.request(m, c, "private", depart, depart + stay)
-        if not m.act(c, "skip_pre_trip_report", detection=("document_reporting",)):
-            m.emit("PreTripReport", trip=trip, cadre=m.cid(c), recipient=steps.report_body(m, c))
-        approved = yield from steps.approve(m, c, trip, None, public=False)
-        if not approved:
-            m.busy[c] = False
-            return
-        depart = max(depart, m.now)
-        back = depart + stay + 1.0
-        steps.grant(m, c, trip, back)
-    yield m.wait_until(depart)
-    if int(back) - int(m.now) > m.params.membership_long_stay_days - 2 and m.org.party[c]:
-        if m.control("membership_relations"):  # 2.3.e: Party relations handled before a long stay
-            m.emit("MembershipRelationDecision", cadre=m.cid(c), trip=trip)
+    with m.engaged(c) as engagement:
+        d = int(m.private_doc[c])
+        if d < 0 or not m.docs.valid[d]:
+            d = yield from obtain_document(m, c)
+            if d < 0:
+                return
+        depart = m.now + lead
+        in_hand = m.docs.place[d] == "holder"
+        if m.act(c, "unapproved_private_trip", detection=("private_approval", "private_custody"),
+                 opportunity=in_hand):
+            trip = m.new_trip(c, "private")  # goes without asking anyone
+            approved = False
+            back = depart + stay
         else:
-            m.fail(trip, "membership_relations")
-    if not steps.private_checkout(m, c, d, trip, approved=approved):
-        m.busy[c] = False
-        return
-    if not steps.cross_exit(m, c, trip, d):
-        m.busy[c] = False
-        return
-    # abroad: quarterly reports (2.3.c), no public activity as a Party member (2.3.b), important matters
-    # (2.3.d)
-    if m.org.party[c] and m.act(c, "party_public_activity", detection=("abroad_reporting",)):
-        m.emit("PartyCapacityPublicActivity", trip=trip, cadre=m.cid(c))
-    if rng.random() < m.sc.trips.incident_rate:
-        m.env.process(steps.report_incident(m, c, trip, "illness", public=False))
-    stays = stays_abroad(m, c, trip)
-    late = not stays and m.act(c, "overstay", detection=("abroad_reporting",))
-    until = back + rng.uniform(2.0, 20.0) if late else m.now + stay
-    if stays:
-        m.gone[c] = True
-        case = m.new_case(serious=bool(m.rng["cases"].random() < m.sc.enforcement.serious_share))
-        m.env.process(non_return_followup(m, c, trip, case, back))
-        return
-    for start, end in report_windows(m, m.now, until):
-        yield m.wait_until(rng.uniform(start + 0.1, max(start + 0.1, end - 5.0)))
-        quarterly_report(m, c, trip)
-    yield m.wait_until(until)
-    steps.enter(m, c, trip, d)
-    m.busy[c] = False
-    after_return(m, c, d, trip)
+            trip = steps.request(m, c, "private", depart, depart + stay)
+            if not m.act(c, "skip_pre_trip_report", detection=("document_reporting",)):
+                m.emit("PreTripReport", trip=trip, cadre=m.cid(c), recipient=steps.report_body(m, c))
+            approved = yield from steps.approve(m, c, trip, None, public=False)
+            if not approved:
+                return
+            depart = max(depart, m.now)
+            back = depart + stay + tm.private_approval_slack_days
+            steps.grant(m, c, trip, back)
+        yield m.wait_until(depart)
+        if int(back) - int(m.now) > m.params.membership_long_stay_days - tm.membership_margin_days \
+                and m.org.party[c]:
+            if m.control("membership_relations"):  # 2.3.e: Party relations handled before a long stay
+                m.emit("MembershipRelationDecision", cadre=m.cid(c), trip=trip)
+            else:
+                m.fail(trip, "membership_relations")
+        if not steps.private_checkout(m, c, d, trip, approved=approved) or not steps.cross_exit(m, c, trip, d):
+            return
+        # abroad: quarterly reports (2.3.c), no public activity as a Party member (2.3.b), important matters
+        # (2.3.d)
+        if m.org.party[c] and m.act(c, "party_public_activity", detection=("abroad_reporting",)):
+            m.emit("PartyCapacityPublicActivity", trip=trip, cadre=m.cid(c))
+        if rng.random() < m.sc.trips.incident_rate:
+            m.env.process(steps.report_incident(m, c, trip, "illness", public=False))
+        stays = stays_abroad(m, c, trip)
+        late = not stays and m.act(c, "overstay", detection=("abroad_reporting",))
+        until = back + rng.uniform(tm.private_overstay_days_min, tm.private_overstay_days_max) if late else \
+            m.now + stay
+        if stays:
+            engagement.keep(c)  # he does not come back
+            m.gone[c] = True
+            case = m.new_case(serious=bool(m.rng["cases"].random() < m.sc.enforcement.serious_share))
+            m.env.process(non_return_followup(m, c, trip, case, back))
+            return
+        for start, end in report_windows(m, m.now, until):
+            earliest = start + tm.abroad_report_earliest_days
+            yield m.wait_until(rng.uniform(earliest, max(earliest, end - tm.abroad_report_margin_days)))
+            quarterly_report(m, c, trip)
+        yield m.wait_until(until)
+        steps.enter(m, c, trip, d)
+        engagement.release(c)
+        after_return(m, c, d, trip)
 
 
 def plan(m: Model) -> tuple[float, float]:
     """Days until the planned departure, and the length of the stay (a few long stays)."""
-    t, rng = m.sc.trips, m.rng["private"]
-    lead = 3.0 + rng.exponential(max(1.0, t.lead_days_mean - 3.0))
+    t, tm, rng = m.sc.trips, m.sc.timing, m.rng["private"]
+    lead = tm.private_lead_min_days + rng.exponential(max(tm.lead_spread_min_days,
+                                                          t.lead_days_mean - tm.private_lead_min_days))
     if rng.random() < t.long_stay_share:
-        return lead, 92.0 + rng.exponential(t.long_stay_days_mean - 92.0)
-    return lead, 1.0 + rng.exponential(max(0.5, t.private_days_mean - 1.0))
+        return lead, tm.long_stay_min_days + rng.exponential(t.long_stay_days_mean - tm.long_stay_min_days)
+    return lead, tm.private_stay_min_days + rng.exponential(max(tm.private_stay_spread_min_days,
+                                                                t.private_days_mean - tm.private_stay_min_days))
 
 
 def stays_abroad(m: Model, c: int, trip: str) -> bool:
@@ -136,8 +137,10 @@ def stays_abroad(m: Model, c: int, trip: str) -> bool:
 def after_return(m: Model, c: int, d: int, trip: str) -> None:
     """The return report (2.3.f), and custody within 10 days for registered state-organ staff (3.3.a)."""
     if not m.act(c, "skip_return_report", detection=("return_report",)):
-        m.after(m.rng["reports"].uniform(0.2, 0.8 * m.params.prompt_return_report_days), m.emit, "ReturnReport",
-                trip=trip, cadre=m.cid(c), recipient=m.unit_of(c))
+        tm = m.sc.timing
+        m.after(m.rng["reports"].uniform(tm.return_report_days_min,
+                                         tm.compliant_share * m.params.prompt_return_report_days),
+                m.emit, "ReturnReport", trip=trip, cadre=m.cid(c), recipient=m.unit_of(c))
     if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder":
         steps.hand_in(m, c, d, trip, public=False)
 
@@ -155,11 +158,11 @@ def report_windows(m: Model, start: float, end: float) -> list[tuple[float, floa
     """The reporting periods of 2.3.c lying wholly inside [start, end]: calendar quarters (or periods of
     ``quarterly_report_months``), or 91-day windows after exit (``quarter_reading``)."""
     months = int(m.params.quarterly_report_months)
-    if end - start < 28.0 * months:  # too short to hold a whole period
+    if end - start < SHORTEST_MONTH_DAYS * months:  # too short to hold a whole period
         return []
     if m.params.quarter_reading == "rolling":
-        n = int((end - start) // 91)
-        return [(start + 91.0 * k, start + 91.0 * (k + 1)) for k in range(n)]
+        n = int((end - start) // QUARTER_DAYS)
+        return [(start + QUARTER_DAYS * k, start + QUARTER_DAYS * (k + 1)) for k in range(n)]
     days = m.periods(months, end)
     first = bisect_right(days, start) - 1  # the period holding the start
     return [(max(s, start), e) for s, e in zip(days[first:], days[first + 1:], strict=False)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from simlib.model import behaviour
 from simlib.model.processes import steps
 from simlib.model.processes.cases import major_report, non_return_followup
+from simlib.model.processes.units import YEAR_DAYS
 
 if TYPE_CHECKING:
     from simlib.model.streams import Stream
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 def delegations(m: Model) -> Proc:
     """Units send delegations abroad at random (Poisson) times, in proportion to their staff."""
     t = m.sc.trips
-    rate = t.public_per_cadre_year * m.org.n / t.delegation_size_mean / 365.25
+    rate = t.public_per_cadre_year * m.org.n / t.delegation_size_mean / YEAR_DAYS
     rng = m.rng["delegations"]
     if rate <= 0:
         return
@@ -36,7 +38,7 @@ def postings(m: Model) -> Proc:
     """Postings to institutions abroad (1.3.a): one cadre of a prefecture-level or higher unit, long stay."""
     t = m.sc.trips
     eligible = np.flatnonzero(m.org.unit_level[m.org.unit] >= 1)
-    rate = t.posting_per_cadre_year * len(eligible) / 365.25
+    rate = t.posting_per_cadre_year * len(eligible) / YEAR_DAYS
     rng = m.rng["delegations"]
     if rate <= 0 or not len(eligible):
         return
@@ -57,145 +59,161 @@ def pick_members(m: Model, u: int, size: int, rng: Stream) -> list[int]:
     return sorted(draw[m.available(draw)][:size].tolist())
 
 
+@dataclass(frozen=True)
+class Delegation:
+    """A temporary delegation (临时出国（境）团组) — or one cadre posted abroad — once its members are
+    approved, educated and trained."""
+
+    id: str | None  # the delegation object; None for a posting
+    unit: int  # the dispatching unit
+    leader: int
+    members: tuple[int, ...]  # the members approved to go
+    trips: dict[int, str]  # each member's trip
+    educated: dict[int, bool]  # each member's education and reminder talk (1.1)
+    back: float  # the approved return day
+    supervised: bool = False  # a temporary Party organisation and discipline (1.3.b), or posting rules (1.3.a)
+
+
 def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = False) -> Proc:
     """Apply → vetting and approval → education, training, reminder talk → delegation and temporary Party
     organisation → documents → exit → conduct abroad → entry → hand-in within 15 days."""
-    t, rng = m.sc.trips, m.rng["trips"]
+    t, tm, rng = m.sc.trips, m.sc.timing, m.rng["trips"]
     kind = "public_posted" if posted else "public_temporary"
-    lead = 14.0 + rng.exponential(max(1.0, t.lead_days_mean - 14.0))
-    stay = t.posting_days_mean * rng.uniform(0.6, 1.4) if posted else \
-        2.0 + rng.exponential(t.public_days_mean - 2.0)
+    lead = tm.public_lead_min_days + rng.exponential(max(tm.lead_spread_min_days,
+                                                         t.lead_days_mean - tm.public_lead_min_days))
+    stay = t.posting_days_mean * rng.uniform(tm.posting_stay_factor_low, tm.posting_stay_factor_high) \
+        if posted else tm.public_stay_min_days + rng.exponential(t.public_days_mean - tm.public_stay_min_days)
     depart = m.now + lead
     delegation = None if posted else m.new_id("d")
     if delegation:
         m.rec.add_object("delegation", delegation, dispatching_unit=m.uid(unit))
-    trips = {c: steps.request(m, c, kind, depart, depart + stay, delegation) for c in members}
-    # 1.2: each member approved by the authority that manages the member
-    procs = [m.env.process(steps.approve(m, c, trips[c], None, public=True)) for c in members]
-    going = []
-    for c, vetted in zip(members, procs, strict=True):  # wait until every member is vetted
-        if (yield vetted):
-            going.append(c)
-    depart = max(depart, m.now)
-    back = depart + stay + slack(m)  # the approved period allows for the next training session
-    for c in going:
-        steps.grant(m, c, trips[c], back)
-    for c in members:
-        if c not in going:
-            m.busy[c] = False
-    if not going:
-        return
-    # 1.1: education and reminder talk for each member, centralised training for the group
-    educated = {c: steps.educate(m, c, trips[c]) for c in going}
-    yield from steps.train(m, going, trips)
-    # 1.3.b: the delegation, its leader and its temporary Party branch or group
-    leader = steps.leader_of(m, going)
-    supervised = form_delegation(m, delegation, unit, leader, going, trips) if delegation else \
-        m.control("posting_rules")
-    yield m.wait_until(depart)
-    docs = {c: steps.public_document(m, c, trips[c]) for c in going}
-    abroad = [c for c in going if steps.cross_exit(m, c, trips[c], docs[c])]
-    for c in going:
-        if c not in abroad:
-            m.busy[c] = False
-    if not abroad:
-        return
-    # conduct abroad (1.3.c–f), half-way through the stay
-    yield m.env.timeout(stay / 2.0)
-    stayed = conduct_abroad(m, abroad, leader, trips, delegation, unit, educated, bool(supervised), back)
-    if delegation and leader in abroad and leader not in stayed:
-        route_change(m, leader, abroad, trips, delegation)
-    late = bool(m.act(leader, "overstay", detection=("delegation_discipline",), delegation=delegation))
-    home = back + rng.uniform(2.0, 12.0) if late else m.now + stay / 2.0
-    yield m.wait_until(home)
-    for c in abroad:
-        if c in stayed:
-            continue
-        steps.enter(m, c, trips[c], docs[c])
-        m.busy[c] = False
-        steps.hand_in(m, c, docs[c], trips[c], public=True)
+    with m.engaged(*members) as engagement:
+        trips = {c: steps.request(m, c, kind, depart, depart + stay, delegation) for c in members}
+        # 1.2: each member approved by the authority that manages the member
+        procs = [m.env.process(steps.approve(m, c, trips[c], None, public=True)) for c in members]
+        going = []
+        for c, vetted in zip(members, procs, strict=True):  # wait until every member is vetted
+            if (yield vetted):
+                going.append(c)
+        depart = max(depart, m.now)
+        back = depart + stay + slack(m)  # the approved period allows for the next training session
+        for c in going:
+            steps.grant(m, c, trips[c], back)
+        engagement.release(*(c for c in members if c not in going))
+        if not going:
+            return
+        # 1.1: education and reminder talk for each member, centralised training for the group
+        educated = {c: steps.educate(m, c, trips[c]) for c in going}
+        yield from steps.train(m, going, trips)
+        # 1.3.b: the delegation, its leader and its temporary Party branch or group
+        group = Delegation(delegation, unit, steps.leader_of(m, going), tuple(going), trips, educated, back)
+        group = replace(group, supervised=form_delegation(m, group) if delegation else
+                        m.control("posting_rules"))
+        yield m.wait_until(depart)
+        docs = {c: steps.public_document(m, c, trips[c]) for c in going}
+        abroad = [c for c in going if steps.cross_exit(m, c, trips[c], docs[c])]
+        engagement.release(*(c for c in going if c not in abroad))
+        if not abroad:
+            return
+        # conduct abroad (1.3.c–f), part-way through the stay
+        yield m.env.timeout(stay * tm.conduct_at_share)
+        stayed = conduct_abroad(m, group, abroad)
+        engagement.keep(*stayed)  # they do not come back
+        if delegation and group.leader in abroad and group.leader not in stayed:
+            route_change(m, group, abroad)
+        late = bool(m.act(group.leader, "overstay", detection=("delegation_discipline",), delegation=delegation))
+        home = back + rng.uniform(tm.public_overstay_days_min, tm.public_overstay_days_max) if late else \
+            m.now + stay * (1.0 - tm.conduct_at_share)
+        yield m.wait_until(home)
+        for c in abroad:
+            if c not in stayed:
+                steps.enter(m, c, trips[c], docs[c])
+                engagement.release(c)
+                steps.hand_in(m, c, docs[c], trips[c], public=True)
 
 
 def slack(m: Model) -> float:
     """Days the approved period allows beyond the plan (a training session and the review queue)."""
-    return m.sc.approval.training_interval_days + 7.0
+    return m.sc.approval.training_interval_days + m.sc.timing.approval_slack_days
 
 
-def form_delegation(m: Model, delegation: str, unit: int, leader: int, members: list[int],
-                    trips: dict[int, str]) -> bool:
+def form_delegation(m: Model, group: Delegation) -> bool:
     """DelegationFormed and, with a Party member on board, TempPartyOrgFormed (1.3.b); True if supervised."""
-    m.emit("DelegationFormed", delegation=delegation, leader=m.cid(leader),
-           member=[m.cid(c) for c in members], unit=m.uid(unit))
-    party = sum(bool(m.org.party[c]) for c in members)
+    m.emit("DelegationFormed", delegation=group.id, leader=m.cid(group.leader),
+           member=[m.cid(c) for c in group.members], unit=m.uid(group.unit))
+    party = sum(bool(m.org.party[c]) for c in group.members)
     organised = False
     if party:
         if m.control("temp_party_org"):
             kind = "branch" if party >= m.params.branch_min_members else "group"
-            m.emit("TempPartyOrgFormed", delegation=delegation, org_type=kind)
+            m.emit("TempPartyOrgFormed", delegation=group.id, org_type=kind)
             organised = True
         else:
-            for c in members:
-                m.fail(trips[c], "temp_party_org")
+            for c in group.members:
+                m.fail(group.trips[c], "temp_party_org")
     return organised and m.control("delegation_discipline")
 
 
-def conduct_abroad(m: Model, abroad: list[int], leader: int, trips: dict[int, str], delegation: str | None,
-                   unit: int, educated: dict[int, bool], supervised: bool, back: float) -> set[int]:
-    """Solo activity with or without consent (1.3.c), important matters (1.3.f), and absconding (4.3.f).
-    Returns the members who stay abroad."""
+def conduct_abroad(m: Model, group: Delegation, abroad: list[int]) -> set[int]:
+    """Solo activity with or without consent (1.3.c), important matters (1.3.f), and absconding (4.3.f) of the
+    members abroad. Returns those who stay abroad."""
     b = m.sc.behaviour
     stayed: set[int] = set()
     for c in abroad:
-        trip = trips[c]
-        solo = delegation and c != leader and m.act(c, "solo_activity", educated=educated[c],
-                                                     delegation=delegation)
+        trip = group.trips[c]
+        solo = group.id and c != group.leader and m.act(c, "solo_activity", educated=group.educated[c],
+                                                         delegation=group.id)
         if solo:
             asks = not m.act(c, "solo_without_consent", detection=("delegation_discipline",),
-                             educated=educated[c])
+                             educated=group.educated[c])
             if asks:
-                m.emit("LeaderConsent", trip=trip, cadre=m.cid(c), delegation=delegation,
-                       leader=m.cid(leader))
-            m.emit("SoloActivity", trip=trip, cadre=m.cid(c), delegation=delegation, end=m.now + 0.3)
+                m.emit("LeaderConsent", trip=trip, cadre=m.cid(c), delegation=group.id,
+                       leader=m.cid(group.leader))
+            m.emit("SoloActivity", trip=trip, cadre=m.cid(c), delegation=group.id,
+                   end=m.now + m.sc.timing.solo_activity_days)
         p = behaviour.non_return(b.non_return_public, b.coefficients, risk=float(m.risk[c]),
-                                 spouse_abroad=bool(m.spouse_abroad[c]), educated=educated[c],
-                                 supervised=supervised, detection=m.strength("delegation_discipline"),
+                                 spouse_abroad=bool(m.spouse_abroad[c]), educated=group.educated[c],
+                                 supervised=group.supervised, detection=m.strength("delegation_discipline"),
                                  sanction=m.strength("sanctions"), publicised=m.publicised())
-        if c != leader and m.decide(c, "non_return", p, delegation=delegation):
+        if c != group.leader and m.decide(c, "non_return", p, delegation=group.id):
             stayed.add(c)
-            abscond(m, c, trip, delegation, leader, unit, back)
+            abscond(m, group, c)
         elif m.rng["trips"].random() < m.sc.trips.incident_rate:
-            m.env.process(steps.report_incident(m, c, trip, "security", public=True, delegation=delegation))
+            m.env.process(steps.report_incident(m, c, trip, "security", public=True, delegation=group.id))
     return stayed
 
 
-def abscond(m: Model, c: int, trip: str, delegation: str | None, leader: int, unit: int, back: float) -> None:
+def abscond(m: Model, group: Delegation, c: int) -> None:
     """A member leaves the delegation (出走) or defects (叛逃): the incident is reported and followed
     up."""
+    trip = group.trips[c]
     defects = m.rng["trips"].random() < m.sc.behaviour.defection_share
     case = m.new_case(serious=defects, security=defects)
-    m.emit("Defection" if defects else "Abscond", cadre=m.cid(c), trip=trip, delegation=delegation, case=case)
+    m.emit("Defection" if defects else "Abscond", cadre=m.cid(c), trip=trip, delegation=group.id, case=case)
     m.gone[c] = True
-    m.env.process(missing_member(m, c, trip, case, delegation, leader))
-    m.env.process(non_return_followup(m, c, trip, case, back, leader=leader, unit=unit))
+    m.env.process(missing_member(m, group, c, case))
+    m.env.process(non_return_followup(m, c, trip, case, group.back, leader=group.leader, unit=group.unit))
 
 
-def missing_member(m: Model, c: int, trip: str, case: str, delegation: str | None, leader: int) -> Proc:
+def missing_member(m: Model, group: Delegation, c: int, case: str) -> Proc:
     """The leader reports the missing member (1.3.f); the dispatching unit reports upward (4.2.e)."""
+    trip = group.trips[c]
     reported = yield from steps.report_incident(m, c, trip, "member_absconded", public=True,
-                                                delegation=delegation, reporter=leader)
+                                                delegation=group.id, reporter=group.leader)
     if reported:
-        yield m.env.timeout(m.rng["cases"].uniform(0.05, 0.5))
+        tm = m.sc.timing
+        yield m.env.timeout(m.rng["cases"].uniform(tm.upward_report_days_min, tm.upward_report_days_max))
         if not major_report(m, c, case):
             m.fail(trip, "major_report")
 
 
-def route_change(m: Model, leader: int, abroad: list[int], trips: dict[int, str], delegation: str) -> None:
+def route_change(m: Model, group: Delegation, abroad: list[int]) -> None:
     """A change of itinerary (1.3.d), authorised first unless the leader goes ahead on his own."""
-    if not m.act(leader, "route_change", delegation=delegation):
+    if not m.act(group.leader, "route_change", delegation=group.id):
         return
-    authorised = not m.act(leader, "unauthorised_route_change", detection=("delegation_discipline",))
+    authorised = not m.act(group.leader, "unauthorised_route_change", detection=("delegation_discipline",))
     leg = m.destination()
     for c in abroad:
         if authorised:
-            m.emit("RouteChangeAuthorized", trip=trips[c])
-        m.emit("RouteChange", trip=trips[c], cadre=m.cid(c), delegation=delegation, leg=leg)
+            m.emit("RouteChangeAuthorized", trip=group.trips[c])
+        m.emit("RouteChange", trip=group.trips[c], cadre=m.cid(c), delegation=group.id, leg=leg)

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
 
 
-
 def report_body(m: Model, c: int) -> str:
     """Where a cadre reports and registers (3.2.a), or one level up for a unit's leader (3.2.b)."""
     u = int(m.org.unit[c])
@@ -33,9 +32,8 @@ def approver(m: Model, c: int, trip: str) -> int:
 
 
 def request(m: Model, c: int, kind: str, depart: float, back: float, delegation: str | None = None) -> str:
-    """TripRequested: the application to go abroad."""
+    """TripRequested: the application to go abroad (by a cadre engaged in the trip: ``Model.engaged``)."""
     trip = m.new_trip(c, kind)
-    m.busy[c] = True
     m.emit("TripRequested", trip=trip, cadre=m.cid(c), unit=m.unit_of(c), delegation=delegation,
            plan_depart=depart, plan_return=back)
     return trip
@@ -199,7 +197,9 @@ def report_incident(m: Model, c: int, trip: str, kind: str, *, public: bool, del
     detection = ("delegation_discipline",) if public else ("abroad_reporting",)
     if m.act(c if reporter is None else reporter, "skip_incident_report", detection=detection, incident=kind):
         return False
-    yield m.env.timeout(m.rng["reports"].uniform(0.05, 0.8 * m.params.prompt_incident_days))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["reports"].uniform(tm.incident_report_days_min,
+                                                 tm.compliant_share * m.params.prompt_incident_days))
     u = int(m.org.unit[c])
     if public:
         m.emit("IncidentReported", trip=trip, cadre=m.cid(c), recipient=m.uid(u), to="dispatching_unit")
@@ -222,7 +222,8 @@ def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> None:
         m.env.process(overdue(m, c, d, trip, held, limit + m.sc.enforcement.demand_days, custody, public))
         return
     m.late_docs.discard(d)
-    m.after(m.rng["documents"].uniform(0.0, max(0.0, limit - 1.0)), hand_over, m, c, d, trip, held)
+    margin = m.sc.timing.hand_in_margin_days
+    m.after(m.rng["documents"].uniform(0.0, max(0.0, limit - margin)), hand_over, m, c, d, trip, held)
 
 
 def hand_over(m: Model, c: int, d: int, trip: str | None, held: int) -> None:
@@ -248,11 +249,12 @@ def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
     doc = m.docs.ids[d]
     held = m.docs.moves[d]
     m.emit("CustodyDemand", document=doc, cadre=m.cid(c))
-    grace = float(m.params.refusal_grace_days)
+    grace, tm = float(m.params.refusal_grace_days), m.sc.timing
     if not m.act(c, "refuse_after_demand", detection=("sanctions",), document=doc):
-        m.after(m.rng["documents"].uniform(0.0, max(0.0, grace - 1.0)), hand_over, m, c, d, trip, held)
+        m.after(m.rng["documents"].uniform(0.0, max(0.0, grace - tm.hand_in_margin_days)), hand_over, m, c, d,
+                trip, held)
         return
-    yield m.env.timeout(grace + 0.5)
+    yield m.env.timeout(grace + tm.refusal_after_grace_days)
     if not still_held(m, c, d, held):
         return
     m.emit("Refusal", document=doc, cadre=m.cid(c))

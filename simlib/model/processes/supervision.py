@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.model.processes import steps
+from simlib.model.processes.units import SHORTEST_MONTH_DAYS, YEAR_DAYS
 
 if TYPE_CHECKING:
     from simlib.model.streams import Stream
@@ -19,9 +20,9 @@ def standing_arrangements(m: Model) -> None:
     """Each unit designates a responsible leader and issues procedures (4.1.b–c), names a custodian (3.4.a)
     and, if it posts staff abroad, management rules (1.3.a)."""
     rng = m.rng["reports"]
-    grace = float(m.params.designation_grace_days)
+    latest = m.sc.timing.designation_share * float(m.params.designation_grace_days)
     for u in range(m.org.n_units):
-        at = float(rng.uniform(0.0, 0.5 * grace))
+        at = float(rng.uniform(0.0, latest))
         head = int(m.org.unit_head[u])
         if m.control("standing_arrangements"):
             m.emit("LeaderDesignated", at=at, unit=m.uid(u), cadre=m.cid(head) if head >= 0 else None)
@@ -47,7 +48,9 @@ def registration(m: Model) -> Proc:
     """Registration-for-filing of every cadre in a 2.2.a category, within the registration period."""
     rng = m.rng["reports"]
     todo = [int(c) for c in np.flatnonzero(m.org.registrable) if m.control("registration")]
-    times = sorted((float(rng.uniform(1.0, 0.8 * m.params.registration_days)), c) for c in todo)
+    tm = m.sc.timing
+    times = sorted((float(rng.uniform(tm.registration_days_min, tm.compliant_share * m.params.registration_days)), c)
+                   for c in todo)
     for at, c in times:
         yield m.wait_until(at)
         register(m, c, m.now)
@@ -56,15 +59,16 @@ def registration(m: Model) -> Proc:
 def initial_documents(m: Model) -> None:
     """Private documents cadres already held when the notice took effect (some reported under earlier
     rules)."""
-    rng = m.rng["documents"]
+    rng, tm = m.rng["documents"], m.sc.timing
     for c in np.flatnonzero(m.org.holds_private_doc):
         c = int(c)
         d = m.new_document(c, "private_passport")
-        issued = -float(rng.uniform(30.0, 2000.0))
+        issued = -float(rng.uniform(tm.initial_doc_age_days_min, tm.initial_doc_age_days_max))
         m.emit("DocIssued", at=issued, document=m.docs.ids[d], cadre=m.cid(c), issuer=m.agency("psb", c))
         if m.org.doc_reported[c]:
-            m.emit("DocReportedRegistered", at=issued + float(rng.uniform(1.0, 20.0)), document=m.docs.ids[d],
-                   cadre=m.cid(c), recipient=steps.report_body(m, c))
+            reported = issued + float(rng.uniform(tm.initial_doc_report_days_min, tm.initial_doc_report_days_max))
+            m.emit("DocReportedRegistered", at=reported, document=m.docs.ids[d], cadre=m.cid(c),
+                   recipient=steps.report_body(m, c))
             m.docs.reported[d] = True
 
 
@@ -73,8 +77,8 @@ def cleanup(m: Model, u: int) -> Proc:
     collection into custody of registered state-organ staff's documents (3.3)."""
     if not m.control("cleanup"):
         return
-    rng = m.rng["documents"]
-    yield m.env.timeout(rng.uniform(20.0, 0.6 * m.params.cleanup_window_days))
+    rng, tm = m.rng["documents"], m.sc.timing
+    yield m.env.timeout(rng.uniform(tm.cleanup_days_min, tm.cleanup_share * m.params.cleanup_window_days))
     m.emit("CleanupAudit", unit=m.uid(u))
     for c in m.org.members_of(u):
         c = int(c)
@@ -83,7 +87,7 @@ def cleanup(m: Model, u: int) -> Proc:
             continue
         if not m.docs.reported[d]:
             m.emit("UnreportedDocFound", document=m.docs.ids[d], cadre=m.cid(c), unit=m.uid(u))
-            m.after(rng.uniform(1.0, 0.8 * m.params.makeup_days), make_up, m, c, d, u)
+            m.after(rng.uniform(tm.makeup_days_min, tm.compliant_share * m.params.makeup_days), make_up, m, c, d, u)
         if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder" and not m.busy[c] \
                 and m.control("private_custody"):
             if m.act(c, "keep_private_document", detection=("private_custody", "routine_supervision")):
@@ -100,7 +104,7 @@ def make_up(m: Model, c: int, d: int, u: int) -> None:
 
 def _next(m: Model, day: float, months: float, rng: Stream) -> float:
     """A day a little less than ``months`` months (of at least 28 days) after ``day``."""
-    return day + 28.0 * months - float(rng.uniform(0.0, 5.0))
+    return day + SHORTEST_MONTH_DAYS * months - float(rng.uniform(0.0, m.sc.timing.report_early_days_max))
 
 
 def periodic_reports(m: Model, u: int) -> Proc:
@@ -123,8 +127,8 @@ def annual_reports(m: Model, u: int) -> Proc:
     limit = str(m.params.annual_report_deadline)
     while True:
         q1_end = m.day(pd.Timestamp(f"{year}-{limit}"))
-        yield m.wait_until(m.day(pd.Timestamp(f"{year}-01-02")) + float(rng.uniform(0.0, q1_end - m.day(
-            pd.Timestamp(f"{year}-01-02")) - 3.0)))
+        first = m.day(pd.Timestamp(f"{year}-01-02"))
+        yield m.wait_until(first + float(rng.uniform(0.0, q1_end - first - m.sc.timing.annual_report_margin_days)))
         if m.control("annual_reports"):
             m.emit("AnnualReport", unit=m.uid(u), recipient=m.uid(parent), year_covered=year - 1,
                    written=True)
@@ -135,12 +139,12 @@ def inspections(m: Model, u: int) -> Proc:
     """Special inspections by the unit above or the discipline organ (4.2.f): open problems are found and
     corrected."""
     rng = m.rng["inspections"]
-    e = m.sc.enforcement
+    e, tm = m.sc.enforcement, m.sc.timing
     months = min(e.inspection_interval_months, float(m.params.inspection_period_months))
-    due = _next(m, 0.0, months * float(rng.uniform(0.3, 1.0)), rng)
+    due = _next(m, 0.0, months * float(rng.uniform(tm.first_inspection_share_min, 1.0)), rng)
     while True:
         yield m.wait_until(due)
-        due = _next(m, m.now, months * float(rng.uniform(0.8, 1.0)), rng)
+        due = _next(m, m.now, months * float(rng.uniform(tm.inspection_interval_share_min, 1.0)), rng)
         if not m.control("inspections"):
             continue
         parent = int(m.org.unit_parent[u])
@@ -165,7 +169,9 @@ def open_problems(m: Model, u: int) -> dict[str, list[int]]:
 
 def correct(m: Model, u: int, ref: str, kind: str, items: list[int]) -> Proc:
     """Correction of a finding within the correction period: register, or demand the documents."""
-    yield m.env.timeout(m.rng["inspections"].uniform(5.0, 0.8 * m.params.correction_days))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["inspections"].uniform(tm.correction_days_min,
+                                                     tm.compliant_share * m.params.correction_days))
     m.emit("Correction", unit=m.uid(u), finding_ref=ref)
     for x in items:
         if kind == "registration" and not m.registered[x]:
@@ -176,9 +182,10 @@ def correct(m: Model, u: int, ref: str, kind: str, items: list[int]) -> Proc:
 
 
 def routine_supervision(m: Model) -> Proc:
-    """Day-to-day supervision (4.2.b): each quarter, documents kept past their deadline are asked for."""
+    """Day-to-day supervision (4.2.b): every ``timing.routine_supervision_days`` (a quarter), documents kept
+    past their deadline are asked for."""
     while True:
-        yield m.env.timeout(91.0)
+        yield m.env.timeout(m.sc.timing.routine_supervision_days)
         for d in sorted(m.kept):
             c = m.docs.holder[d]
             if m.docs.place[d] != "holder" or m.gone[c] or m.busy[c]:
@@ -206,7 +213,7 @@ def residency(m: Model) -> Proc:
     t = m.sc.trips
     eligible = np.flatnonzero(m.org.rank >= 1)
     while True:
-        yield m.env.timeout(365.25)
+        yield m.env.timeout(YEAR_DAYS)
         for c in eligible[rng.random(len(eligible)) < t.spouse_emigration_rate]:
             if not m.spouse_abroad[c]:
                 m.env.process(settle(m, int(c), by_spouse=True))
@@ -215,13 +222,14 @@ def residency(m: Model) -> Proc:
 
 
 def settle(m: Model, c: int, by_spouse: bool) -> Proc:
-    yield m.env.timeout(m.rng["residency"].uniform(0.0, 300.0))
+    tm = m.sc.timing
+    yield m.env.timeout(m.rng["residency"].uniform(0.0, tm.settle_days_max))
     if m.gone[c]:
         return
     if m.control("residency_approval") and not m.act(c, "skip_doc_report", detection=("residency_approval",)):
         m.emit("ResidencyApproval", cadre=m.cid(c), approver=m.uid(int(m.org.authority[c])),
                by_spouse=by_spouse)
-        yield m.env.timeout(m.rng["residency"].uniform(10.0, 60.0))
+        yield m.env.timeout(m.rng["residency"].uniform(tm.residency_approval_days_min, tm.residency_approval_days_max))
     if by_spouse:
         m.emit("SpouseEmigrated", cadre=m.cid(c))
         m.spouse_abroad[c] = True
