@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.log.vocabulary import CONTROLS
+from simlib.log.vocabulary import BLOCKING_CONTROLS
 from simlib.pipeline import Replication, kpi_table, run_once
 from simlib.pipeline.breakdowns import (
     CUSTODY_KINDS,
@@ -35,7 +35,7 @@ def rep() -> Replication:
 def test_the_funnel_counts_the_log_and_adds_up_to_the_kpis(rep: Replication) -> None:
     f = flight_funnel(rep.log)
     blocked = f[f["stage"] == "blocked"].set_index("control")["count"]
-    assert list(blocked.index) == list(CONTROLS)  # every control, 0 included
+    assert list(blocked.index) == list(BLOCKING_CONTROLS)  # every control, 0 included
     direct = rep.log.table("ExitBlocked")["control"].astype(str).value_counts()
     assert blocked[blocked > 0].to_dict() == {c: float(n) for c, n in direct.items()}
     assert blocked.sum() == rep.kpis["flight_blocked"] > 0

@@ -38,7 +38,7 @@ SEVERITIES = ("light", "medium", "severe")
 ACCOUNTABILITY_ROLES = ("delegation_leader", "institution_head", "dispatching_unit_head", "manager")
 FRAUD_KINDS = ("false_info", "forged_doc", "altered_doc", "traded_doc")
 REPORT_RECIPIENTS = ("dispatching_unit", "mfa", "unit", "party_org")
-CONTROLS = (
+BLOCKING_CONTROLS = (  # the value of FlightBlocked's ``control``: which control stopped a flight
     "approval",
     "vetting",
     "db_visibility",
@@ -292,7 +292,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
               (_req("trip"), _req("cadre"), _opt("document")), (_a("port", "string", "Port", "口岸"),)),
     EventType("ExitBlocked", "An exit attempt stopped", "出境被阻止", (),
               (_req("cadre"), _opt("trip"), _opt("document")),
-              (_a("control", "category", "Control that stopped it", "阻止环节", choices=CONTROLS),)),
+              (_a("control", "category", "Control that stopped it", "阻止环节", choices=BLOCKING_CONTROLS),)),
     EventType("SoloActivity", "Delegation member acts alone", "单独活动", ("1.3.c",),
               (_req("trip"), _req("cadre"), _opt("delegation")),
               (_a("end", "time", "End of the activity", "结束时间"),)),
@@ -385,13 +385,3 @@ EVENTS: dict[str, EventType] = {e.name: e for e in EVENT_TYPES}
 ID_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "cadre": ("unit", "management_authority"), "unit": ("parent",), "delegation": ("dispatching_unit",)}
 """Object attributes whose values are ids of other objects ('' or None: none), by object type."""
-
-
-def attr_dtypes() -> dict[str, DType]:
-    """Every event attribute name with its dtype; a name means one thing everywhere."""
-    seen: dict[str, DType] = {}
-    for et in EVENT_TYPES:
-        for a in et.attrs:
-            if seen.setdefault(a.name, a.dtype) != a.dtype:
-                raise TypeError(f"attribute {a.name!r} has two dtypes")
-    return seen

@@ -20,7 +20,7 @@ import pandas as pd
 from simlib.audit.context import deadline_after
 from simlib.audit.findings import Findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
-from simlib.log.vocabulary import CONTROLS, PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
+from simlib.log.vocabulary import BLOCKING_CONTROLS, PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
 from simlib.pipeline.kpi import SHARE_CLAUSES, _days
 from simlib.rulebook import rulebook
 from simlib.rulebook.model import Params
@@ -42,7 +42,7 @@ def flight_funnel(log: EventLog) -> pd.DataFrame:
     by_control = blocked["control"].astype("str").value_counts()
     rows = [{"stage": "attempts", "control": "", "count": len(flights) + len(blocked), "funds": np.nan}]
     rows += [{"stage": "blocked", "control": c, "count": int(by_control.get(c, 0)), "funds": np.nan}
-             for c in CONTROLS]
+             for c in BLOCKING_CONTROLS]
     rows.append({"stage": "succeeded", "control": "", "count": len(flights),
                  "funds": float(flights["funds"].fillna(0.0).sum())})
     return pd.DataFrame(rows).astype({"count": float})
@@ -56,7 +56,7 @@ def funnel_means(kpi_rows: pd.DataFrame) -> pd.DataFrame:
     for name, g in kpi_rows.groupby("scenario", sort=False):
         rows = [{"stage": "attempts", "control": "", "count": g["flight_attempts"].mean(), "funds": np.nan}]
         rows += [{"stage": "blocked", "control": c, "count": g[f"blocked_by_{c}"].mean(), "funds": np.nan}
-                 for c in CONTROLS]
+                 for c in BLOCKING_CONTROLS]
         rows.append({"stage": "succeeded", "control": "", "count": g["flight_succeeded"].mean(),
                      "funds": g["flight_funds"].mean()})
         out.append(pd.DataFrame(rows).assign(scenario=name))

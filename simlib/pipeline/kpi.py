@@ -11,7 +11,7 @@ import pandas as pd
 
 from simlib.audit.findings import Findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
-from simlib.log.vocabulary import CONTROLS, SANCTION_KINDS
+from simlib.log.vocabulary import BLOCKING_CONTROLS, SANCTION_KINDS
 
 DAY = pd.Timedelta(days=1)
 HEADLINE_KPIS = (
@@ -108,7 +108,7 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
     put("flight_attempts", count(flights) + count(blocked))
     put("flight_blocked", count(blocked))
     control = blocked["control"].astype("str").to_numpy()
-    for c in CONTROLS:
+    for c in BLOCKING_CONTROLS:
         put(f"blocked_by_{c}", count(blocked, control == c))
     put("flight_succeeded", count(flights))
     put("flight_funds", np.bincount(which(flights), weights=flights["funds"].fillna(0.0).to_numpy(dtype=float),

@@ -34,7 +34,7 @@ from matplotlib.patches import Patch
 from simlib.errors import InputError
 from simlib.experiment.sensitivity import SensitivityResult
 from simlib.i18n import t
-from simlib.log.vocabulary import CONTROLS, EVENTS
+from simlib.log.vocabulary import BLOCKING_CONTROLS, EVENTS
 from simlib.pipeline.breakdowns import CUSTODY_KINDS, CUSTODY_STATUSES
 from simlib.scenario import preset
 from simlib.views.sections import ci, fmt, kpi_name, kpi_unit
@@ -43,8 +43,9 @@ from simlib.views.study import GOOD_WHEN_HIGH, SHARE_KPIS
 FONT_FAMILY = ["DejaVu Sans", "WenQuanYi Micro Hei"]  # Latin from DejaVu, each missing glyph from WenQuanYi
 CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 WORSE, BETTER, NEUTRAL, MUTED = "#c0392b", "#2471a3", "#34495e", "#7f8c8d"
-CONTROL_COLOURS = dict(zip(CONTROLS, ("#1f77b4", "#17becf", "#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#bcbd22",
-                                      "#ff7f0e", "#7f7f7f"), strict=True))  # no red: red is a flight that succeeded
+# no red among them: red is a flight that succeeded
+CONTROL_COLOURS = dict(zip(BLOCKING_CONTROLS, ("#1f77b4", "#17becf", "#9467bd", "#2ca02c", "#8c564b", "#e377c2",
+                                               "#bcbd22", "#ff7f0e", "#7f7f7f"), strict=True))
 STATUS_COLOURS = {"on_time": "#2e8b57", "late": "#e69f00", "never": "#c0392b", "wrong_recipient": "#8e44ad"}
 STYLE: dict[str, Any] = {
     "font.family": FONT_FAMILY, "font.size": 9, "axes.titlesize": "medium", "axes.labelsize": "small",
@@ -306,7 +307,7 @@ def funnel_plot(funnel: pd.DataFrame, *, lang: str, note: str = "", means: bool 
     _title(fig, t("fig.funnel.title", lang), note)
     handles = [Patch(color=NEUTRAL, label=t("fig.stage.attempts", lang)),
                *(Patch(color=CONTROL_COLOURS[c], label=f"{t('fig.stage.blocked', lang)}: {t(f'fig.control.{c}', lang)}")
-                 for c in CONTROLS if c in used),
+                 for c in BLOCKING_CONTROLS if c in used),
                Patch(color=WORSE, label=t("fig.stage.succeeded", lang))]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4))
     return _done(fig, t("fig.funnel.alt", lang, what=note, items="; ".join(items)))
