@@ -156,7 +156,7 @@ class Model:
 
     def __init__(self, scenario: Scenario, seed: int | None = None, params: Params | None = None) -> None:
         self.sc = scenario
-        self.params = params or rulebook().params
+        self.params = params or scenario.rules.params()  # the notice as this scenario reads it
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = Streams(self.seed)
         self.env = simpy.Environment(initial_time=0.0)

@@ -102,7 +102,7 @@ def _combine(scenario: Scenario, models: list[Simulated], simulated: float) -> C
         builder.absorb(model.rec, prefix(i))
     log = builder.build(end=models[0].now, source=f"{scenario.name} seeds {', '.join(str(m.seed) for m in models)}")
     t2 = time.perf_counter()
-    found = audit(log)
+    found = audit(log, scenario.rules.params())
     t3 = time.perf_counter()
     n = len(models)
     which = {id(t): _event_replications(t["event_id"], firsts) for t in log.tables.values()}

@@ -54,7 +54,7 @@ def run_once(scenario: Scenario, seed: int) -> Replication:
     t1 = time.perf_counter()
     log = model.log()
     t2 = time.perf_counter()
-    found = audit(log)
+    found = audit(log, model.params)
     t3 = time.perf_counter()
     values = kpis(log, found)
     return Replication(seed, log, found, values, {"simulate": t1 - t0, "log": t2 - t1, "audit": t3 - t2})
