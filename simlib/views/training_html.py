@@ -238,9 +238,9 @@ def case_sheet_html(cases: Sequence[cb.Case], lang: str, seed: int | None = None
             f'<div class="case" id="case-{E(case.id)}"><p class="muted">{i}. {E(case.id)} · '
             f'{E(section_label(case.section, lang))} · '
             f'{E(", ".join(case.clauses))}</p><p><b>{E(case.prompt.get(lang))}</b></p>{options}'
-            f'<p><b>{E(t("training.ex.answer", lang))}:</b> {E(cb.render_key(case, lang))} '
+            f'<p><b>{E(t("training.ex.answer", lang))}</b> {E(cb.render_key(case, lang))} '
             f'<span class="muted">({E(t(f"training.ex.key_source.{key_source(case)}", lang))})</span></p>'
-            f'<p><b>{E(t("training.ex.why", lang))}:</b> {E(case.explanation.get(lang))}</p>'
+            f'<p><b>{E(t("training.ex.why", lang))}</b> {E(case.explanation.get(lang))}</p>'
             f"{citations_html(result, lang)}</div>")
     return page("".join(out))
 
