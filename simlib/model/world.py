@@ -89,7 +89,7 @@ class ApprovalDesk:
 class Engagement:
     """Cadres taken up by one trip: not free for another (``Model.available``) from the application until they
     are released — each by :meth:`release` when the trip lets him go, the rest when the ``with`` block ends,
-    except those the trip :meth:`keep` s (a cadre who stays abroad is never free again).
+    except those marked with :meth:`keep` (a cadre who stays abroad is never free again).
 
     A generator closed before its block ends (the run stopped in the middle of a trip) releases nobody."""
 
