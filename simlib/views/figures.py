@@ -54,8 +54,8 @@ STYLE: dict[str, Any] = {
     "grid.alpha": 0.3, "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight", "svg.hashsalt": "simlib",
     "svg.fonttype": "path", "axes.unicode_minus": False,
 }
-# a preset text's clause reference: "（第三条（一）未落实）", " (3.1.b off)"
-CLAUSE_REFERENCE = re.compile(r"（第[^（）]*(?:（[^（）]*）[^（）]*)*）| \([0-9][^()]*\)")
+# a preset text's clause reference: "（第三条（一）未落实）", "（落实率0.5）", " (3.1.b off)"
+CLAUSE_REFERENCE = re.compile(r"（第[^（）]*(?:（[^（）]*）[^（）]*)*）|（落实率[^（）]*）| \([0-9][^()]*\)")
 _styled = False
 
 
