@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simlib.audit import Findings, audit
 from simlib.errors import InputError
 from simlib.i18n import t
-from simlib.log.io import read_log
+
+if TYPE_CHECKING:  # the auditor and the log readers (pandas, pyarrow) load when the command runs
+    from simlib.audit import Findings
 
 OUT_FORMATS = (".csv", ".parquet")
 
@@ -72,6 +73,9 @@ def findings_json(findings: Findings, lang: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
+    from simlib.audit import audit
+    from simlib.log.io import read_log
+
     check_out_path(args.out)
     findings = audit(read_log(args.log))
     if args.json:

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simlib.bench import NAMES, render, run_benchmarks
 from simlib.i18n import t
+
+NAMES = ("model", "scale", "audit", "explorer", "queue")
+"""simlib.bench.NAMES (not imported here: the suite loads pandas and scipy; tests/test_startup.py keeps them equal)."""
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -23,6 +25,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
+    from simlib.bench import render, run_benchmarks
+
     def progress(name: str) -> None:
         print(t("bench.progress", lang, name=name), file=sys.stderr, flush=True)
 

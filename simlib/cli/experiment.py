@@ -104,21 +104,27 @@ def _lang(args: argparse.Namespace, lang: str | None) -> str:
     return getattr(args, "cmd_lang", None) or lang or get_lang()
 
 
-def _with_headline(handler: Callable[..., int], headline: Sequence[str]) -> Callable[..., int]:
+Headline = Sequence[str] | Callable[[], Sequence[str]]
+"""KPI names, or a function giving them when a subcommand runs (so that registering imports nothing heavy)."""
+
+
+def _with_headline(handler: Callable[..., int], headline: Headline) -> Callable[..., int]:
     """``handler`` reporting the ``headline`` KPIs when no ``--kpi`` is given (all KPIs make an unreadable table)."""
 
     def run(args: argparse.Namespace, out: TextIO | None = None, lang: str | None = None) -> int:
-        if not args.kpi and headline:
-            args.kpi = list(headline)
+        kpis = headline() if callable(headline) else headline
+        if not args.kpi and kpis:
+            args.kpi = list(kpis)
         return handler(args, out, lang)
 
     return run
 
 
 def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
-             headline: Sequence[str] = ()) -> None:
+             headline: Headline = ()) -> None:
     """Add ``compare``, ``sweep``, ``sensitivity`` and ``replications`` to an argparse subparsers object;
-    ``headline``: the KPIs shown by ``compare``, ``sweep`` and ``sensitivity`` when ``--kpi`` is not given."""
+    ``headline``: the KPIs shown by ``compare``, ``sweep`` and ``sensitivity`` when ``--kpi`` is not given (or a
+    function returning them)."""
     p = _subcommand(subparsers, "compare")
     p.add_argument("baseline", metavar="BASE", help=_help("arg.baseline"))
     p.add_argument("alternatives", nargs="+", metavar="ALT", help=_help("arg.alternatives"))

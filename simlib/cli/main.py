@@ -8,8 +8,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -22,16 +22,27 @@ EXIT_INPUT = 2
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import: only for --version
+
     try:
         return version("simlib")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
         return "unknown"
 
 
+class _VersionAction(argparse._VersionAction):
+    """``--version``, with the installed version looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        self.version = f"simlib {_version()}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser: global ``--lang`` and ``--version``, one subcommand per module in ``COMMANDS``."""
     parser = argparse.ArgumentParser(prog="simlib", description=t("cli.description", "en"))
-    parser.add_argument("--version", action="version", version=f"simlib {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--lang",
         choices=LANGS,
@@ -54,11 +65,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_experiments(sub: argparse._SubParsersAction) -> None:
-    """``compare``, ``sweep``, ``sensitivity``, ``replications`` on simlib's scenarios and pipeline."""
-    from simlib.pipeline.kpi import HEADLINE_KPIS
-    from simlib.pipeline.replication import ranges, resolve
+    """``compare``, ``sweep``, ``sensitivity``, ``replications`` on simlib's scenarios and pipeline (imported when
+    one of them runs)."""
+    experiment.register(sub, _resolve, _ranges, headline=_headline)
 
-    experiment.register(sub, resolve, ranges, headline=HEADLINE_KPIS)
+
+def _resolve(name: str, overrides: Mapping[str, Any]) -> tuple[str, Mapping[str, Any], Any]:
+    from simlib.pipeline.replication import resolve
+
+    return resolve(name, overrides)
+
+
+def _ranges(config: Mapping[str, Any], paths: Sequence[str] | None) -> Mapping[str, tuple[float, float]]:
+    from simlib.pipeline.replication import ranges
+
+    return ranges(config, paths)  # type: ignore[arg-type]
+
+
+def _headline() -> tuple[str, ...]:
+    from simlib.pipeline.kpi import HEADLINE_KPIS
+
+    return HEADLINE_KPIS
 
 
 def resolve_lang(args: argparse.Namespace) -> str:

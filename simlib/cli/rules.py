@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simlib.audit import Check, all_checks
 from simlib.i18n import pad, t
-from simlib.rulebook import Clause, Parameter, rulebook
+
+if TYPE_CHECKING:  # the auditor (pandas) and the rulebook (pydantic) load when the command runs
+    from simlib.audit import Check
+    from simlib.rulebook import Clause, Parameter
 
 FIELDS = ("actor", "subject", "trigger", "obligation", "deadline", "sanction", "encoding")
 
@@ -21,6 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _citing(clause_id: str) -> list[Check]:
+    from simlib.audit import all_checks
+
     return [c for c in all_checks().values() if c.clause == clause_id]
 
 
@@ -39,6 +43,8 @@ def _check_record(c: Check) -> dict[str, Any]:
 def parameters_of(clause_id: str) -> list[Parameter]:
     """Every parameter the clause depends on, in the rulebook's order: those parameters.yaml lists under it and
     every one its checks read (the scope's 6.a and 5.a included)."""
+    from simlib.rulebook import rulebook
+
     read = {name for c in _citing(clause_id) for name in c.params}
     return [p for p in rulebook().parameters.values() if clause_id in p.clauses or p.name in read]
 
@@ -103,6 +109,8 @@ def show_clause(clause: Clause, lang: str) -> str:
 
 def list_clauses(lang: str) -> str:
     """One line per clause: id, kinds, text."""
+    from simlib.rulebook import rulebook
+
     lines = [t("rules.header", lang)]
     for c in rulebook().clauses:
         lines.append(f"{c.id:<8} {pad(_kinds(c, lang), 17)} {c.text(lang)}")  # type: ignore[arg-type]
@@ -110,6 +118,8 @@ def list_clauses(lang: str) -> str:
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
+    from simlib.rulebook import rulebook
+
     rb = rulebook()
     if args.clause:
         clause = rb.clause(args.clause)

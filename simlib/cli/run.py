@@ -7,15 +7,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
-
-from simlib import pipeline
 from simlib.cli.validate import load
 from simlib.errors import InputError
 from simlib.i18n import pad, t
-from simlib.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas, the pipeline and the scenario schema load when the command runs
+    from simlib import pipeline
+    from simlib.scenario import Scenario
 
 SUMMARY_KPIS = (
     "events", "trips_public", "trips_private", "trips_denied", "approval_days_mean",
@@ -42,6 +42,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _fmt(v: float) -> str:
+    import pandas as pd
+
     if pd.isna(v):
         return "—"
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3g}"
@@ -49,6 +51,10 @@ def _fmt(v: float) -> str:
 
 def summary(results: list[pipeline.Replication], sc: Scenario, lang: str) -> str:
     """A readable summary: the world, the KPIs (mean, min–max over replications), the top findings."""
+    import pandas as pd
+
+    from simlib import pipeline
+
     table = pipeline.summary_table(results)
     lines = [t("model.run.title", lang, name=sc.name, reps=len(results),
                seeds=", ".join(str(r.seed) for r in results)),
@@ -73,6 +79,8 @@ def summary(results: list[pipeline.Replication], sc: Scenario, lang: str) -> str
 
 def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = None) -> int:
     """Run replications, write the outputs (with --out) and print a summary (or JSON)."""
+    from simlib import pipeline
+
     out = out or sys.stdout
     lang = lang or "zh"
     if args.reps < 1:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TextIO
 
 from simlib.i18n import t
-from simlib.scenario import CONTROL_NAMES, Scenario, describe, find_scenario, load_scenario, parse_sets
+
+if TYPE_CHECKING:  # the scenario schema (pydantic) and pandas load when the command runs
+    from simlib.scenario import Scenario
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -26,11 +26,17 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def load(name: str, overrides: list[str]) -> Scenario:
     """A scenario by path or by name (``baseline``, a gap, a training world), with ``--set`` overrides."""
+    from simlib.scenario import find_scenario, load_scenario, parse_sets
+
     return load_scenario(find_scenario(name), parse_sets(overrides))
 
 
 def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = None) -> int:
     """Check one scenario file; print what it is, or raise InputError naming the field and the fix."""
+    import pandas as pd
+
+    from simlib.scenario import CONTROL_NAMES, Scenario, describe
+
     out = out or sys.stdout
     lang = lang or "zh"
     sc = load(args.file, args.overrides)

@@ -152,7 +152,7 @@ class Rulebook(BaseModel):
 
 def _load(name: str) -> Any:
     text = resources.files("simlib.rulebook").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=yaml.CSafeLoader)  # libyaml: the same data as safe_load, ten times faster
 
 
 @cache
