@@ -14,7 +14,8 @@ Notebooks are discovered, not listed: a new notebook is tested as soon as it exi
 
 Regenerate the stored outputs after a deliberate change with ``make notebooks``, i.e.
 ``pytest tests/test_notebooks.py -k stored_outputs --nb-force-regen`` (each regenerated notebook is reported as a
-failure once, then passes).
+failure once, then passes). Regenerated notebooks are stored without ipywidgets state: a view needs its kernel
+anyway, and the state of the explorer's schema-generated form alone is ~0.8 MB.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _runs() -> list[Any]:
 @pytest.mark.parametrize(("path", "lang"), _runs())
 def test_runs_in_both_languages(path: Path, lang: str, tmp_path: Path) -> None:
     """papermill on a fresh kernel: no error, no warning or other stderr output, Chinese text in Chinese,
-    a small executed notebook."""
+    outputs under 1 MB."""
     small = json.loads(json.dumps(SMALL.get(_key(path), {})).replace("{tmp}", str(tmp_path)))
     out = tmp_path / path.name
     pm.execute_notebook(str(path), str(out), parameters={**small, "lang": lang}, kernel_name="python3",
@@ -130,11 +131,17 @@ def test_runs_in_both_languages(path: Path, lang: str, tmp_path: Path) -> None:
     texts = "".join(_texts(nb))
     if lang == "zh":
         assert CJK.search(texts), "no Chinese in the outputs of a zh run"
-    assert out.stat().st_size < MAX_BYTES
+    assert len(json.dumps([c.outputs for c in _code(nb)])) < MAX_BYTES, "outputs over 1 MB"
 
 
 @pytest.mark.parametrize(
     "path", _params([p for p in NOTEBOOKS if not _template(p)], SLOW_DEFAULTS))
 def test_stored_outputs_are_reproduced(path: Path, nb_regression: Any) -> None:
     """The stored outputs are what the default parameters give (see the module doc to regenerate them)."""
-    nb_regression.check(str(path))
+    try:
+        nb_regression.check(str(path))
+    finally:
+        if nb_regression.force_regen:
+            nb = nbformat.read(path, as_version=4)
+            if nb.metadata.pop("widgets", None) is not None:
+                nbformat.write(nb, path)
