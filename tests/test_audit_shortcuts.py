@@ -22,7 +22,7 @@ from vocab_log import vocabulary_log
 
 from simlib.audit import all_checks, audit
 from simlib.audit.context import NAT, AuditContext, asof, encode_ids
-from simlib.audit.registry import _frames
+from simlib.audit.registry import frames
 from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.synthetic import synthetic_log
 from simlib.log.vocabulary import EVENTS
@@ -112,7 +112,7 @@ def test_a_check_without_its_triggers_finds_nothing(params: dict[str, object]) -
         assert tested, f"{chk.clause}: no test log has its triggers"
         for log in tested:
             ctx = AuditContext(_without(log, chk.triggers), rulebook().params.replace(**params))
-            found = [f for f in _frames(chk.fn(ctx)) if len(f)]
+            found = [f for f in frames(chk.fn(ctx)) if len(f)]
             assert not found, f"{chk.clause} found {sum(map(len, found))} without {chk.triggers}"
 
 
