@@ -26,6 +26,7 @@ TARGET_KEYS = {
     "audit": {"audit_rate"},
     "explorer": {"explorer_round_trip"},
     "queue": {"queue_speedup"},
+    "startup": {"startup_help", "startup_audit", "startup_import"},
 }
 
 
@@ -94,6 +95,9 @@ def test_quick_json_has_every_figure_and_its_invariants(tmp_path: Path, capsys: 
     explorer = figures["explorer"]
     assert explorer["reps"] == QUICK.explorer_reps and explorer["kpis"] > 0 and explorer["differences"] > 0
     _check_queue(figures["queue"])
+    startup = figures["startup"]
+    assert startup["runs"] == QUICK.startup_runs and startup["log_events"] == 10
+    assert all("error" not in row and row["runs"] == QUICK.startup_runs for row in startup["commands"].values())
     for lang in ("zh", "en"):
         text = render(result, lang)
         for figure in figures.values():

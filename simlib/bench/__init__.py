@@ -5,6 +5,8 @@
 3. ``audit``: audit throughput on a generated 1 M-event log (:mod:`.audit`);
 4. ``explorer``: the explorer's round trip on a warm pool (:mod:`.explorer`);
 5. ``queue``: the approval queue as M/M/4 against Ciw, checked against Erlang C (:mod:`.mmc`).
+6. ``startup``: ``simlib --help``, ``simlib audit`` of ten events and ``import simlib`` in fresh interpreters
+   (:mod:`.startup`, issue 12).
 
 Every figure carries its target and whether it is met. These are benchmark figures, never timed tests.
 """

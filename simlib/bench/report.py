@@ -76,7 +76,21 @@ def _queue(f: dict[str, Any], lang: str) -> list[str]:
     return [*lines, t(agree, lang, t=_n(f["t_max"], 2), d=_n(f["t_difference"], 2))]
 
 
-DETAILS = {"model": _model, "scale": _scale, "audit": _audit, "explorer": _explorer, "queue": _queue}
+def _startup(f: dict[str, Any], lang: str) -> list[str]:
+    load = f["load_average"]
+    lines = [t("bench.startup.head", lang, runs=f["runs"], events=f["log_events"],
+               start=" ".join(f"{v:.2f}" for v in load["start"]), end=" ".join(f"{v:.2f}" for v in load["end"]))]
+    for row in f["commands"].values():
+        if "error" in row:
+            lines.append(f"{row['command']}: {t('bench.error', lang, error=row['error'])}")
+            continue
+        lines.append(t("bench.startup.row", lang, command=row["command"], median=_n(row["median_s"], 2),
+                       min=_n(row["min_s"], 2), max=_n(row["max_s"], 2), cpu=_n(row["cpu_median_s"], 2)))
+    return lines
+
+
+DETAILS = {"model": _model, "scale": _scale, "audit": _audit, "explorer": _explorer, "queue": _queue,
+           "startup": _startup}
 
 
 def _target_line(target: dict[str, Any], lang: str) -> str:

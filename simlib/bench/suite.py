@@ -1,4 +1,4 @@
-"""``run_benchmarks``: every figure of issue 5 in one process run, at full or quick sizes, as one dict."""
+"""``run_benchmarks``: every figure of issues 5 and 12 in one process run, at full or quick sizes, as one dict."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from simlib.bench.explorer import explorer_round_trip
 from simlib.bench.lifecycle import model_vs_bare
 from simlib.bench.mmc import mm4_vs_ciw
 from simlib.bench.scale import scale
+from simlib.bench.startup import startup
 
-NAMES = ("model", "scale", "audit", "explorer", "queue")
+NAMES = ("model", "scale", "audit", "explorer", "queue", "startup")
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,16 @@ class Sizes:
     explorer_widget_changes: int
     queue_customers: int
     queue_repeat: int
+    startup_runs: int
 
 
 FULL = Sizes(model_cadres=None, model_years=None, model_repeat=2,
              scale_cadres=(1_000, 10_000, 100_000), scale_years=10.0,
              audit_events=1_000_000, audit_repeat=3, explorer_reps=20, explorer_repeat=3, explorer_widget_changes=10,
-             queue_customers=100_000, queue_repeat=3)
+             queue_customers=100_000, queue_repeat=3, startup_runs=9)
 QUICK = Sizes(model_cadres=300, model_years=1.0, model_repeat=1, scale_cadres=(100, 400), scale_years=1.0,
               audit_events=20_000, audit_repeat=1, explorer_reps=1, explorer_repeat=1, explorer_widget_changes=2,
-              queue_customers=20_000, queue_repeat=1)
+              queue_customers=20_000, queue_repeat=1, startup_runs=2)
 
 
 def figures(sizes: Sizes) -> dict[str, Callable[[], tuple[dict[str, Any], list[Target]]]]:
@@ -54,6 +56,7 @@ def figures(sizes: Sizes) -> dict[str, Callable[[], tuple[dict[str, Any], list[T
         "explorer": lambda: explorer_round_trip("training/small", sizes.explorer_reps, sizes.explorer_repeat,
                                                 sizes.explorer_widget_changes),
         "queue": lambda: mm4_vs_ciw(sizes.queue_customers, sizes.queue_repeat),
+        "startup": lambda: startup(sizes.startup_runs),
     }
 
 

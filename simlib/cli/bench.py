@@ -10,7 +10,7 @@ from typing import Any
 
 from simlib.i18n import t
 
-NAMES = ("model", "scale", "audit", "explorer", "queue")
+NAMES = ("model", "scale", "audit", "explorer", "queue", "startup")
 """simlib.bench.NAMES (not imported here: the suite loads pandas and scipy; tests/test_startup.py keeps them equal)."""
 
 
