@@ -3,9 +3,9 @@ both languages, and a regression test of the stored outputs (pytest-notebook).
 
 Notebooks are discovered, not listed: a new notebook is tested as soon as it exists. Two kinds of run:
 
-* ``test_runs_in_both_languages``: papermill executes the notebook with ``lang`` = ``zh`` and ``en`` and the
-  small parameters of :data:`SMALL` (for notebooks whose defaults take long), on a fresh kernel each time. A
-  notebook without small parameters runs in ``en`` only: its ``zh`` run at the defaults is the next test's;
+* ``test_runs_with_papermill``: papermill executes the notebook with ``lang="en"`` (and the small parameters
+  of :data:`SMALL` where the defaults take long) on a fresh kernel; its ``zh`` run is the next test's, at the
+  defaults on a fresh kernel. Report templates have no stored outputs: papermill runs them in both languages;
 * ``test_stored_outputs_are_reproduced``: pytest-notebook's ``nb_regression`` executes the notebook as stored
   (default parameters) and compares the outputs with the stored ones, ignoring only what differs on every run
   (execution counts, image bytes, widget model ids, memory addresses: ``nb_diff_*`` in pyproject.toml).
@@ -37,18 +37,19 @@ TEMPLATES_DIR = "reports"  # papermill templates: no stored outputs (test_report
 MAX_BYTES = 1_000_000  # a notebook with its outputs stays under 1 MB
 
 # Parameters for the two-language run where the defaults take long (key: path under notebooks/). The stored
-# outputs keep the defaults; these only make the worlds smaller. Files go to the test's tmp folder ("{tmp}").
+# outputs keep the defaults; these make the worlds smaller and run serially (the test workers already use the
+# cores). Files go to the test's tmp folder ("{tmp}").
 SMALL: dict[str, dict[str, Any]] = {
     "planning/explorer.ipynb": {"cadres": 100, "years": 1.0, "reps": 3, "executor": "serial"},
-    "planning/gaps.ipynb": {"sets": {"organisation.cadres": 100, "calendar.years": 1}, "reps": 2,
-                            "export_dir": "{tmp}"},
+    "planning/gaps.ipynb": {"sets": {"organisation.cadres": 60, "calendar.years": 0.5}, "reps": 2,
+                            "executor": "serial", "export_dir": "{tmp}"},
     "planning/sensitivity.ipynb": {"sets": {"organisation.cadres": 60, "calendar.years": 0.5}, "reps": 2,
-                                   "trajectories": 2},
+                                   "trajectories": 2, "executor": "serial"},
     "reports/comparison.ipynb": {"compare": ["no_exit_control"], "all_gaps": False, "reps": 2,
-                                 "sets": {"organisation.cadres": 100, "calendar.years": 1}},
+                                 "sets": {"organisation.cadres": 100, "calendar.years": 1}, "executor": "serial"},
 }
-# Notebooks whose default run (the regression test) takes more than ~15 s on 2 busy cores.
-SLOW_DEFAULTS = {"planning/explorer.ipynb", "planning/gaps.ipynb", "planning/sensitivity.ipynb"}
+# Notebooks whose runs take more than ~15 s on 2 busy cores (marked slow).
+SLOW = {"planning/explorer.ipynb", "planning/gaps.ipynb", "planning/sensitivity.ipynb", "reports/comparison.ipynb"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -107,19 +108,20 @@ def test_follows_the_notebook_rules(path: Path) -> None:
 
 
 def _runs() -> list[Any]:
-    """(notebook, lang) pairs: both languages with small parameters; English only where the regression test
-    already runs the defaults (in Chinese) on a fresh kernel."""
+    """(notebook, lang) pairs: English, and Chinese too where no regression test runs the notebook in Chinese."""
     out = []
     for path in NOTEBOOKS:
-        both = _key(path) in SMALL or _template(path)
-        out += [pytest.param(path, lang, id=f"{_key(path)}-{lang}") for lang in (("zh", "en") if both else ("en",))]
+        both = _template(path)
+        marks = [pytest.mark.slow] if _key(path) in SLOW else []
+        out += [pytest.param(path, lang, id=f"{_key(path)}-{lang}", marks=marks)
+                for lang in (("zh", "en") if both else ("en",))]
     return out
 
 
 @pytest.mark.parametrize(("path", "lang"), _runs())
-def test_runs_in_both_languages(path: Path, lang: str, tmp_path: Path) -> None:
-    """papermill on a fresh kernel: no error, no warning or other stderr output, Chinese text in Chinese,
-    outputs under 1 MB."""
+def test_runs_with_papermill(path: Path, lang: str, tmp_path: Path) -> None:
+    """papermill with ``lang`` on a fresh kernel: no error, no warning or other stderr output, Chinese text in a
+    Chinese run, outputs under 1 MB."""
     small = json.loads(json.dumps(SMALL.get(_key(path), {})).replace("{tmp}", str(tmp_path)))
     out = tmp_path / path.name
     pm.execute_notebook(str(path), str(out), parameters={**small, "lang": lang}, kernel_name="python3",
@@ -135,7 +137,7 @@ def test_runs_in_both_languages(path: Path, lang: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", _params([p for p in NOTEBOOKS if not _template(p)], SLOW_DEFAULTS))
+    "path", _params([p for p in NOTEBOOKS if not _template(p)], SLOW))
 def test_stored_outputs_are_reproduced(path: Path, nb_regression: Any) -> None:
     """The stored outputs are what the default parameters give (see the module doc to regenerate them)."""
     try:
