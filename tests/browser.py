@@ -135,7 +135,7 @@ def serve_voila(
         try:
             yield _wait_for_voila(process, log, timeout)
         finally:
-            _kill_group(process)
+            kill_tree(process)
 
 
 def _wait_for_voila(process: subprocess.Popen, log, timeout: float) -> str:
@@ -161,9 +161,10 @@ def _tail(log, size: int = 3000) -> str:
     return log.read()[-size:]
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (Voilà shuts its kernels down), SIGKILL it after 10 s, then kill what
-    is left of its descendants: kernels run in sessions of their own, with their worker pools."""
+def kill_tree(process: subprocess.Popen) -> None:
+    """Stop a server started with ``start_new_session=True``: SIGTERM its process group (Voilà and JupyterLab
+    shut their kernels down), SIGKILL it after 10 s, then kill what is left of its descendants (kernels run in
+    sessions of their own, with their worker pools)."""
     try:
         descendants = psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:

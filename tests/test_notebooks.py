@@ -20,15 +20,22 @@ anyway, and the state of the explorer's schema-generated form alone is ~0.8 MB.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill as pm
+import psutil
 import pytest
+from browser import free_port, kill_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -147,3 +154,43 @@ def test_stored_outputs_are_reproduced(path: Path, nb_regression: Any) -> None:
             nb = nbformat.read(path, as_version=4)
             if nb.metadata.pop("widgets", None) is not None:
                 nbformat.write(nb, path)
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_notebooks_with_the_project_kernel(tmp_path: Path) -> None:
+    """``make lab``: JupyterLab at 127.0.0.1 on notebooks/, and its python3 kernel runs the venv's interpreter."""
+    port = free_port()
+    with (tmp_path / "lab.log").open("w") as log:
+        lab = subprocess.Popen(["make", "--no-print-directory", "-o", "venv", "-o", "sysdeps", "lab",
+                                f"LAB_PORT={port}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status", timeout=2).close()
+                break
+            except OSError:
+                assert lab.poll() is None and time.monotonic() < deadline, (tmp_path / "lab.log").read_text()
+                time.sleep(0.5)
+        contents = json.load(urllib.request.urlopen(f"{base}/api/contents/", timeout=10))
+        assert {"planning", "reports", "training"} <= {c["name"] for c in contents["content"]}
+        specs = json.load(urllib.request.urlopen(f"{base}/api/kernelspecs", timeout=10))
+        assert specs["default"] == "python3" and "python3" in specs["kernelspecs"]
+        # start a kernel the way the browser does (XSRF cookie and header) and look at its interpreter
+        cookies = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+        opener.open(f"{base}/lab", timeout=30).close()
+        xsrf = next(c.value for c in cookies if c.name == "_xsrf")
+        request = urllib.request.Request(f"{base}/api/kernels", data=b'{"name": "python3"}', method="POST",
+                                         headers={"X-XSRFToken": xsrf, "Content-Type": "application/json"})
+        kernel = json.load(opener.open(request, timeout=30))
+        cmdlines = {}
+        while not any(kernel["id"] in " ".join(c) for c in cmdlines.values()) and time.monotonic() < deadline:
+            cmdlines = {p.pid: p.cmdline() for p in psutil.Process(lab.pid).children(recursive=True)}
+            time.sleep(0.2)
+        argv = next(c for c in cmdlines.values() if kernel["id"] in " ".join(c))
+        assert Path(argv[0]) == Path(sys.executable), argv
+    finally:
+        kill_tree(lab)
