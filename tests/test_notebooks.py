@@ -14,8 +14,8 @@ Notebooks are discovered, not listed: a new notebook is tested as soon as it exi
 
 Regenerate the stored outputs after a deliberate change with ``make notebooks``, i.e.
 ``pytest tests/test_notebooks.py -k stored_outputs --nb-force-regen`` (each regenerated notebook is reported as a
-failure once, then passes). Regenerated notebooks are stored without ipywidgets state: a view needs its kernel
-anyway, and the state of the explorer's schema-generated form alone is ~0.8 MB.
+failure once, then passes). Regenerated notebooks are stored without ipywidgets state (a view needs its kernel
+anyway, and the state of the explorer's schema-generated form alone is ~0.8 MB) and without execution timestamps.
 """
 
 from __future__ import annotations
@@ -151,9 +151,16 @@ def test_stored_outputs_are_reproduced(path: Path, nb_regression: Any) -> None:
         nb_regression.check(str(path))
     finally:
         if nb_regression.force_regen:
-            nb = nbformat.read(path, as_version=4)
-            if nb.metadata.pop("widgets", None) is not None:
-                nbformat.write(nb, path)
+            _store_clean(path)
+
+
+def _store_clean(path: Path) -> None:
+    """A regenerated notebook without what changes on every run and says nothing to a reader: the widget
+    state and the cells' execution timestamps."""
+    nb = nbformat.read(path, as_version=4)
+    dropped = [nb.metadata.pop("widgets", None)] + [cell.metadata.pop("execution", None) for cell in nb.cells]
+    if any(d is not None for d in dropped):
+        nbformat.write(nb, path)
 
 
 @pytest.mark.slow
