@@ -13,11 +13,11 @@ from typing import Any
 
 import yaml
 
-from simlib.cli import audit, bench, experiment, report, rules, run, validate, vocab
+from simlib.cli import audit, bench, experiment, handout, report, rules, run, validate, vocab
 from simlib.errors import InputError
 from simlib.i18n import LANGS, set_lang, t
 
-COMMANDS = (rules, audit, vocab, validate, run, report, bench)
+COMMANDS = (rules, audit, vocab, validate, run, report, handout, bench)
 EXIT_INPUT = 2
 
 
