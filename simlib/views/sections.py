@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.i18n import has, t
 from simlib.errors import InputError
+from simlib.i18n import has, t
 from simlib.rulebook import rulebook
 from simlib.scenario import iter_params, preset, presets
 from simlib.scenario.schema import Scenario
