@@ -24,7 +24,7 @@ from simlib.model import behaviour
 from simlib.model.organisation import Organisation
 from simlib.model.organisation import build as build_organisation
 from simlib.model.streams import Stream, Streams
-from simlib.rulebook import Params, rulebook
+from simlib.rulebook import Params
 from simlib.scenario.schema import Scenario
 
 Decider = Callable[[str, dict[str, Any]], bool]
