@@ -192,7 +192,7 @@ def screenshot(page: Page, name: str, tmp_path: Path) -> Path:
     The test name comes from pytest's ``PYTEST_CURRENT_TEST`` (``test_file.py__test_name``).
     """
     current = os.environ.get("PYTEST_CURRENT_TEST", "adhoc").split(" ")[0]
-    folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", current.split("/")[-1].replace("::", "__"))
+    folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", current.split("/")[-1].replace("::", "__")).strip("_")
     folder.mkdir(parents=True, exist_ok=True)
     png = page.screenshot(full_page=True)
     for path in (tmp_path / f"{name}.png", folder / f"{name}.png"):
@@ -200,4 +200,3 @@ def screenshot(page: Page, name: str, tmp_path: Path) -> Path:
     return folder / f"{name}.png"
 
 
-_kill_group = kill_tree  # its first name: tests/test_dashboard_browser.py imports it
