@@ -100,7 +100,7 @@ class Dashboard:
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """The dashboard started as a trainer starts it (the launcher), on a free port, answers into a tmp folder."""
-    from browser import _kill_group, free_port
+    from browser import free_port, kill_tree
 
     port = free_port()
     folder = tmp_path_factory.mktemp("session")
@@ -113,7 +113,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
             db.wait_ready(port, timeout=90, proc=proc)
             yield Dashboard(f"http://127.0.0.1:{port}/voila/render/", folder, started)
         finally:
-            _kill_group(proc)
+            kill_tree(proc)
 
 
 def shot(page, name: str, tmp_path: Path) -> Path:

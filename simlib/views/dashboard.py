@@ -196,11 +196,11 @@ class LandingApp:
     def __init__(self, lang: str | None = None) -> None:
         import ipywidgets as w
 
-        from simlib.views.training_apps import _classed, lang_toggle
+        from simlib.views.widgets import classed, lang_toggle
 
         self.lang = lang or get_lang()
         self.toggle = lang_toggle(self.lang, self.set_lang)
-        self.page = _classed(w.HTML(), "simlib-dashboard")
+        self.page = classed(w.HTML(), "simlib-dashboard")
         self.widget = w.VBox([self.toggle, self.page])
         self.set_lang(self.lang)
 

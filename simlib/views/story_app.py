@@ -21,7 +21,7 @@ from simlib.views.figures import timeline_plot
 from simlib.views.history import history_html
 from simlib.views.report import figure_html
 from simlib.views.sections import E
-from simlib.views.training_apps import _classed, _set_options, lang_toggle
+from simlib.views.widgets import classed, lang_toggle, set_options
 
 CSS = """<style>
 .simlib-story-question {font-size: 1.1em; margin: 0.6em 0;}
@@ -103,21 +103,21 @@ class StoryApp:
         self.lang = lang or get_lang()
         self.seed = seed
         self.toggle = lang_toggle(self.lang, self.set_lang)
-        self.role = _classed(w.ToggleButtons(options=[(r, r) for r in ROLES], value=role,
+        self.role = classed(w.ToggleButtons(options=[(r, r) for r in ROLES], value=role,
                                              style={"button_width": "80px"}), "simlib-story-role")
-        self.restart_button = _classed(w.Button(), "simlib-story-restart")
+        self.restart_button = classed(w.Button(), "simlib-story-restart")
         self.restart_button.on_click(lambda _: self.restart())
         self.intro = w.HTML()
-        self.latest = _classed(w.HTML(), "simlib-story-latest")
-        self.history = _classed(w.HTML(), "simlib-story-events")
+        self.latest = classed(w.HTML(), "simlib-story-latest")
+        self.history = classed(w.HTML(), "simlib-story-events")
         self.history_box = w.Accordion(children=[self.history], selected_index=None)
-        self.question = _classed(w.HTML(), "simlib-story-question")
+        self.question = classed(w.HTML(), "simlib-story-question")
         self.choices = w.VBox()
-        self.findings = _classed(w.HTML(), "simlib-story-findings")
-        self.sanctions = _classed(w.HTML(), "simlib-story-sanctions")
-        self.score = _classed(w.HTML(), "simlib-story-score")
-        self.timeline = _classed(w.HTML(), "simlib-story-timeline")
-        self.widget = _classed(w.VBox([w.HTML(CSS), w.HBox([self.toggle, self.role, self.restart_button]),
+        self.findings = classed(w.HTML(), "simlib-story-findings")
+        self.sanctions = classed(w.HTML(), "simlib-story-sanctions")
+        self.score = classed(w.HTML(), "simlib-story-score")
+        self.timeline = classed(w.HTML(), "simlib-story-timeline")
+        self.widget = classed(w.VBox([w.HTML(CSS), w.HBox([self.toggle, self.role, self.restart_button]),
                                        self.intro, self.latest, self.question, self.choices, self.score,
                                        self.findings, self.sanctions, self.history_box, self.timeline]),
                                "simlib-story")
@@ -155,7 +155,7 @@ class StoryApp:
         import ipywidgets as w
 
         lang, s = self.lang, self.story
-        _set_options(self.role, [(t(f"story.role.{r}", lang), r) for r in ROLES])
+        set_options(self.role, [(t(f"story.role.{r}", lang), r) for r in ROLES])
         self.restart_button.description = t("story.restart", lang)
         c = s.cast
         self.intro.value = (f"<h3>{E(t('story.title', lang))}</h3><p>" + E(t(
@@ -173,7 +173,7 @@ class StoryApp:
             self.question.value = f"<p>{E(q.prompt(lang))}</p><p><b>{E(t('story.question', lang))}</b></p>"
             buttons = []
             for choice in q.choices:
-                b = _classed(w.Button(description=q.label(choice.key, lang), layout={"width": "auto"}),
+                b = classed(w.Button(description=q.label(choice.key, lang), layout={"width": "auto"}),
                              "simlib-story-choice", f"simlib-story-choice-{choice.key.replace('_', '-')}")
                 b.on_click(lambda _, key=choice.key: self.choose(key))
                 buttons.append(b)

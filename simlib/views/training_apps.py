@@ -32,7 +32,6 @@ The case exercises save the trainee's answers after each answer, with a pseudony
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from simlib.errors import InputError
@@ -44,35 +43,12 @@ from simlib.training.trainer import export, load_session, results, session_folde
 from simlib.training.walkthrough import SECTIONS, section
 from simlib.views import training_html as th
 from simlib.views.report import figure_html, shown_path
+from simlib.views.widgets import classed, lang_toggle, set_options
 
-LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
 TRIP_KINDS = ("public_temporary", "public_posted", "private")
 KEY_POSTS = ("", "finance", "personnel", "property", "confidential_archives")
 SECURITY = ("", "national_security", "state_asset_security", "industry_secret")
 WIDE = {"description_width": "initial"}
-
-
-def lang_toggle(lang: str, on_change: Callable[[str], None]) -> Any:
-    """The language switch (class ``simlib-lang``): calls ``on_change(lang)`` when flipped."""
-    import ipywidgets as w
-
-    toggle = w.ToggleButtons(options=list(LANG_OPTIONS), value=lang, style={"button_width": "80px"})
-    toggle.add_class("simlib-lang")
-    toggle.observe(lambda change: on_change(change["new"]), names="value")
-    return toggle
-
-
-def _classed(widget: Any, *classes: str) -> Any:
-    for c in classes:
-        widget.add_class(c)
-    return widget
-
-
-def _set_options(widget: Any, options: list[tuple[str, Any]]) -> None:
-    """New option labels, keeping the selected value."""
-    value = widget.value
-    widget.options = options
-    widget.value = value
 
 
 # --------------------------------------------------------------------------------------------- walkthrough
@@ -86,11 +62,11 @@ class WalkthroughApp:
 
         self.lang = lang or get_lang()
         self.toggle = lang_toggle(self.lang, self.set_lang)
-        self.picker = _classed(w.Dropdown(options=self._options(), value=first, style=WIDE,
+        self.picker = classed(w.Dropdown(options=self._options(), value=first, style=WIDE,
                                           layout=w.Layout(width="640px")), "simlib-wt-section")
-        self.body = _classed(w.HTML(), "simlib-wt-body")
+        self.body = classed(w.HTML(), "simlib-wt-body")
         self.picker.observe(lambda _: self.render(), names="value")
-        self.widget = _classed(w.VBox([self.toggle, self.picker, self.body]), "simlib-walkthrough")
+        self.widget = classed(w.VBox([self.toggle, self.picker, self.body]), "simlib-walkthrough")
         self.render()
 
     def _options(self) -> list[tuple[str, str]]:
@@ -104,7 +80,7 @@ class WalkthroughApp:
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang
-        _set_options(self.picker, self._options())
+        set_options(self.picker, self._options())
         self.render()
 
 
@@ -145,11 +121,11 @@ class CalculatorApp:
             widget.observe(lambda _: self.render(), names="value")
         self.head_profile = w.HTML()
         self.head_trip = w.HTML()
-        self.out = _classed(w.HTML(), "simlib-obligations")
+        self.out = classed(w.HTML(), "simlib-obligations")
         profile_box = w.VBox([self.head_profile, self.party, self.rank, self.employment, self.state_organ,
                               self.leading, self.unit_leader, self.key_post, self.security])
         trip_box = w.VBox([self.head_trip, self.kind, self.depart, self.back, self.returned, self.new_doc])
-        self.widget = _classed(w.VBox([self.toggle, w.HBox([profile_box, trip_box]), self.out]), "simlib-calculator")
+        self.widget = classed(w.VBox([self.toggle, w.HBox([profile_box, trip_box]), self.out]), "simlib-calculator")
         self.set_lang(self.lang)
 
     def profile(self) -> Profile:
@@ -184,12 +160,12 @@ class CalculatorApp:
         L = lambda key: t(key, lang)  # noqa: E731
         for name, widget in self.inputs.items():
             widget.description = L(f"training.calc.{name}")
-        _set_options(self.rank, [(L(f"training.calc.rank.{r}"), r) for r in RANKS])
-        _set_options(self.employment, [(L(f"training.calc.employment.{e}"), e) for e in EMPLOYMENT])
-        _set_options(self.kind, [(L(f"training.calc.kind.{k}"), k) for k in TRIP_KINDS])
-        _set_options(self.key_post, [(L(f"training.calc.key_post.{k}") if k else L("training.calc.none"), k)
+        set_options(self.rank, [(L(f"training.calc.rank.{r}"), r) for r in RANKS])
+        set_options(self.employment, [(L(f"training.calc.employment.{e}"), e) for e in EMPLOYMENT])
+        set_options(self.kind, [(L(f"training.calc.kind.{k}"), k) for k in TRIP_KINDS])
+        set_options(self.key_post, [(L(f"training.calc.key_post.{k}") if k else L("training.calc.none"), k)
                                      for k in KEY_POSTS])
-        _set_options(self.security, [(L(f"training.calc.security.{s}") if s else L("training.calc.none"), s)
+        set_options(self.security, [(L(f"training.calc.security.{s}") if s else L("training.calc.none"), s)
                                      for s in SECURITY])
         self.head_profile.value = f"<b>{th.E(L('training.calc.profile'))}</b>"
         self.head_trip.value = f"<b>{th.E(L('training.calc.trip'))}</b>"
@@ -218,23 +194,23 @@ class CaseApp:
         self.last: tuple[str, Any] | None = None  # (case id, response) of the last answer shown
         self.saved: str = ""
         self.toggle = lang_toggle(self.lang, self.set_lang)
-        self.trainee = _classed(w.Text(value=trainee, style=WIDE), "simlib-trainee")
+        self.trainee = classed(w.Text(value=trainee, style=WIDE), "simlib-trainee")
         self.trainee.observe(lambda change: self._rename(change["new"]), names="value")
-        self.prompt = _classed(w.HTML(), "simlib-prompt")
+        self.prompt = classed(w.HTML(), "simlib-prompt")
         self.answer_box = w.Box()
-        self.submit_button = _classed(w.Button(button_style="primary"), "simlib-submit")
-        self.next_button = _classed(w.Button(), "simlib-next")
-        self.drill_button = _classed(w.Button(), "simlib-drill")
-        self.feedback = _classed(w.HTML(), "simlib-feedback")
-        self.score = _classed(w.HTML(), "simlib-score")
-        self.status = _classed(w.HTML(), "simlib-status")
+        self.submit_button = classed(w.Button(button_style="primary"), "simlib-submit")
+        self.next_button = classed(w.Button(), "simlib-next")
+        self.drill_button = classed(w.Button(), "simlib-drill")
+        self.feedback = classed(w.HTML(), "simlib-feedback")
+        self.score = classed(w.HTML(), "simlib-score")
+        self.status = classed(w.HTML(), "simlib-status")
         self.submit_button.on_click(lambda _: self.submit())
         self.next_button.on_click(lambda _: self.next())
         self.drill_button.on_click(lambda _: self.drill())
-        self.case_box = _classed(w.VBox([self.prompt, self.answer_box,
+        self.case_box = classed(w.VBox([self.prompt, self.answer_box,
                                          w.HBox([self.submit_button, self.next_button, self.drill_button]),
                                          self.feedback]), "simlib-case")
-        self.widget = _classed(w.VBox([self.toggle, self.trainee, self.case_box, self.score, self.status]),
+        self.widget = classed(w.VBox([self.toggle, self.trainee, self.case_box, self.score, self.status]),
                                "simlib-cases")
         self.set_lang(self.lang)
 
@@ -315,7 +291,7 @@ class CaseApp:
         elif case.kind == "multiple":
             boxes = []
             for o in case.options:
-                box = _classed(w.Checkbox(value=bool(keep and o.id in keep), description=f"{o.id}. {o.text(self.lang)}",
+                box = classed(w.Checkbox(value=bool(keep and o.id in keep), description=f"{o.id}. {o.text(self.lang)}",
                                           indent=False, layout=w.Layout(width="auto")), "simlib-option")
                 box.option = o.id
                 boxes.append(box)
@@ -323,7 +299,7 @@ class CaseApp:
         else:
             hint = t("training.ex.date_hint" if case.kind == "date" else "training.ex.number_hint", self.lang)
             widget = w.Text(value="" if keep is None else str(keep), placeholder=hint)
-        return _classed(widget, "simlib-answer")
+        return classed(widget, "simlib-answer")
 
     def _show(self, keep: Any = None) -> None:
         import ipywidgets as w
@@ -334,7 +310,7 @@ class CaseApp:
         if case is None:
             done = t("training.ex.done", self.lang, summary=self.session.summary(self.lang))
             self.prompt.value = th.page(f"<p><b>{th.E(done)}</b></p>")
-            self.answer = _classed(w.HTML(), "simlib-answer")
+            self.answer = classed(w.HTML(), "simlib-answer")
         else:
             self.prompt.value = th.case_prompt_html(case, self.lang, self.index + 1, len(self.cases))
             self.answer = self._answer_widget(case, keep)
@@ -378,16 +354,16 @@ class TrainerApp:
         self.error = ""
         self.n_files = 0
         self.toggle = lang_toggle(self.lang, self.set_lang)
-        self.folder = _classed(w.Text(value=str(session_folder(session_dir)), style=WIDE,
+        self.folder = classed(w.Text(value=str(session_folder(session_dir)), style=WIDE,
                                       layout=w.Layout(width="640px")), "simlib-session-dir")
-        self.reload_button = _classed(w.Button(icon="refresh"), "simlib-reload")
-        self.export_button = _classed(w.Button(icon="download"), "simlib-export")
-        self.status = _classed(w.HTML(), "simlib-status")
-        self.tables = _classed(w.HTML(), "simlib-results")
-        self.chart = _classed(w.HTML(), "simlib-chart")
+        self.reload_button = classed(w.Button(icon="refresh"), "simlib-reload")
+        self.export_button = classed(w.Button(icon="download"), "simlib-export")
+        self.status = classed(w.HTML(), "simlib-status")
+        self.tables = classed(w.HTML(), "simlib-results")
+        self.chart = classed(w.HTML(), "simlib-chart")
         self.reload_button.on_click(lambda _: self.reload())
         self.export_button.on_click(lambda _: self.export())
-        self.widget = _classed(w.VBox([self.toggle, w.HBox([self.folder, self.reload_button, self.export_button]),
+        self.widget = classed(w.VBox([self.toggle, w.HBox([self.folder, self.reload_button, self.export_button]),
                                        self.status, self.chart, self.tables]), "simlib-trainer")
         self.set_lang(self.lang)
 

@@ -1,4 +1,5 @@
-"""One ipywidget per scenario parameter, generated from the schema: the widget's kind, range and step from the
+"""Widget helpers every app shares (the language switch, CSS classes for browser tests, relabelled options),
+and one ipywidget per scenario parameter, generated from the schema: the widget's kind, range and step from the
 field's type and metadata, its tooltip from the catalogue's help text with unit and source, and CSS classes
 (``simlib-field`` and ``simlib-p-<path with dashes>``) so that a browser test can find it.
 """
@@ -6,6 +7,7 @@ field's type and metadata, its tooltip from the catalogue's help text with unit 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ from simlib.scenario import Scenario, iter_params
 from simlib.views.sections import param_text
 
 FIELD_CLASS = "simlib-field"
+LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
 
 
 def css_class(path: str) -> str:
@@ -99,3 +102,27 @@ def widget_value(widget: Any, spec: FieldSpec) -> Any:
     if spec.kind == "float":
         return round(float(value), 10)
     return value
+
+
+def lang_toggle(lang: str, on_change: Callable[[str], None]) -> Any:
+    """The language switch (class ``simlib-lang``): calls ``on_change(lang)`` when flipped."""
+    import ipywidgets as w
+
+    toggle = w.ToggleButtons(options=list(LANG_OPTIONS), value=lang, style={"button_width": "80px"})
+    toggle.add_class("simlib-lang")
+    toggle.observe(lambda change: on_change(change["new"]), names="value")
+    return toggle
+
+
+def classed(widget: Any, *classes: str) -> Any:
+    """``widget`` with CSS ``classes`` added (a browser test finds it by them)."""
+    for c in classes:
+        widget.add_class(c)
+    return widget
+
+
+def set_options(widget: Any, options: list[tuple[str, Any]]) -> None:
+    """New option labels, keeping the selected value."""
+    value = widget.value
+    widget.options = options
+    widget.value = value
