@@ -4,10 +4,12 @@ auditor, with experiments, figures, reports and training material.
 The public API (each name is imported on first use, so ``import simlib`` stays fast)::
 
     import simlib
-    rules = simlib.rulebook()                                   # the notice, clause by clause
     sc = simlib.load_scenario(simlib.find_scenario("training/small"))
     r = simlib.run_once(sc, seed=1)                             # simulate → log → audit → KPIs
-    simlib.audit(simlib.read_log("my-log.jsonocel")).summary("en")
+    r.findings.summary("en")
+
+The auditor and the rulebook are ``from simlib.audit import audit`` and ``from simlib.rulebook import rulebook``
+(``simlib.audit`` and ``simlib.rulebook`` are their packages: an attribute cannot be both).
 
 The README's "Python API" table lists the same names (a test holds the two together).
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from simlib.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
-    "rulebook": "simlib.rulebook",
+    "Rulebook": "simlib.rulebook",
     "load_scenario": "simlib.scenario",
     "find_scenario": "simlib.scenario",
     "preset": "simlib.scenario",
@@ -28,7 +30,6 @@ _EXPORTS: dict[str, str] = {
     "LogBuilder": "simlib.log",
     "read_log": "simlib.log",
     "write_log": "simlib.log",
-    "audit": "simlib.audit",
     "Findings": "simlib.audit",
     "run_once": "simlib.pipeline",
     "replication": "simlib.pipeline",
