@@ -105,7 +105,7 @@ class StoryApp:
         self.toggle = lang_toggle(self.lang, self.set_lang)
         self.role = classed(w.ToggleButtons(options=[(r, r) for r in ROLES], value=role,
                                              style={"button_width": "80px"}), "simlib-story-role")
-        self.restart_button = classed(w.Button(), "simlib-story-restart")
+        self.restart_button = classed(w.Button(layout=w.Layout(width="auto")), "simlib-story-restart")
         self.restart_button.on_click(lambda _: self.restart())
         self.intro = w.HTML()
         self.latest = classed(w.HTML(), "simlib-story-latest")

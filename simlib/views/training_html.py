@@ -52,6 +52,11 @@ CSS = """<style>
 </style>"""
 
 
+
+def section_name(section: str, lang: str) -> str:
+    """A section of the notice as the reader's language numbers it: 一 … 六 in Chinese, 1 … 6 in English."""
+    return cb.SECTION_NAMES.get(section, section) if lang == "zh" else section
+
 def page(body: str) -> str:
     """``body`` wrapped in the training stylesheet's container."""
     return f'{CSS}<div class="simlib-training">{body}</div>'
@@ -191,7 +196,7 @@ def obligations_html(obs: Sequence[Obligation], profile: Profile, lang: str) -> 
 
 def case_prompt_html(case: cb.Case, lang: str, index: int, total: int) -> str:
     """A case's header (position, section, clauses) and its story."""
-    progress = t("training.ex.progress", lang, i=index, n=total, section=cb.SECTION_NAMES[case.section],
+    progress = t("training.ex.progress", lang, i=index, n=total, section=section_name(case.section, lang),
                  clauses=", ".join(case.clauses))
     return page(f'<p class="muted">{E(progress)} · {E(case.id)}</p><p><b>{E(case.prompt.get(lang))}</b></p>')
 
@@ -222,7 +227,7 @@ def key_source(case: cb.Case) -> str:
 
 def round_html(cases: Sequence[cb.Case], lang: str) -> str:
     """The cases of a round without their answers: position, id, section, clauses, kind of answer."""
-    rows = ([str(i), E(c.id), E(cb.SECTION_NAMES[c.section]), E(", ".join(c.clauses)),
+    rows = ([str(i), E(c.id), E(section_name(c.section, lang)), E(", ".join(c.clauses)),
              E(t(f"training.ex.kind.{c.kind}", lang))] for i, c in enumerate(cases, 1))
     head = [E(t(f"training.ex.col.{k}", lang)) for k in ("n", "case", "section", "clauses", "kind")]
     return page(_table(head, rows, numeric=(0,), cls="simlib-round"))
@@ -247,7 +252,7 @@ def case_sheet_html(cases: Sequence[cb.Case], lang: str, seed: int | None = None
 
 def bank_line(bank: cb.Bank, lang: str) -> str:
     """How many cases the bank holds, by section."""
-    by = ", ".join(f"{cb.SECTION_NAMES[s]} {n}" for s, n in bank.by_section().items())
+    by = ", ".join(f"{section_name(s, lang)} {n}" for s, n in bank.by_section().items())
     return t("training.ex.bank", lang, n=len(bank.cases), sections=by)
 
 
@@ -275,7 +280,7 @@ def trainer_html(results: Results, lang: str) -> str:
     clause_rows = ([E(r.clause), E(rb.clause(r.clause).zh), str(r.cases), str(r.trainees), str(r.wrong),
                     _pct(r.wrong_share)] for r in cl.itertuples())
     ca = results.by_case
-    case_rows = ([E(r.case), E(cb.SECTION_NAMES.get(r.section, r.section)), E(r.clauses), str(r.trainees),
+    case_rows = ([E(r.case), E(section_name(r.section, lang)), E(r.clauses), str(r.trainees),
                   str(r.answers), str(r.right_first), str(r.right_last), _pct(r.wrong_share)] for r in ca.itertuples())
     tr = results.by_trainee
     trainee_rows = ([E(r.trainee), f"{r.right} / {r.total}", E(r.missed)] for r in tr.itertuples())
