@@ -289,13 +289,16 @@ def private_documents_in_unit_custody(ctx: AuditContext) -> Found:
 @check("3.4.a", codes={"late": "low", "missing": "medium", "unapproved": "high", "no_custodian": "medium"},
        params=(*DAYS, "designation_grace_days"), binds_non_party=True)
 def custodian_and_ledger(ctx: AuditContext) -> Found:
-    """Every unit (各单位) names a custodian (专人) for travel documents by the effective date +
-    designation_grace_days, and its ledger logs each checkout with the custodian and the approval it serves,
-    and each check-in with the custodian."""
+    """Every unit (各单位) — each with staff in the log, whether or not it holds documents yet, and each keeping
+    documents — names a custodian (专人) for travel documents by the effective date + designation_grace_days,
+    and its ledger logs each checkout with the custodian and the approval it serves, and each check-in with the
+    custodian. (A unit with no staff in the log has no one to name.)"""
     ledger = ctx.concat([ctx.t("DocCheckedOut").assign(out=True), ctx.t("DocCheckedIn").assign(out=False)])
     ledger = ledger.assign(unit=ledger["unit"].fillna(ctx.attr(ledger["cadre"], "unit")),
                            out=ledger["out"].astype(bool))
-    rows = ctx.anchors(ctx.units.index)
+    kept = ctx.concat([ledger[["unit"]], ctx.t("DocSurrendered")[["recipient"]].rename(columns={"recipient": "unit"}),
+                       ctx.cadres[["unit"]].reset_index(drop=True)])
+    rows = ctx.anchors(ctx.units.index[ctx.units.index.isin(kept["unit"].dropna().astype(object))])
     named = ctx.earliest(rows["unit"], ctx.t("CustodianDesignated"), "unit")
     grace = ctx.params.designation_grace_days
     unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")
