@@ -13,7 +13,7 @@ import pytest
 from experiment_standin import ranges, resolve
 
 from simlib.cli import experiment as cli
-from simlib.experiment import design, executors, sensitivity
+from simlib.experiment import design, executors, sensitivity, stats
 
 
 def _run(argv: str | list[str], with_ranges: bool = True) -> tuple[int, str, str]:
@@ -28,6 +28,7 @@ def test_choices_match_the_library() -> None:
     assert cli.EXECUTORS == executors.EXECUTORS
     assert cli.DESIGNS == design.DESIGNS
     assert cli.METHODS == sensitivity.METHODS
+    assert tuple(stats.ADJUSTMENTS) == cli.ADJUSTMENTS
 
 
 def test_register_adds_subcommands_with_handlers() -> None:

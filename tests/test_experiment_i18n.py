@@ -76,7 +76,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
 # Words that may stand in Chinese output: ids people type (scenarios, KPIs, parameter paths, executors) and
 # proper names of methods and libraries.
 IDS = {*SCENARIOS, "mean_wait", "p_wait", "utilisation", "mean_waiting", "serial", "nan", "t"}
-NAMES = {"Student", "Welch", "Morris", "Sobol", "SALib", "Saltelli", "S1", "ST"}
+NAMES = {"Student", "Welch", "Morris", "Sobol", "SALib", "Saltelli", "S1", "ST", "Holm", "Benjamini", "Hochberg", "p"}
 WALL_TIME = re.compile(r"[\d.]+ (?:s|秒)$", re.MULTILINE)  # the run line's seconds differ from run to run
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
 

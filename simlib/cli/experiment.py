@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # the experiment modules (pandas, scipy, SALib) load only whe
 EXECUTORS = ("serial", "processes", "dask")
 DESIGNS = ("grid", "lhs")
 METHODS = ("oat", "morris", "sobol")
+ADJUSTMENTS = ("none", "holm", "bh")
 
 Resolve = Callable[[str, Mapping[str, Any]], "tuple[str, Mapping[str, Any], ReplicationFn]"]
 """``resolve(name_or_path, overrides) -> (name, config, fn)``."""
@@ -129,6 +130,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
     p.add_argument("baseline", metavar="BASE", help=_help("arg.baseline"))
     p.add_argument("alternatives", nargs="+", metavar="ALT", help=_help("arg.alternatives"))
     p.add_argument("--rank", action="store_true", help=_help("opt.rank"))
+    p.add_argument("--adjust", choices=ADJUSTMENTS, default="holm", help=_help("opt.adjust"))
     _common(p, reps=20)
     _defaults(p, _with_headline(partial(_compare, resolve=resolve), headline))
 
@@ -293,7 +295,7 @@ def _compare(
     design = {"kind": "compare", "baseline": scenarios[0].name}
     table = run_replications(fn, scenarios, args.reps, design=design, desc="compare", **run)
     summary = summarise(table, kpis=args.kpi, confidence=args.confidence)
-    diffs = compare(table, scenarios[0].name, kpis=args.kpi, confidence=args.confidence)
+    diffs = compare(table, scenarios[0].name, kpis=args.kpi, confidence=args.confidence, adjust=args.adjust)
     if args.rank:
         diffs = rank_differences(diffs)
     payload = {
@@ -302,6 +304,7 @@ def _compare(
         "replications": args.reps,
         "root_seed": args.seed,
         "confidence": args.confidence,
+        "adjustment": args.adjust,
         "ci_method": MEAN_METHOD,
         "difference_method": PAIRED_METHOD,
         "unpaired_method": WELCH_METHOD,

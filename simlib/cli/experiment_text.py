@@ -51,6 +51,13 @@ def _fmt(x: Any) -> str:
     return "nan" if x is None or pd.isna(x) else f"{x:.4g}"
 
 
+def _p(x: Any) -> str:
+    """A p-value to three decimals (``<0.001`` below)."""
+    import pandas as pd
+
+    return "nan" if pd.isna(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
+
+
 def _ci(low: Any, high: Any) -> str:
     return f"[{_fmt(low)}, {_fmt(high)}]"
 
@@ -139,6 +146,10 @@ def differences_text(diffs: pd.DataFrame, baseline: str, confidence: float, lang
             _col("ci_welch", lang, level=level): [
                 _ci(a, b) for a, b in zip(diffs["welch_ci_low"], diffs["welch_ci_high"], strict=True)
             ],
+            _col("p_adjusted", lang): diffs["p_adjusted"].map(_p),
+            _col("significant_adjusted", lang): diffs["significant_adjusted"].map({True: "*", False: ""}),
+            _col("mde", lang): diffs["mde"].map(_fmt),
+            _col("resolved", lang): diffs["resolved"].map({True: "", False: t("experiment.unresolved", lang)}),
         }
     )
     title = t(
@@ -149,7 +160,12 @@ def differences_text(diffs: pd.DataFrame, baseline: str, confidence: float, lang
         paired=_method(method_id(PAIRED_METHOD), lang),
         welch=_method(method_id(WELCH_METHOD), lang),
     )
-    return title + "\n" + _table(shown)
+    from simlib.experiment.stats import ADJUSTMENTS
+
+    adjust_id = {name: key for key, name in ADJUSTMENTS.items()}[diffs["adjustment"].iloc[0]]
+    adjusted = t("experiment.differences.adjusted", lang, method=t(f"experiment.adjust.{adjust_id}", lang),
+                 power=f"{diffs['power'].iloc[0]:.0%}")
+    return title + "\n" + adjusted + "\n" + _table(shown)
 
 
 def sweep_text(
