@@ -53,6 +53,9 @@ REPORT_CSS = f"""
   @page {{ size: A4; margin: 14mm 12mm; }}
   @media print {{
     .jp-Notebook {{ padding: 0 !important; }}
+    /* JupyterLab keeps each output on one page (break-inside: avoid-page): an output taller than a page then
+       starts on the next one and leaves a blank page before it */
+    .jp-OutputArea-child {{ break-inside: auto !important; }}
     tr, figure, blockquote {{ break-inside: avoid; }}
     h1, h2, h3 {{ break-after: avoid; }}
     .jp-RenderedHTMLCommon table {{ font-size: 10px; }}

@@ -189,6 +189,9 @@ def summary_html(study: Study, lang: str) -> str:
             names = ", ".join(top["scenario"].head(3))
             out.append(_p("report.summary.ranking", lang, kpi=kpi_name(RANK_KPIS[0], lang), names=names))
     out.append(_p("report.summary.how_sure", lang, method=method_text(study.ci_method, lang), **f))
+    out.append(_p("report.summary.adjusted", lang, sig=int(d["significant"].sum()),
+                  tests=int(d["p_value"].notna().sum()), kept=int(d["significant_adjusted"].sum()),
+                  method=t(f"report.adjust.{study.adjustment}", lang)))
     unresolved = []
     for kpi in study.headline:
         rows = d[(d["kpi"] == kpi) & ~d["significant"]]
@@ -197,8 +200,9 @@ def summary_html(study: Study, lang: str) -> str:
         hw = rows["half_width"].replace([float("inf")], float("nan")).median()
         if pd.isna(hw) or hw == 0:
             continue
+        mde = rows["mde"].replace([float("inf")], float("nan")).median()
         unresolved.append(t("report.summary.unresolved_item", lang, kpi=kpi_name(kpi, lang), n=len(rows),
-                            hw=fmt(hw, kpi)))
+                            hw=fmt(hw, kpi), mde=fmt(mde, kpi)))
     if unresolved:
         out.append(_p("report.summary.unresolved", lang, reps=study.reps, reps4=4 * study.reps))
         out.append("<ul>" + "".join(f"<li>{E(u)}</li>" for u in unresolved) + "</ul>")
@@ -253,6 +257,7 @@ def method_html(study: Study, lang: str) -> str:
         t("report.method.ci", lang, level=f"{study.confidence:.0%}", paired=method_text(study.ci_method, lang),
           mean=method_text(study.mean_method, lang)),
         t("report.method.significant", lang),
+        t("report.method.adjusted", lang, method=t(f"report.adjust.{study.adjustment}", lang)),
         t("report.method.version", lang, version=simlib_version()),
         t("report.method.executor", lang, executor=run.get("executor", study.executor),
           workers=run.get("workers", "?")),
@@ -275,7 +280,8 @@ def differences_table(study: Study, kpis: Sequence[str], lang: str) -> str:
         for k in kpis:
             r = d.loc[(alt.name, k)]
             value = E(fmt(r["diff"], k, signed=True))
-            value = f'<span class="sig">{value}*</span>' if r["significant"] else value
+            mark = "*†" if r["significant_adjusted"] else "*"
+            value = f'<span class="sig">{value}{mark}</span>' if r["significant"] else value
             cells.append(f'{value}<br><span class="muted">{E(ci(r["ci_low"], r["ci_high"], k, signed=True))}</span>')
         rows.append(cells)
     return _table(header, rows, numeric=range(1, len(kpis) + 1), cls="simlib-differences")
