@@ -28,3 +28,14 @@ def test_the_batched_form_reads_the_rules_too() -> None:
         mode="json")
     one_by_one = [replication(config, s) for s in (1, 2)]
     assert pd.DataFrame(replications(config, [1, 2])).equals(pd.DataFrame(one_by_one))  # NaN equals NaN here
+
+
+def test_each_on_time_share_comes_with_the_obligations_it_judged() -> None:
+    """The explanation of a gap that seems to raise on-time custody: the share is 1 − late/judged, and the judged
+    count is published beside it, so a change in who is judged (fewer returns, other cadres) is visible."""
+    r = run_once(load_scenario(find_scenario("training/small"), SMALL), seed=5)
+    for share, clause, judged in (("custody_on_time_public", "3.1.a", "custody_judged_public"),
+                                  ("custody_on_time_private", "3.3.a", "custody_judged_private")):
+        n = r.findings.judged.get(clause, 0)
+        assert r.kpis[judged] == n > 0
+        assert r.kpis[share] == 1.0 - r.kpis[f"violations_{clause}"] / n

@@ -21,6 +21,9 @@ HEADLINE_KPIS = (
 
 
 SHARE_CLAUSES = {"custody_on_time_public": "3.1.a", "custody_on_time_private": "3.3.a"}  # KPI -> its clause
+JUDGED_KPIS = {"custody_on_time_public": "custody_judged_public", "custody_on_time_private": "custody_judged_private"}
+"""Each on-time share's denominator, published beside it: a gap that changes who is judged (fewer returns, other
+cadres) shows it there, and cannot pass for an improvement of the share."""
 
 
 def _days(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -98,6 +101,7 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
     put("approval_days_p90", (np.percentile(w, 90) if len(w) else float("nan") for w in wait))
     for name, clause in SHARE_CLAUSES.items():
         put(name, (_on_time_share(f, clause) for f in findings))
+        put(JUDGED_KPIS[name], (f.judged.get(clause, 0) for f in findings))
     put("findings", map(len, findings))
     per_clause = [f.table["clause"].value_counts() for f in findings]
     for clause in findings[0].checks:  # every audited clause, so that replications share columns

@@ -16,6 +16,7 @@ import pandas as pd
 
 from simlib.errors import InputError
 from simlib.i18n import has, t
+from simlib.pipeline.kpi import JUDGED_KPIS
 from simlib.rulebook import rulebook
 from simlib.scenario import iter_params, preset, presets
 from simlib.scenario.schema import Scenario
@@ -288,7 +289,8 @@ def differences_table(study: Study, kpis: Sequence[str], lang: str) -> str:
 
 
 def levels_table(study: Study, kpis: Sequence[str], lang: str) -> str:
-    """Scenarios × KPIs: mean per replication with its CI."""
+    """Scenarios × KPIs: mean per replication with its CI; an on-time share with the number of hand-ins it judged
+    (its denominator), so that a change in who is judged shows."""
     s = study.summary.set_index(["scenario", "kpi"])
     header = [E(t("report.col.scenario", lang))] + [E(kpi_name(k, lang)) for k in kpis]
     rows = []
@@ -296,8 +298,12 @@ def levels_table(study: Study, kpis: Sequence[str], lang: str) -> str:
         cells = [E(name)]
         for k in kpis:
             r = s.loc[(name, k)]
+            judged = ""
+            if k in JUDGED_KPIS and (name, JUDGED_KPIS[k]) in s.index:
+                n = s.loc[(name, JUDGED_KPIS[k]), "mean"]
+                judged = f'<br><span class="muted">{E(t("report.kpis.judged", lang, n=f"{n:,.0f}"))}</span>'
             cells.append(f'{E(fmt(r["mean"], k))}<br><span class="muted">{E(ci(r["ci_low"], r["ci_high"], k))}'
-                         "</span>")
+                         f"</span>{judged}")
         rows.append(cells)
     return _table(header, rows, numeric=range(1, len(kpis) + 1), cls="simlib-levels")
 
