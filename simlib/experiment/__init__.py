@@ -12,8 +12,9 @@ Imports are lazy (PEP 562): worker processes load only the modules a replication
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simlib.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from simlib.experiment.contract import (
@@ -149,15 +150,4 @@ __all__ = [
     "tornado",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
