@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from simlib.errors import InputError
 from simlib.experiment.contract import Arm, canonical_json
+from simlib.files import atomic_path, write_atomic
 
 try:  # POSIX only; elsewhere the store simply is not locked
     import fcntl
@@ -54,22 +55,15 @@ def replication_file(root: str | Path, scenario_hash: str, replication: int) -> 
 
 
 def write_replication(root: str | Path, row: Mapping[str, Any]) -> Path:
-    """Write one replication's row atomically (temporary file + ``os.replace``); returns the final path.
+    """Write one replication's row atomically (:func:`simlib.files.atomic_path`); returns the final path.
 
     A top-level function so that worker processes can write the result of each replication as it finishes.
     """
     path = replication_file(root, str(row["scenario_hash"]), int(row["replication"]))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(pa.Table.from_pylist([dict(row)]), tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pylist([dict(row)]), tmp)
     return path
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -151,8 +145,8 @@ class ResultsStore:
                 spath = root / "scenarios" / f"{scenario.hash}.json"
                 if not spath.exists():
                     spath.parent.mkdir(exist_ok=True)
-                    _write_text_atomic(spath, canonical_json(scenario.config))
-            _write_text_atomic(
+                    write_atomic(spath, canonical_json(scenario.config))
+            write_atomic(
                 path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
             )
             for tmp in (root / "replications").glob("*/.*.tmp"):  # left by a killed run; we hold the lock

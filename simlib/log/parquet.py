@@ -14,8 +14,6 @@ Reading goes through :func:`normalise` like every other input.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simlib.errors import InputError
+from simlib.files import atomic_path
 from simlib.log.eventlog import EventLog
 from simlib.log.normalise import normalise
 
@@ -40,9 +39,7 @@ def write_parquet(log: EventLog, path: str | Path) -> Path:
     path = Path(path)
     if path.exists() and not (path / MANIFEST).is_file():
         raise FileExistsError(f"{path} exists and is not a simlib Parquet log; not overwriting it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
+    with atomic_path(path, directory=True) as tmp:
         (tmp / "events").mkdir()
         (tmp / "objects").mkdir()
         manifest: dict[str, Any] = {
@@ -60,12 +57,6 @@ def write_parquet(log: EventLog, path: str | Path) -> Path:
             _write_table(df, tmp / manifest["objects"][name])
         _write_table(log.members, tmp / manifest["members"])
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-        if path.exists():
-            shutil.rmtree(path)
-        tmp.rename(path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return path
 
 

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simlib.audit import audit
+from simlib.files import write_atomic
 from simlib.i18n import get_lang, t
 from simlib.rulebook import rulebook
 from simlib.training.situation import build_log, params_for
@@ -452,7 +452,7 @@ class Session:
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(self.rows())
-        atomic_write(path, buf.getvalue())
+        write_atomic(path, buf.getvalue())
         return path
 
 
@@ -460,18 +460,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "|".join(map(str, value))
     return "" if value is None else str(value)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_answers(folder: str | os.PathLike[str]) -> pd.DataFrame:

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from simlib.errors import InputError
+from simlib.files import write_atomic
 from simlib.i18n import t
 from simlib.rulebook import rulebook
-from simlib.training.cases import CSV_COLUMNS, Bank, Case, Session, atomic_write, bank, read_answers
+from simlib.training.cases import CSV_COLUMNS, Bank, Case, Session, bank, read_answers
 
 SESSION_ENV = "SIMLIB_SESSION_DIR"
 DEFAULT_SESSION = Path("out/training/session")
@@ -130,7 +131,7 @@ def export(res: Results, folder: str | os.PathLike[str], stem: str = "results") 
         buf = io.StringIO()
         frame.to_csv(buf, index=False, float_format="%.4f")
         path = folder / f"{stem}-{name}.csv"
-        atomic_write(path, buf.getvalue())
+        write_atomic(path, buf.getvalue())
         paths.append(path)
     return paths
 
