@@ -2,7 +2,8 @@
 
 Every output simlib writes (logs, findings, KPIs, reports, stores, handouts) goes through :func:`atomic_path` or
 :func:`write_atomic`. Temporary names start with ``.`` and contain ``.part-`` so that a cleaner can recognise
-what a killed run left behind (:func:`leftover_parts`).
+what a killed run left behind (:func:`leftover_parts`). A writer that must be alone holds :func:`lock` on its
+folder (or a lock file) for as long as it writes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+try:  # POSIX only; elsewhere nothing is locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
 PART = ".part-"
+
+
+class Locked(Exception):
+    """Another process holds the lock."""
 
 
 def _readable_by_others(path: str) -> None:
@@ -74,3 +84,35 @@ def leftover_parts(folder: str | Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.name.startswith(".") and PART in p.name)
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a folder (with what it holds); nothing if it is gone already."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def lock(path: str | Path) -> int | None:
+    """An exclusive ``flock`` on ``path`` (a folder, or a file created if missing), held until :func:`unlock`.
+
+    The lock dies with its process, so a killed writer never leaves it held. Raises :class:`Locked` when another
+    process holds it; returns None where locking is not available.
+    """
+    if fcntl is None:  # pragma: no cover
+        return None
+    path = Path(path)
+    fd = os.open(path, os.O_RDONLY) if path.is_dir() else os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Locked(str(path)) from None
+    return fd
+
+
+def unlock(fd: int | None) -> None:
+    """Release a lock of :func:`lock` (closing its descriptor releases the flock)."""
+    if fd is not None:
+        os.close(fd)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from experiment_standin import COUNTER_ENV, PAUSE_ENV, SCENARIOS, counting_replication, failing_replication
+from processes import session_pids
 
 from simlib.cli.experiment import DEFAULT_SEED
 from simlib.errors import InputError
@@ -72,7 +73,7 @@ def test_store_is_locked_while_in_use_and_cleans_temporary_files(tmp_path: Path)
     with ResultsStore.open(tmp_path, design=design, scenarios=scenarios):
         with pytest.raises(InputError, match=r"in use by another run \(pid \d+\)"):
             ResultsStore.open(tmp_path, design=design, scenarios=scenarios)
-        stale = tmp_path / "replications" / BASE.hash / ".r000000.parquet.1234.tmp"
+        stale = tmp_path / "replications" / BASE.hash / ".r000000.parquet.part-1234.parquet"
         stale.parent.mkdir(parents=True)
         stale.write_bytes(b"half a file")
     with ResultsStore.open(tmp_path, design=design, scenarios=scenarios) as store:
@@ -153,19 +154,6 @@ def test_a_failed_run_releases_the_store(tmp_path: Path) -> None:
             run_replications(failing_replication, BASE, 2, store=tmp_path, progress=False)
 
 
-def _session(sid: int) -> list[int]:
-    """Live processes of session ``sid`` (the run and every worker it started)."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
-            pids.append(int(stat.parent.name))
-    return pids
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_sigterm_stops_the_workers_with_the_run(tmp_path: Path) -> None:
     out, log = tmp_path / "store", tmp_path / "counter.log"
@@ -184,10 +172,10 @@ def test_sigterm_stops_the_workers_with_the_run(tmp_path: Path) -> None:
         # each worker had three more replications of its batch to start: none did, and none is still there
         assert sum(_starts(log).values()) == started
         deadline = time.monotonic() + 5
-        while _session(proc.pid) and time.monotonic() < deadline:
+        while session_pids(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _session(proc.pid) == []
+        assert session_pids(proc.pid) == []
     finally:
-        for pid in _session(proc.pid):
+        for pid in session_pids(proc.pid):
             os.kill(pid, signal.SIGKILL)
         proc.communicate()

@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -33,6 +36,40 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover
         return os.cpu_count() or 1
+
+
+def _driver_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - alive, under another user
+        return True
+    return True
+
+
+def _exit_when_gone(driver: int) -> None:
+    """Wait for process ``driver`` to end (by any signal, SIGKILL included), then end this process at once."""
+    try:
+        pidfd = os.pidfd_open(driver)  # Linux >= 5.3: readable once the driver has ended (even unreaped)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # other systems: poll
+        while _driver_alive(driver):
+            time.sleep(0.2)
+    else:
+        select.select([pidfd], [], [])
+    os._exit(1)  # no clean-up: nothing more may be written for a driver that is gone
+
+
+def die_with_driver(driver: int) -> None:
+    """Worker initializer: end this worker as soon as the driver process ``driver`` ends.
+
+    A pool's workers are not the driver's children under *forkserver* (the fork server is their parent), and
+    the fork server lives as long as any worker holds its pipe; without this, a driver killed by SIGKILL (or
+    the OOM killer) leaves them running their batches and writing into a store whose lock is gone.
+    """
+    threading.Thread(target=_exit_when_gone, args=(driver,), name="simlib-driver-watch", daemon=True).start()
 
 
 class Executor(Protocol):
@@ -121,7 +158,8 @@ class ProcessExecutor(_Base):
             context = multiprocessing.get_context(self._start_method)
             if self._start_method == "forkserver":
                 context.set_forkserver_preload(["simlib.experiment.batch", *self._preload])
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
+                                             initializer=die_with_driver, initargs=(os.getpid(),))
         return self._pool
 
     def run(self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None) -> Iterator[list[dict]]:

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -29,16 +30,16 @@ import pyarrow.parquet as pq
 
 from simlib.errors import InputError
 from simlib.experiment.contract import Arm, canonical_json
-from simlib.files import atomic_path, write_atomic
-
-try:  # POSIX only; elsewhere the store simply is not locked
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
+from simlib.files import Locked, atomic_path, leftover_parts, lock, remove, unlock, write_atomic
 
 FORMAT = "simlib-results/1"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 _REP_FILE = re.compile(r"^r(\d{6,})\.parquet$")
+
+
+class DamagedFile(UserWarning):
+    """A replication file of a store could not be read; it is removed and its replication run again."""
 
 
 def simlib_version() -> str:
@@ -87,6 +88,7 @@ class ResultsStore:
         self.root = root
         self.manifest = manifest
         self._lock_fd = lock_fd
+        self._rows: dict[tuple[str, int], dict[str, Any]] = {}  # read by finished()
 
     # ----------------------------------------------------------------------------------- opening
 
@@ -111,6 +113,7 @@ class ResultsStore:
                 f"{root} exists and is not a directory", field="--out", fix="choose a directory path"
             )
         root.mkdir(parents=True, exist_ok=True)
+        cls._refuse_foreign(root)
         lock_fd = cls._lock(root)
         try:
             identity = {
@@ -149,12 +152,29 @@ class ResultsStore:
             write_atomic(
                 path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
             )
-            for tmp in (root / "replications").glob("*/.*.tmp"):  # left by a killed run; we hold the lock
-                tmp.unlink(missing_ok=True)
+            for folder in (root, root / "scenarios", *(root / "replications").glob("*")):  # we hold the lock
+                for part in leftover_parts(folder):
+                    remove(part)
         except BaseException:
-            cls._unlock(lock_fd)
+            unlock(lock_fd)
             raise
         return cls(root, manifest, lock_fd)
+
+    @staticmethod
+    def _refuse_foreign(root: Path) -> None:
+        """A folder without a manifest must be empty (what another program keeps there is not ours to mix)."""
+        if (root / MANIFEST).exists():
+            return
+        ours = {root / LOCK, *leftover_parts(root)}
+        foreign = sorted(p.name for p in root.iterdir() if p not in ours)
+        if foreign:
+            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+            raise InputError(
+                f"the folder is not empty and is not a simlib results store (it holds {foreign[0]!r}{more})",
+                source=str(root),
+                field="--out",
+                fix="choose another --out directory (a new or empty one)",
+            )
 
     @staticmethod
     def _read_manifest(path: Path) -> dict[str, Any]:
@@ -174,32 +194,25 @@ class ResultsStore:
 
     @staticmethod
     def _lock(root: Path) -> int | None:
-        if fcntl is None:  # pragma: no cover
-            return None
-        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        path = root / LOCK
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(fd)
+            fd = lock(path)
+        except Locked:
+            holder = path.read_text(errors="replace").strip() or "?"
             raise InputError(
                 f"results directory is in use by another run (pid {holder})",
                 source=str(root),
                 field="--out",
                 fix="wait for that run to finish, or use another --out directory",
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        return fd
-
-    @staticmethod
-    def _unlock(fd: int | None) -> None:
         if fd is not None:
-            os.close(fd)  # closing the descriptor releases the flock
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
 
     def close(self) -> None:
         """Release the store's lock."""
-        self._unlock(self._lock_fd)
+        unlock(self._lock_fd)
         self._lock_fd = None
 
     def __enter__(self) -> ResultsStore:
@@ -211,16 +224,34 @@ class ResultsStore:
     # ----------------------------------------------------------------------------------- reading and writing
 
     def finished(self, scenario_hash: str) -> list[int]:
-        """Replication indices of a scenario whose files are complete."""
+        """Replication indices of a scenario whose files are complete. A file that cannot be read (cut short by
+        a crash of the machine, damaged on disk) is named in a warning and removed, so that it is run again."""
         folder = self.root / "replications" / scenario_hash
         if not folder.is_dir():
             return []
-        return sorted(int(m[1]) for p in folder.iterdir() if (m := _REP_FILE.match(p.name)))
+        done = []
+        for path in sorted(folder.iterdir()):
+            if (m := _REP_FILE.match(path.name)) is None:
+                continue
+            try:
+                rows = pq.read_table(path).to_pylist()
+                if len(rows) != 1:
+                    raise ValueError(f"{len(rows)} rows instead of one")
+            except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+                warnings.warn(f"{path}: damaged replication file ({type(exc).__name__}: {exc}); it is run "
+                              "again", DamagedFile, stacklevel=2)
+                path.unlink(missing_ok=True)
+                continue
+            self._rows[(scenario_hash, int(m[1]))] = rows[0]
+            done.append(int(m[1]))
+        return done
 
     def read(self, scenario_hash: str, replication: int) -> dict[str, Any]:
         """One replication's row."""
-        rows = pq.read_table(replication_file(self.root, scenario_hash, replication)).to_pylist()
-        return rows[0]
+        row = self._rows.get((scenario_hash, replication))
+        if row is None:
+            row = pq.read_table(replication_file(self.root, scenario_hash, replication)).to_pylist()[0]
+        return row
 
     def write(self, row: Mapping[str, Any]) -> Path:
         """Write one replication's row atomically."""
