@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from simlib.cli import arguments
 from simlib.i18n import t
 
 NAMES = ("model", "scale", "audit", "explorer", "queue", "startup")
@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small sizes (seconds, for tests and CI)")
     p.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
                    help=f"measure only these figures: {', '.join(NAMES)}")
-    p.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON object to FILE")
+    p.add_argument("--out", type=arguments.out_path, metavar="FILE", help="also write the JSON object to FILE")
     return p
 
 

@@ -23,9 +23,9 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from simlib.cli import arguments
 from simlib.cli.experiment_text import (
     differences_text,
     method_id,
@@ -69,19 +69,19 @@ def _help(key: str, **values: Any) -> str:
 
 def _common(parser: argparse.ArgumentParser, reps: int) -> None:
     run = parser.add_argument_group(_help("group.running"))
-    run.add_argument("--reps", type=int, default=reps, help=_help("opt.reps", reps=reps))
-    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_help("opt.seed", seed=DEFAULT_SEED))
+    run.add_argument("--reps", type=arguments.positive_int, default=reps, help=_help("opt.reps", reps=reps))
+    run.add_argument("--seed", type=arguments.seed, default=DEFAULT_SEED, help=_help("opt.seed", seed=DEFAULT_SEED))
     run.add_argument("--executor", choices=EXECUTORS, default="serial", help=_help("opt.executor"))
     run.add_argument("--scheduler", metavar="ADDR", help=_help("opt.scheduler"))
-    run.add_argument("--workers", type=int, help=_help("opt.workers"))
-    run.add_argument("--batch-size", type=int, help=_help("opt.batch_size"))
-    run.add_argument("--out", type=Path, metavar="DIR", help=_help("opt.out"))
+    run.add_argument("--workers", type=arguments.positive_int, help=_help("opt.workers"))
+    run.add_argument("--batch-size", type=arguments.positive_int, help=_help("opt.batch_size"))
+    run.add_argument("--out", type=arguments.out_path, metavar="DIR", help=_help("opt.out"))
     run.add_argument(
         "--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides", help=_help("opt.set")
     )
     out = parser.add_argument_group(_help("group.output"))
     out.add_argument("--kpi", action="append", metavar="NAME", help=_help("opt.kpi"))
-    out.add_argument("--confidence", type=float, default=0.95, help=_help("opt.confidence"))
+    out.add_argument("--confidence", type=arguments.level, default=0.95, help=_help("opt.confidence"))
     out.add_argument("--json", action="store_true", help=_help("opt.json"))
     out.add_argument("--no-progress", action="store_true", help=_help("opt.no_progress"))
     out.add_argument("--lang", dest="cmd_lang", choices=LANGS, default=None, help=_help("opt.lang"))
@@ -140,7 +140,7 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
         "--param", action="append", required=True, metavar="PATH[=LO:HI]", help=_help("opt.param_sweep")
     )
     p.add_argument("--design", choices=DESIGNS, default="grid", help=_help("opt.design"))
-    p.add_argument("--points", type=int, default=3, help=_help("opt.points"))
+    p.add_argument("--points", type=arguments.positive_int, default=3, help=_help("opt.points"))
     _common(p, reps=10)
     _defaults(p, _with_headline(partial(_sweep, resolve=resolve, ranges=ranges), headline))
 
@@ -148,18 +148,18 @@ def register(subparsers: Any, resolve: Resolve, ranges: RangesFn | None = None,
     p.add_argument("scenario", metavar="SCENARIO", help=_help("arg.scenario"))
     p.add_argument("--method", choices=METHODS, default="oat", help=_help("opt.method"))
     p.add_argument("--param", action="append", metavar="PATH[=LO:HI]", help=_help("opt.param_sensitivity"))
-    p.add_argument("--trajectories", type=int, default=10, help=_help("opt.trajectories"))
-    p.add_argument("--levels", type=int, default=4, help=_help("opt.levels"))
-    p.add_argument("--samples", type=int, default=64, help=_help("opt.samples"))
+    p.add_argument("--trajectories", type=arguments.positive_int, default=10, help=_help("opt.trajectories"))
+    p.add_argument("--levels", type=arguments.positive_int, default=4, help=_help("opt.levels"))
+    p.add_argument("--samples", type=arguments.positive_int, default=64, help=_help("opt.samples"))
     _common(p, reps=5)
     _defaults(p, _with_headline(partial(_sensitivity, resolve=resolve, ranges=ranges), headline))
 
     p = _subcommand(subparsers, "replications")
     p.add_argument("scenario", metavar="SCENARIO", help=_help("arg.scenario"))
-    p.add_argument("--target", type=float, default=0.05, help=_help("opt.target"))
-    p.add_argument("--initial", type=int, default=10, help=_help("opt.initial"))
-    p.add_argument("--step", type=int, default=10, help=_help("opt.step"))
-    p.add_argument("--max-reps", type=int, default=500, help=_help("opt.max_reps"))
+    p.add_argument("--target", type=arguments.positive_float, default=0.05, help=_help("opt.target"))
+    p.add_argument("--initial", type=arguments.positive_int, default=10, help=_help("opt.initial"))
+    p.add_argument("--step", type=arguments.positive_int, default=10, help=_help("opt.step"))
+    p.add_argument("--max-reps", type=arguments.positive_int, default=500, help=_help("opt.max_reps"))
     _common(p, reps=0)
     _defaults(p, partial(_replications, resolve=resolve))
 
@@ -181,6 +181,8 @@ def _resolve(
     scenarios, fns = [], {}
     for arg in names:
         name, config, fn = resolve(arg, overrides)
+        if any(s.name == name for s in scenarios):
+            raise InputError(field="ALT", key="arg.same_scenario", values={"name": name})
         scenarios.append(Arm(name, config))
         fns[function_name(fn)] = fn
     if len(fns) > 1:
@@ -256,6 +258,20 @@ def _ranges(args: argparse.Namespace, config: Mapping[str, Any], ranges: RangesF
     for path, bounds in params:
         out[path] = bounds if bounds is not None else found[path]
     return out if params else found
+
+
+def _check_bounds(resolve: Resolve, name: str, overrides: Mapping[str, Any], config: Mapping[str, Any],
+                  bounds: Mapping[str, tuple[float, float]]) -> None:
+    """Resolve the scenario at each end of each range before anything runs, so that a value the scenario
+    refuses (outside a field's allowed range, or against another field) stops the command with the scenario's
+    own message instead of failing midway (integer fields at the rounded value, as the design sets them)."""
+    from simlib.experiment.design import check_ranges
+    from simlib.scenario.overrides import get_path
+
+    for path, (lo, hi) in check_ranges(bounds, config).items():
+        whole = isinstance(get_path(config, path), int)
+        for value in (lo, hi):
+            resolve(name, {**overrides, path: round(value) if whole else value})
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -340,6 +356,7 @@ def _sweep(
     lang = _lang(args, lang)
     (base,), fn = _resolve(resolve, [args.scenario], _overrides(args))
     bounds = _ranges(args, base.config, ranges)
+    _check_bounds(resolve, args.scenario, _overrides(args), base.config, bounds)
     result = sweep(
         fn,
         base,
@@ -385,6 +402,7 @@ def _sensitivity(
     lang = _lang(args, lang)
     (base,), fn = _resolve(resolve, [args.scenario], _overrides(args))
     bounds = _ranges(args, base.config, ranges)
+    _check_bounds(resolve, args.scenario, _overrides(args), base.config, bounds)
     common = {"reps": args.reps, "kpis": args.kpi, "confidence": args.confidence, **_run_options(args)}
     if args.method == "oat":
         result = tornado(fn, base, bounds, **common)
@@ -459,9 +477,13 @@ def run_cli(
     from simlib.cli.main import EXIT_INPUT, exit_on_sigterm, report_error
 
     exit_on_sigterm()
-    parser = argparse.ArgumentParser(prog=prog)
+    parser = arguments.Parser(prog=prog)
     register(parser.add_subparsers(dest="command", required=True), resolve, ranges)
-    args = parser.parse_args(list(argv))
+    try:
+        args = parser.parse_args(list(argv))
+    except InputError as exc:
+        (err or sys.stderr).write(report_error(exc, get_lang()) + "\n")
+        return EXIT_INPUT
     lang = _lang(args, None)
     try:
         return int(args.handler(args, out, lang))

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from simlib.cli import arguments
 from simlib.errors import InputError
 from simlib.i18n import t
 
@@ -24,10 +25,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("handout", help=t("training.ho.cli.help", "en"), description=t("training.ho.cli.help", "en"))
     p.add_argument("--format", action="append", choices=FORMATS, dest="formats", default=None,
                    help="html or pdf (repeatable; default: both)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+    p.add_argument("--out", type=arguments.out_path, default=DEFAULT_OUT,
                    help="the handout file (suffix replaced per format) or a folder (default: out/training/)")
-    p.add_argument("--cases", type=int, default=10, help="cases on the case sheet (default: 10)")
-    p.add_argument("--seed", type=int, default=2026, help="the draw of the cases, as in the exercises (default: 2026)")
+    p.add_argument("--cases", type=arguments.positive_int, default=10, help="cases on the case sheet (default: 10)")
+    p.add_argument("--seed", type=arguments.seed, default=2026,
+                   help="the draw of the cases, as in the exercises (default: 2026)")
     p.add_argument("--sections", default="", help='walkthrough sections, e.g. "1,2,3" (default: the whole notice)')
     return p
 

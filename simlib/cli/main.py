@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from simlib.cli import audit, bench, experiment, handout, report, rules, run, validate, vocab
-from simlib.errors import InputError
+from simlib.cli.arguments import Parser, prescan
+from simlib.errors import InputError, os_error
 from simlib.i18n import LANGS, set_lang, t
 
 COMMANDS = (rules, audit, vocab, validate, run, report, handout, bench)
@@ -41,7 +42,7 @@ class _VersionAction(argparse._VersionAction):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser: global ``--lang`` and ``--version``, one subcommand per module in ``COMMANDS``."""
-    parser = argparse.ArgumentParser(prog="simlib", description=t("cli.description", "en"))
+    parser = Parser(prog="simlib", description=t("cli.description", "en"))
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--lang",
@@ -94,38 +95,34 @@ def resolve_lang(args: argparse.Namespace) -> str:
     return getattr(args, "cmd_lang", None) or args.lang or (env if env in LANGS else "zh")
 
 
-def _input_error(err: InputError, lang: str) -> str:
-    where = ": ".join(p for p in (err.source, err.field) if p)
-    text = f"simlib: {t('error.prefix', lang)}: {where + ': ' if where else ''}{err.message}"
-    return f"{text}\n  {t('error.fix', lang)}: {err.fix}" if err.fix else text
+def input_error(exc: BaseException) -> InputError:
+    """An input problem (a missing file, broken JSON or YAML …) as an :class:`InputError`."""
+    if isinstance(exc, InputError):
+        return exc
+    if isinstance(exc, OSError):
+        return os_error(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return InputError(line=exc.lineno, key="json.syntax", values={"column": exc.colno})
+    mark = getattr(exc, "problem_mark", None)
+    return InputError(source=getattr(mark, "name", "") if mark is not None else "",
+                      line=mark.line + 1 if mark is not None else None, key="yaml.syntax",
+                      values={"problem": str(getattr(exc, "problem", None) or exc)})
 
 
 def report_error(exc: BaseException, lang: str) -> str:
-    """The message printed for an input problem (never a traceback)."""
-    if isinstance(exc, InputError):
-        return _input_error(exc, lang)
-    if isinstance(exc, OSError):
-        name = exc.filename or ""
-        return _input_error(
-            InputError(exc.strerror or str(exc), source=str(name), fix=t("cli.fix.path", lang)), lang
-        )
-    if isinstance(exc, json.JSONDecodeError):
-        return _input_error(
-            InputError(exc.msg, field=f"line {exc.lineno} column {exc.colno}", fix=t("cli.fix.syntax", lang)),
-            lang,
-        )
-    mark = getattr(exc, "problem_mark", None)
-    field = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-    source = getattr(mark, "name", "") if mark is not None else ""
-    return _input_error(
-        InputError(
-            str(getattr(exc, "problem", None) or exc),
-            source=source,
-            field=field,
-            fix=t("cli.fix.syntax", lang),
-        ),
-        lang,
-    )
+    """The message printed for an input problem (never a traceback): ``simlib: <prefix>: where: message``, the
+    fix, and each further problem."""
+    return input_error(exc).render(lang, prefix=f"simlib: {t('error.prefix', lang)}: ",
+                                   fix_label=t("error.fix", lang))
+
+
+def fail(exc: BaseException, lang: str, as_json: bool) -> int:
+    """Print the problem (as ``{"error": {...}}`` on stdout with ``--json``, else as text on stderr); 2."""
+    if as_json:
+        print(json.dumps({"error": input_error(exc).as_dict(lang)}, ensure_ascii=False, indent=1))
+    else:
+        print(report_error(exc, lang), file=sys.stderr)
+    return EXIT_INPUT
 
 
 def exit_on_sigterm() -> None:
@@ -142,8 +139,14 @@ def exit_on_sigterm() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 findings, 2 unusable input)."""
     exit_on_sigterm()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    hint, as_json = prescan(argv)
+    env = os.environ.get("SIMLIB_LANG", "")
+    lang = hint if hint in LANGS else env if env in LANGS else "zh"
+    try:
+        args = build_parser().parse_args(argv)
+    except InputError as exc:  # --help and --version print and raise SystemExit(0)
+        return fail(exc, lang, as_json)
     lang = resolve_lang(args)
     set_lang(lang)
     try:
@@ -152,8 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (InputError, OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        print(report_error(exc, lang), file=sys.stderr)
-        return EXIT_INPUT
+        return fail(exc, lang, bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         return 130
 

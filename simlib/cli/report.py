@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from simlib.cli import arguments
 from simlib.errors import InputError
 from simlib.i18n import t
 
@@ -30,18 +31,19 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     which.add_argument("--compare", nargs="+", default=[], metavar="ALT",
                        help="alternatives: preset names (a gap, pre_notice) or scenario files")
     which.add_argument("--all-gaps", action="store_true", help="compare with every named gap (the default)")
-    p.add_argument("--reps", type=int, default=8, help="replications per scenario (default: 8)")
+    p.add_argument("--reps", type=arguments.positive_int, default=8, help="replications per scenario (default: 8)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="change every scenario, e.g. --set organisation.cadres=2000 (repeatable)")
-    p.add_argument("--seed", type=int, default=0, help="root seed of the replication seeds (default: 0)")
-    p.add_argument("--confidence", type=float, default=0.95, help="confidence level (default: 0.95)")
+    p.add_argument("--seed", type=arguments.seed, default=0, help="root seed of the replication seeds (default: 0)")
+    p.add_argument("--confidence", type=arguments.level, default=0.95, help="confidence level (default: 0.95)")
     p.add_argument("--format", action="append", choices=FORMATS, dest="formats", default=None,
                    help="html or pdf (repeatable; default: both)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+    p.add_argument("--out", type=arguments.out_path, default=DEFAULT_OUT,
                    help="the report file (suffix replaced per format) or a folder (default: reports/)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
                    help="where replications run (default: processes)")
-    p.add_argument("--template", type=Path, default=None, help=f"report template (default: {TEMPLATE})")
+    p.add_argument("--template", type=arguments.existing_file, default=None,
+                   help=f"report template (default: {TEMPLATE})")
     return p
 
 

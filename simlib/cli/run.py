@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from simlib.cli import arguments
 from simlib.cli.validate import load
 from simlib.errors import InputError
 from simlib.i18n import pad, t
@@ -31,12 +31,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                       description=t("model.cli.run.help", "en"))
     p.add_argument("scenario", metavar="SCENARIO",
                    help="scenario YAML, or a name: baseline, pre_notice, a gap or a training world")
-    p.add_argument("--reps", type=int, default=1, help="replications (default 1)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--reps", type=arguments.positive_int, default=1, help="replications (default 1)")
+    p.add_argument("--seed", type=arguments.seed, default=None,
                    help="seed of the first replication (default: the scenario's)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="override a field (repeatable)")
-    p.add_argument("--out", type=Path, metavar="DIR", help="write logs (Parquet), findings and kpis.csv here")
+    p.add_argument("--out", type=arguments.out_path, metavar="DIR",
+                   help="write logs (Parquet), findings and kpis.csv here")
     p.add_argument("--json", action="store_true", help="print the KPIs as JSON")
     return p
 

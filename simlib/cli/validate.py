@@ -4,6 +4,7 @@ and the fix (exit status 2); ``--params`` lists every parameter with unit, range
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -21,6 +22,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="override a field, e.g. --set behaviour.keep_private_document=0.3 (repeatable)")
     p.add_argument("--params", action="store_true", help="list every parameter with unit, range and source")
+    p.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
     return p
 
 
@@ -45,6 +47,12 @@ def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = 
         print(rows.to_string(index=False), file=out)
         return 0
     changed = [n for n in CONTROL_NAMES if not sc.control(n).on or sc.control(n).level < 1.0]
+    if args.json:
+        doc = {"valid": True, "file": args.file, "name": sc.name, "cadres": sc.organisation.cadres,
+               "years": sc.calendar.years, "start": sc.calendar.start.isoformat(), "seed": sc.seed,
+               "controls_changed": {n: sc.control(n).model_dump() for n in changed}}
+        print(json.dumps(doc, ensure_ascii=False, indent=1), file=out)
+        return 0
     weak = ", ".join(f"{n}={'off' if not sc.control(n).on else sc.control(n).level}" for n in changed) or \
         t("model.cli.none", lang)
     desc = sc.description.zh if lang == "zh" else sc.description.en

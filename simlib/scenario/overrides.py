@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from simlib.errors import InputError
 
 
 def parse_value(text: str) -> Any:
-    """A ``--set`` value as YAML (``0.3``, ``false``, ``2005-01-01``, ``[a, b]``); text that is not YAML stays
-    text."""
+    """A ``--set`` value as YAML (``0.3``, ``false``, ``2005-01-01``, ``[a, b]``) read within the scenario
+    loader's limits (no aliases, bounded nesting); text that is not YAML stays text."""
+    from simlib.scenario.loader import parse_yaml  # the loader imports this module
+
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+        return parse_yaml(text, "--set")[0]
+    except InputError as exc:
+        if exc.key == "yaml.syntax":
+            return text
+        raise
 
 
 def parse_override(text: str, source: str = "--set") -> tuple[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simlib.errors import InputError
-from simlib.scenario.loader import _read_yaml, apply_scenario_overrides, check_path
+from simlib.scenario.loader import apply_scenario_overrides, check_path, read_yaml
 from simlib.scenario.schema import Scenario, Text
 
 PresetKind = Literal["baseline", "regime", "gap"]
@@ -46,8 +46,8 @@ def find_scenario(name: str | Path) -> Path:
         if candidate.is_file():
             return candidate
     known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
-    raise InputError(f"no scenario {str(name)!r}", field="SCENARIO",
-                     fix=f"give a path to a YAML file or one of: {', '.join(known) or '(none found)'}")
+    raise InputError(field="SCENARIO", key="scenario.unknown",
+                     values={"name": repr(str(name)), "names": ", ".join(known) or "-"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def read_preset(path: str | Path, kind: PresetKind = "gap") -> Preset:
     """The preset of one ``base:`` + ``set:`` file: its ``set:`` paths (checked against the schema), name and
     description."""
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)[0]
     if "set" not in data or "base" not in data:
         raise InputError("a preset file needs 'base:' and 'set:'", source=str(path), field="set",
                          fix="write base: ../baseline.yaml and set: {controls.<name>.on: false}")
@@ -100,7 +100,7 @@ def read_preset(path: str | Path, kind: PresetKind = "gap") -> Preset:
 @cache
 def _presets(root: str) -> tuple[Preset, ...]:
     folder = Path(root)
-    base = _read_yaml(folder / "baseline.yaml") if (folder / "baseline.yaml").is_file() else {}
+    base = read_yaml(folder / "baseline.yaml")[0] if (folder / "baseline.yaml").is_file() else {}
     desc = base.get("description") or {}
     out = [Preset(BASELINE, "baseline", {}, Text(**desc) if isinstance(desc, dict) else Text(),
                   str(folder / "baseline.yaml"))]

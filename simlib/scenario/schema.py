@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from simlib.rulebook import Params, rulebook
 from simlib.scenario.params import Param
@@ -57,7 +58,8 @@ class RankShares(Frozen):
     def _sums_to_one(self) -> RankShares:
         total = sum(self.model_dump().values())
         if not 0.999 <= total <= 1.001:
-            raise ValueError(f"rank shares must add up to 1, not {total:g}")
+            raise PydanticCustomError("rank_shares", "rank shares must add up to 1, not {total}",
+                                      {"total": f"{total:g}"})
         return self
 
 
@@ -386,6 +388,20 @@ def _reading_fields() -> dict[str, Any]:
 Rules = create_model("Rules", __base__=RuleReadings, __doc__=RuleReadings.__doc__, **_reading_fields())
 
 
+ORDERED: tuple[tuple[str, str], ...] = (
+    ("timing.public_stay_min_days", "trips.public_days_mean"),  # the stay beyond its minimum is exponential
+    ("timing.private_stay_min_days", "trips.private_days_mean"),
+    ("timing.long_stay_min_days", "trips.long_stay_days_mean"),
+    ("timing.posting_stay_factor_low", "timing.posting_stay_factor_high"),
+    *((f"timing.{name}_min", f"timing.{name}_max") for name in (
+        "public_overstay_days", "upward_report_days", "private_overstay_days", "criticism_days",
+        "non_return_declared_days", "removal_days", "initial_doc_age_days", "initial_doc_report_days",
+        "residency_approval_days")),
+)
+"""Pairs of fields (low, high) whose values must satisfy low <= high: the model draws between them, or the
+time beyond a minimum from their difference (checked when a scenario is loaded, naming both fields)."""
+
+
 class Scenario(Frozen):
     """One world: organisation, trips, behaviour, controls and enforcement timings, and the readings of the
     notice it is audited under (``rules``)."""
@@ -405,6 +421,16 @@ class Scenario(Frozen):
 
     def control(self, name: str) -> Control:
         return getattr(self.controls, name)
+
+    def order_violations(self) -> list[tuple[str, str, Any, Any]]:
+        """``(low, high, low value, high value)`` for each pair of :data:`ORDERED` in the wrong order."""
+        def at(path: str) -> Any:
+            node: Any = self
+            for part in path.split("."):
+                node = getattr(node, part)
+            return node
+
+        return [(lo, hi, at(lo), at(hi)) for lo, hi in ORDERED if at(lo) > at(hi)]
 
     def compliant(self) -> Scenario:
         """The same world with every behaviour propensity set to full compliance (0)."""
