@@ -27,10 +27,16 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def load(name: str, overrides: list[str]) -> Scenario:
-    """A scenario by path or by name (``baseline``, a gap, a training world), with ``--set`` overrides."""
+    """A scenario by path or by name (``baseline``, a gap, a training world), with ``--set`` overrides; its
+    roster, if it names one, read and checked as ``run`` would read it."""
     from simlib.scenario import find_scenario, load_scenario, parse_sets
 
-    return load_scenario(find_scenario(name), parse_sets(overrides))
+    scenario = load_scenario(find_scenario(name), parse_sets(overrides))
+    if scenario.organisation.roster:
+        from simlib.model.organisation import read_roster_table
+
+        read_roster_table(scenario.organisation.roster)
+    return scenario
 
 
 def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = None) -> int:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.errors import InputError
+from simlib.errors import InputError, os_error
 from simlib.log.builder import LogBuilder
-from simlib.log.vocabulary import RANKS, UNIT_LEVELS
+from simlib.log.vocabulary import EMPLOYMENT, RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
 from simlib.scenario.schema import Scenario
 
@@ -24,6 +24,12 @@ AGENCY_KINDS = ("fao", "psb", "discipline", "finance")
 ROSTER_COLUMNS = ("cadre_id", "unit", "unit_level", "unit_parent", "rank", "is_party_member")
 ROSTER_OPTIONAL = ("is_state_organ_staff", "employment", "is_leading_cadre", "key_post", "security_sensitive",
                    "spouse_abroad")
+ROSTER_PERSONAL = ("name", "id_number")
+"""Columns a personnel system's export may carry that are read past and never kept: the log names cadre i of
+the roster (its i-th data row) ``c{i:06d}``, so no name or personal identifier reaches a log, report or
+notebook."""
+ROSTER_MAX_BYTES = 500_000_000
+"""The largest roster read (the schema allows 2,000,000 cadres, ~150 bytes a row)."""
 
 
 @dataclass
@@ -227,70 +233,119 @@ def generate(sc: Scenario, params: Params, rng: np.random.Generator) -> Organisa
                    leading, key_post.astype(object), security.astype(object), spouse, cadre_ids)
 
 
-def _bool_col(df: pd.DataFrame, col: str, source: str, default: bool) -> np.ndarray:
+BOOLEAN = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _roster_problems(df: pd.DataFrame, source: str) -> list[InputError]:
+    """Every independent problem of a roster table (up to a limit), each naming its row and column."""
+    def bad(key: str, field: str, **values: object) -> InputError:
+        return InputError(source=source, field=field, key=f"roster.{key}", values=values)
+
+    allowed = ROSTER_COLUMNS + ROSTER_OPTIONAL + ROSTER_PERSONAL
+    problems = [bad("missing_column", c, name=c, required=", ".join(ROSTER_COLUMNS))
+                for c in ROSTER_COLUMNS if c not in df]
+    problems += [bad("unknown_column", str(c), name=str(c)[:80], allowed=", ".join(allowed))
+                 for c in df if c not in allowed]
+    if problems:
+        return problems
+    if not len(df):
+        return [bad("empty", "")]
+    rows = df.index.to_numpy() + 2  # the header is row 1
+    for i in np.flatnonzero(df["cadre_id"].duplicated().to_numpy())[:5]:
+        problems.append(bad("duplicate", f"row {rows[i]}.cadre_id", row=rows[i]))
+    for col, choices in (("rank", RANKS), ("unit_level", UNIT_LEVELS), ("employment", EMPLOYMENT)):
+        if col in df:
+            for i in np.flatnonzero(~df[col].isin(choices).to_numpy())[:5]:
+                problems.append(bad("choice", f"row {rows[i]}.{col}", value=df[col].iloc[i][:40],
+                                    choices=", ".join(choices)))
+    for col in ("is_party_member", "is_state_organ_staff", "is_leading_cadre", "spouse_abroad"):
+        if col in df:
+            ok = df[col].str.strip().str.lower().isin(list(BOOLEAN)).to_numpy()
+            for i in np.flatnonzero(~ok)[:5]:
+                problems.append(bad("boolean", f"row {rows[i]}.{col}", value=df[col].iloc[i][:40]))
+    for i in np.flatnonzero((df["unit"].str.strip() == "").to_numpy())[:5]:
+        problems.append(bad("no_unit", f"row {rows[i]}.unit"))
+    levels = df.groupby("unit")["unit_level"].nunique()
+    problems += [bad("unit_levels", f"unit {u}.unit_level", unit=str(u)[:80]) for u in levels[levels > 1].index[:5]]
+    parents = df.groupby("unit")["unit_parent"].nunique()
+    problems += [bad("unit_parents", f"unit {u}.unit_parent", unit=str(u)[:80])
+                 for u in parents[parents > 1].index[:5]]
+    units = df.drop_duplicates("unit").set_index("unit")["unit_parent"]
+    problems += [bad("parent", f"unit {u}.unit_parent", unit=str(u)[:80], parent=str(p)[:80])
+                 for u, p in units[~units.isin(["", *units.index])].items()][:5]
+    if not problems:
+        problems += [bad("cycle", f"unit {u}.unit_parent", unit=str(u)[:80]) for u in _cycles(units)[:1]]
+    return problems
+
+
+def _cycles(parent_of: pd.Series) -> list[str]:
+    """Units whose chain of parents comes back to itself (the tree must end at a unit without a parent)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: leads to a root
+    found = []
+    for start in parent_of.index:
+        path, u = [], start
+        while u and state.get(u) is None:
+            state[u] = 1
+            path.append(u)
+            u = parent_of.get(u, "")
+        if u and state.get(u) == 1:
+            found.append(u)
+        for p in path:
+            state[p] = 2
+    return found
+
+
+def read_roster_table(path: str | Path) -> pd.DataFrame:
+    """The roster CSV as text columns, validated; :class:`InputError` with every problem found. Personal
+    columns (:data:`ROSTER_PERSONAL`) are dropped here."""
+    source = str(path)
+    try:
+        if Path(path).stat().st_size > ROSTER_MAX_BYTES:
+            raise InputError(source=source, key="roster.too_big", values={"limit": ROSTER_MAX_BYTES})
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except OSError as exc:
+        raise os_error(exc, source) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(source=source, key="roster.not_utf8", values={"offset": exc.start}) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputError(source=source, key="roster.unreadable", values={"problem": str(exc)[:200]}) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    problems = _roster_problems(df, source)
+    if problems:
+        raise InputError.many(problems, source)
+    return df.drop(columns=[c for c in ROSTER_PERSONAL if c in df])
+
+
+def _flag(df: pd.DataFrame, col: str, default: bool) -> np.ndarray:
     if col not in df:
         return np.full(len(df), default)
-    s = df[col].astype("str").str.strip().str.lower()
-    ok = s.isin(["true", "false", "1", "0", "yes", "no"])
-    if not ok.all():
-        i = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise InputError(f"{df[col].iloc[i]!r} is not true/false", source=source, field=f"row {i + 2}.{col}",
-                         fix="write true or false")
-    return s.isin(["true", "1", "yes"]).to_numpy()
+    return df[col].str.strip().str.lower().map(BOOLEAN).to_numpy(dtype=bool)
 
 
 def read_roster(path: str | Path, sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
-    """An organisation from a roster CSV (pseudonymous ids), validated column by column."""
-    source = str(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read the roster: {exc}", source=source,
-                         fix="give a CSV with a header row") from None
-    missing = [c for c in ROSTER_COLUMNS if c not in df]
-    if missing:
-        raise InputError(f"missing column {missing[0]!r}", source=source, field=missing[0],
-                         fix=f"required columns: {', '.join(ROSTER_COLUMNS)}")
-    unknown = [c for c in df if c not in ROSTER_COLUMNS + ROSTER_OPTIONAL]
-    if unknown:
-        raise InputError(f"unknown column {unknown[0]!r}", source=source, field=unknown[0],
-                         fix=f"allowed columns: {', '.join(ROSTER_COLUMNS + ROSTER_OPTIONAL)}")
-    if df["cadre_id"].duplicated().any():
-        i = int(np.flatnonzero(df["cadre_id"].duplicated().to_numpy())[0])
-        raise InputError(f"cadre id {df['cadre_id'].iloc[i]!r} appears twice", source=source,
-                         field=f"row {i + 2}.cadre_id", fix="give every cadre one row")
-    for col, allowed in (("rank", RANKS), ("unit_level", UNIT_LEVELS)):
-        bad = ~df[col].isin(allowed)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{df[col].iloc[i]!r} is not allowed", source=source, field=f"row {i + 2}.{col}",
-                             fix=f"use one of: {', '.join(allowed)}")
+    """An organisation from a roster CSV, validated; cadres get pseudonymous ids by row (``c000000`` is the
+    first data row), so the roster's own identifiers and names stay in the roster."""
+    df = read_roster_table(path)
     units = df[["unit", "unit_level", "unit_parent"]].drop_duplicates("unit")
     ids = units["unit"].tolist()
     index = {u: i for i, u in enumerate(ids)}
-    bad_parent = ~units["unit_parent"].isin(["", *ids])
-    if bad_parent.any():
-        i = int(np.flatnonzero(bad_parent.to_numpy())[0])
-        raise InputError(f"parent unit {units['unit_parent'].iloc[i]!r} has no cadre row", source=source,
-                         field=f"unit {ids[i]}.unit_parent", fix="leave the top unit's parent empty")
     level = units["unit_level"].map(UNIT_LEVELS.index).to_numpy()
     parent = np.asarray([index.get(p, -1) for p in units["unit_parent"]])
     state_u = level >= PROVINCIAL
     unit = df["unit"].map(index).to_numpy()
-    state = _bool_col(df, "is_state_organ_staff", source, True)
+    state = _flag(df, "is_state_organ_staff", True)
     for u in range(len(ids)):
         state_u[u] = state_u[u] or bool(state[unit == u].any())
     rank = df["rank"].map(RANKS.index).to_numpy()
     emp = df["employment"] if "employment" in df else pd.Series("in_service", index=df.index)
     retired = emp.isin(["retired", "lixiu"]).to_numpy()
-    leading = _bool_col(df, "is_leading_cadre", source, False)
     key_post = (df["key_post"] if "key_post" in df else pd.Series("", index=df.index)).to_numpy(dtype=object)
     security = (df["security_sensitive"] if "security_sensitive" in df
                 else pd.Series("", index=df.index)).to_numpy(dtype=object)
+    cadre_ids = np.asarray([f"c{i:06d}" for i in range(len(df))], dtype=object)
     return _finish(sc, params, rng, level, parent, state_u, np.asarray(ids, dtype=object), unit, rank,
-                   _bool_col(df, "is_party_member", source, True), state, retired, leading, key_post,
-                   security, _bool_col(df, "spouse_abroad", source, False),
-                   df["cadre_id"].to_numpy(dtype=object))
+                   _flag(df, "is_party_member", True), state, retired, _flag(df, "is_leading_cadre", False),
+                   key_post, security, _flag(df, "spouse_abroad", False), cadre_ids)
 
 
 def build(sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
