@@ -237,6 +237,7 @@ class DaskExecutor(_Base):
                     ) from exc
             else:
                 self._cluster = LocalCluster(
+                    host="127.0.0.1",  # the scheduler and the workers answer on this machine only
                     n_workers=self._requested or available_cores(),
                     threads_per_worker=1,
                     processes=True,
