@@ -19,12 +19,13 @@ graph = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(graph)
 SIMLIB, import_graph, cycles, package_of = graph.SIMLIB, graph.import_graph, graph.cycles, graph.package_of
 
-BASE = {"i18n", "lazy", "errors", "files"}  # used by every layer
+BASE = {"i18n", "lazy", "errors", "files", "rundir"}  # used by every layer
 ALLOWED: dict[str, set[str]] = {
     "i18n": set(),
     "lazy": set(),
     "errors": set(),
     "files": set(),
+    "rundir": set(),
     "rulebook": set(),
     "log": {"rulebook"},
     "scenario": {"rulebook", "log"},

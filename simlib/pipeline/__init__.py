@@ -23,7 +23,10 @@ from simlib.pipeline.replication import (
     seeds,
     summary_table,
     write,
+    write_replication,
+    write_run,
 )
 
 __all__ = ["HEADLINE_KPIS", "Combined", "Replication", "kpi_table", "kpis", "ranges", "replication",
-           "replications", "resolve", "run", "run_combined", "run_once", "seeds", "summary_table", "write"]
+           "replications", "resolve", "run", "run_combined", "run_once", "seeds", "summary_table", "write",
+           "write_replication", "write_run"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from simlib.audit import Findings, audit
 from simlib.errors import InputError
+from simlib.files import write_atomic
 from simlib.log.eventlog import EventLog
 from simlib.model.streams import replication_seeds
 from simlib.model.world import Model
@@ -84,42 +85,41 @@ def replications(config: Mapping[str, Any], seeds: Sequence[int]) -> list[dict[s
 replication.batch = replications  # type: ignore[attr-defined]  # the experiment layer's batched form
 
 
-def _write_log(log: EventLog, path: Path) -> Path:
-    """The log as a directory of Parquet tables (``simlib.log.io`` when present)."""
-    try:
-        from simlib.log.io import write_log
-    except ImportError:  # pragma: no cover - the IO module is the normal path
-        path.mkdir(parents=True, exist_ok=True)
-        for name, table in {**log.tables, **{f"object_{k}": v for k, v in log.objects.items()},
-                            "members": log.members}.items():
-            table.to_parquet(path / f"{name}.parquet", index=False)
-        return path
-    return write_log(log, path)
+def write_replication(r: Replication, out: Path) -> dict[str, Path]:
+    """One replication's log (``log-<seed>.parquet``, a folder of Parquet tables) and findings
+    (``findings-<seed>.csv``), each written atomically: a file is whole under its name or absent."""
+    from simlib.log.io import write_log
 
-
-def write(results: list[Replication], scenario: Scenario, out: Path) -> dict[str, Path]:
-    """Per replication: the log (``log-<seed>.parquet``) and findings (``findings-<seed>.csv``); for the run:
-    ``kpis.csv`` (one row per replication) and ``scenario.json``."""
     out.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    for r in results:
-        paths[f"log-{r.seed}"] = _write_log(r.log, out / f"log-{r.seed}.parquet")
-        f = out / f"findings-{r.seed}.csv"
-        r.findings.table.to_csv(f, index=False)
-        paths[f"findings-{r.seed}"] = f
-    table = kpi_table([r.kpis for r in results])
-    table.insert(0, "seed", pd.Series([r.seed for r in results], dtype="int64", index=table.index))
-    paths["kpis"] = out / "kpis.csv"
-    table.to_csv(paths["kpis"], index=False)
-    paths["scenario"] = out / "scenario.json"
-    paths["scenario"].write_text(json.dumps(scenario.model_dump(mode="json"), indent=2, ensure_ascii=False),
-                                 encoding="utf-8")
+    findings = out / f"findings-{r.seed}.csv"
+    write_atomic(findings, r.findings.table.to_csv(index=False))
+    return {f"log-{r.seed}": write_log(r.log, out / f"log-{r.seed}.parquet"), f"findings-{r.seed}": findings}
+
+
+def write_run(seeds: Sequence[int], rows: Sequence[Mapping[str, float]], scenario: Scenario,
+              out: Path) -> dict[str, Path]:
+    """What a run writes once its replications are done: ``kpis.csv`` (one row per seed) and
+    ``scenario.json``, each atomically."""
+    table = kpi_table(list(rows))
+    table.insert(0, "seed", pd.Series(list(seeds), dtype="int64", index=table.index))
+    paths = {"kpis": write_atomic(out / "kpis.csv", table.to_csv(index=False)),
+             "scenario": write_atomic(out / "scenario.json", json.dumps(scenario.model_dump(mode="json"),
+                                                                         indent=2, ensure_ascii=False))}
     return paths
 
 
-def summary_table(results: list[Replication]) -> pd.DataFrame:
-    """Mean and spread of each KPI over the replications."""
-    table = kpi_table([r.kpis for r in results])
+def write(results: list[Replication], scenario: Scenario, out: Path) -> dict[str, Path]:
+    """Per replication: the log and findings (:func:`write_replication`); for the run: ``kpis.csv`` and
+    ``scenario.json`` (:func:`write_run`). Every file is written atomically."""
+    paths: dict[str, Path] = {}
+    for r in results:
+        paths.update(write_replication(r, out))
+    return {**paths, **write_run([r.seed for r in results], [r.kpis for r in results], scenario, out)}
+
+
+def summary_table(rows: Sequence[Mapping[str, float]]) -> pd.DataFrame:
+    """Mean and spread of each KPI over the replications (their :attr:`Replication.kpis`)."""
+    table = kpi_table(list(rows))
     return pd.DataFrame({"mean": table.mean(), "min": table.min(), "max": table.max()})
 
 
