@@ -175,12 +175,13 @@ def test_unknown_qualifier(small: EventLog, tmp_path: Path) -> None:
     assert _error(path).message == "more than one 'approver' link"
 
 
-def test_time_varying_object_attribute(small: EventLog, tmp_path: Path) -> None:
+def test_time_varying_static_object_attribute(small: EventLog, tmp_path: Path) -> None:
+    """Party membership is not a timed attribute (rank is: tests/test_log_timed.py)."""
     def change(doc: Doc) -> None:
         cadre = next(o for o in doc["objects"] if o["id"] == "wang")
-        cadre["attributes"].append({"name": "rank", "value": "bureau", "time": "2006-01-01T00:00:00Z"})
+        cadre["attributes"].append({"name": "is_party_member", "value": "false", "time": "2006-01-01T00:00:00Z"})
 
-    assert _error(_ocel(small, tmp_path, change)).field == "wang.rank"
+    assert _error(_ocel(small, tmp_path, change)).field == "wang.is_party_member"
 
 
 # -- CSV ----------------------------------------------------------------------------------------------------

@@ -53,6 +53,10 @@ def vocabulary_log() -> EventLog:
         full, bare = object_ids(ot.name)
         b.add_object(ot.name, full, **{a.name: value(a, next(n)) for a in ot.attrs})
         b.add_object(ot.name, bare, **{a.name: value(a, next(n)) for a in ot.attrs if a.required})
+    for k, ot in enumerate(OBJECT_TYPES):
+        for j, a in enumerate(ot.timed_attrs):
+            b.change(ot.name, object_ids(ot.name)[0], ORIGIN + pd.Timedelta(days=30 + k, hours=j, milliseconds=3),
+                     **{a.name: value(a, next(n))})
     for k, et in enumerate(EVENT_TYPES):
         at = ORIGIN + pd.Timedelta(hours=5 * k, milliseconds=k)
         fields: dict[str, Any] = {lk.qualifier: _target(lk, k) for lk in et.single_links}

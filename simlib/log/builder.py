@@ -69,6 +69,7 @@ class LogBuilder:
         self._order = array("I")  # per event, the number of its signature
         self._objects: dict[tuple[str, ...], _Rows] = {}
         self._blocks: dict[str, list[dict[str, list[Any]]]] = {}
+        self._changes: dict[str, _Rows] = {}  # by object type: object_id, time, field, value per change
 
     def add_object(self, object_type: str, object_id: str, **attrs: Any) -> str:
         key = (object_type, "object_id", *attrs)
@@ -84,6 +85,19 @@ class LogBuilder:
         block = {"object_id": np.asarray(ids).tolist()}
         block.update({name: np.asarray(col).tolist() for name, col in columns.items()})
         self._blocks.setdefault(object_type, []).append(block)
+
+    def change(self, object_type: str, object_id: str, time: Any, **attrs: Any) -> None:
+        """Record that timed attributes of an object (``Attr.timed`` in the vocabulary) take new values at
+        ``time`` (a datetime, an ISO string or days after ``origin``): one change per attribute given, e.g.
+        ``b.change("cadre", "c17", 412.0, rank="division")`` for a promotion. The object keeps its value at
+        creation; :meth:`build` checks the changes (:func:`normalise`)."""
+        rows = self._changes.get(object_type)
+        if rows is None:
+            rows = self._changes[object_type] = _Rows(("object_id", "time", "field", "value"))
+        if self.origin is not None and not isinstance(time, int | float):
+            time = (pd.Timestamp(time) - self.origin) / pd.Timedelta(days=1)
+        for name, value in attrs.items():
+            rows.values.extend((object_id, time, name, value))
 
     def add_event(self, event_type: str, time: Any, **fields: Any) -> None:
         self.record(event_type, time, fields)
@@ -119,6 +133,16 @@ class LogBuilder:
             refs = {"object_id", *ID_ATTRIBUTES.get(name, ())}
             self._blocks.setdefault(name, []).extend(
                 {col: _prefixed(values, (col,), refs, prefix) for col, values in block.items()} for block in blocks)
+        for name, rows in other._changes.items():
+            mine = self._changes.get(name)
+            if mine is None:
+                mine = self._changes[name] = _Rows(rows.names)
+            refs = set(ID_ATTRIBUTES.get(name, ()))
+            values = list(rows.values)
+            values[0::4] = [prefix + i for i in values[0::4]]
+            values[3::4] = [prefix + v if f in refs and v else v for f, v in zip(values[2::4], values[3::4],
+                                                                                   strict=True)]
+            mine.values.extend(values)
         renumber = np.empty(len(other._events), dtype=np.uint32)  # other's signature numbers -> ours
         for key, rows in other._events.items():
             mine = self._events.get(key)
@@ -156,7 +180,21 @@ class LogBuilder:
         if end is not None and self.origin is not None and isinstance(end, int | float):
             end = self.origin + pd.Timedelta(days=float(end))
         members = self._members(numbers)
-        return normalise(tables, objects, members, end=end, source=source)
+        changes = _Lazy(self._changes, self._change_table)
+        return normalise(tables, objects, members, end=end, source=source, changes=changes)
+
+    def _change_table(self, name: str) -> dict[str, Any]:
+        """One object type's changes as raw columns: the new value in the column its field names."""
+        rows = self._changes[name]
+        fields = rows.column("field")
+        values = rows.column("value")
+        columns = {"object_id": rows.column("object_id"), "field": fields}
+        for attr in dict.fromkeys(fields):
+            columns[attr] = [v if f == attr else None for f, v in zip(fields, values, strict=True)]
+        times = rows.column("time")
+        if self.origin is not None:
+            times = (self.origin + pd.to_timedelta(np.asarray(times, dtype="float64"), unit="D")).to_numpy()
+        return self._frame(OBJECTS.get(name), {"time": times}, columns)
 
     def _numbers(self) -> list[np.ndarray]:
         """For each signature, the numbers of its events (n of event ``e<n>``), in the order recorded."""

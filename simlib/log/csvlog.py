@@ -4,8 +4,12 @@
 ``approver`` …; a many-valued link such as ``member`` holds ``;``-separated ids), then one column per
 attribute. A cell is blank where the event type has no such field or the value is unknown. One optional row
 of type ``log_end`` gives the time the records end (missing steps are judged only when due before it).
-``LOG.objects.csv`` has ``object_id, type`` and one column per object attribute. Both files are UTF-8 with
-a byte-order mark, so that spreadsheet programs show Chinese text. Format reference: docs/log-formats.md.
+``LOG.objects.csv`` has ``object_id, type`` and one column per object attribute, one row per object with its
+values at creation. When timed attributes change (a promotion, a transfer), a ``time`` column follows ``type``:
+blank on those rows, and each later row with a time gives the new values of the attributes it fills from that
+time on (a text attribute blank at creation that changes later was empty text). Both files are UTF-8 with a
+byte-order mark, so that spreadsheet programs show Chinese text.
+Format reference: docs/log-formats.md.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simlib.errors import InputError
+from simlib.files import atomic_path
 from simlib.log.eventlog import TIME_DTYPE, EventLog
 from simlib.log.normalise import normalise
 from simlib.log.values import from_text, parse_times, time_unit, to_text
@@ -109,7 +114,7 @@ def events_frame(log: EventLog) -> pd.DataFrame:
 
 
 def objects_frame(log: EventLog) -> pd.DataFrame:
-    """The objects CSV as a frame of text."""
+    """The objects CSV as a frame of text: one row per object, then (with a ``time``) one per change."""
     blocks = []
     for name, df in log.objects.items():
         block = {
@@ -118,9 +123,19 @@ def objects_frame(log: EventLog) -> pd.DataFrame:
         }
         block.update(_attr_text(df, OBJECTS[name].attrs, {}))
         blocks.append(pd.DataFrame(block))
+    keys: tuple[str, ...] = OBJECT_KEYS
+    if log.changes:
+        keys = (*OBJECT_KEYS, "time")
+        unit = time_unit(pd.concat([df["time"] for df in log.changes.values()], ignore_index=True))
+        for name, df in log.changes.items():
+            block = {"object_id": df["object_id"].astype(object),
+                     "type": pd.Series(name, index=df.index, dtype=object),
+                     "time": to_text(df["time"], "time", zone=False, unit=unit)}
+            block.update(_attr_text(df, OBJECTS[name].timed_attrs, {}))
+            blocks.append(pd.DataFrame(block))
     used = set().union(*(b.columns for b in blocks)) if blocks else set()
     columns = [
-        *OBJECT_KEYS,
+        *keys,
         *(c for c in _unique(a.name for ot in OBJECT_TYPES for a in ot.attrs) if c in used),
     ]
     return (
@@ -133,7 +148,8 @@ def objects_frame(log: EventLog) -> pd.DataFrame:
 def _write(frame: pd.DataFrame, path: Path) -> None:
     """Text columns to CSV, quoting only the cells that need it (pandas; pyarrow's writer is faster but
     quotes every string, which is harder on a person reading the file)."""
-    frame.to_csv(path, index=False, encoding=ENCODING, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding=ENCODING, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
 
 
 def write_csv(log: EventLog, path: str | Path) -> tuple[Path, Path]:
@@ -239,12 +255,15 @@ def _row_ids(df: pd.DataFrame, key: str, source: str) -> pd.Series:
     return df[key]
 
 
-def _read_objects(path: Path) -> dict[str, pd.DataFrame]:
+def _read_objects(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The objects (rows without a time) and the changes of timed attributes (rows with one), by type."""
     source = str(path)
-    df = _load(path, OBJECT_KEYS, (a.name for ot in OBJECT_TYPES for a in ot.attrs), "objects")
+    df = _load(path, OBJECT_KEYS, ("time", *(a.name for ot in OBJECT_TYPES for a in ot.attrs)), "objects")
     ids = _row_ids(df, "object_id", source)
     _row_ids(df, "type", source)
+    timed = df["time"].notna() if "time" in df else pd.Series(False, index=df.index)
     out: dict[str, pd.DataFrame] = {}
+    changes: dict[str, pd.DataFrame] = {}
     for name, block in df.groupby("type", sort=False):
         if name not in OBJECTS:
             i = int((df["type"] == name).to_numpy().nonzero()[0][0])
@@ -256,8 +275,10 @@ def _read_objects(path: Path) -> dict[str, pd.DataFrame]:
             )
         attrs = OBJECTS[name].attrs
         _no_stray_values(
-            block, {*OBJECT_KEYS, *(a.name for a in attrs)}, block["object_id"], f"{name} object", source
+            block, {*OBJECT_KEYS, "time", *(a.name for a in attrs)}, block["object_id"], f"{name} object", source
         )
+        later = block[timed.loc[block.index]]
+        block = block[~timed.loc[block.index]]
         data = {"object_id": block["object_id"]}
         data.update(
             {
@@ -267,7 +288,40 @@ def _read_objects(path: Path) -> dict[str, pd.DataFrame]:
             }
         )
         out[name] = pd.DataFrame(data).reset_index(drop=True)
-    return out
+        if len(later):
+            changes[name] = _changes(later, name, source)
+            _empty_text_at_creation(out[name], changes[name], name)
+    return out, changes
+
+
+def _empty_text_at_creation(objects: pd.DataFrame, changes: pd.DataFrame, name: str) -> None:
+    """A blank cell is a missing value, except the value at creation of a text attribute that changes later: a
+    change needs a value before it, and a blank text is empty text (a cadre in no key post, ``key_post`` '')."""
+    for a in OBJECTS[name].timed_attrs:
+        if a.dtype == "string" and a.name in objects:
+            changed = objects["object_id"].isin(changes.loc[changes["field"] == a.name, "object_id"])
+            objects.loc[changed & objects[a.name].isna(), a.name] = ""
+
+
+def _changes(rows: pd.DataFrame, name: str, source: str) -> pd.DataFrame:
+    """Rows with a time as changes (one per attribute a row fills): ``object_id, time, field`` and the value."""
+    attrs = [a for a in OBJECTS[name].attrs if a.name in rows and rows[a.name].notna().any()]
+    filled = rows[[a.name for a in attrs]].notna()
+    empty = ~filled.any(axis=1)
+    if empty.any():
+        oid = rows["object_id"][empty].iloc[0]
+        raise InputError("a row with a time gives no new value", source=source, field=f"{oid}.time",
+                         fix="fill the attributes that change at that time, or clear the time")
+    parts = []
+    for a in attrs:
+        sel = rows[filled[a.name]]
+        parts.append(pd.DataFrame({
+            "object_id": sel["object_id"].to_numpy(),
+            "time": parse_times(sel["time"], sel["object_id"], "time", source).to_numpy(),
+            "field": a.name,
+            a.name: from_text(sel[a.name], a.dtype, sel["object_id"], a.name, source).array,
+        }))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _end(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.Timestamp | None]:
@@ -290,7 +344,7 @@ def read_csv(path: str | Path) -> EventLog:
     """Read ``LOG.csv`` and ``LOG.objects.csv``, or raise :class:`InputError` naming file, row and field."""
     path = Path(path)
     source = str(path)
-    objects = _read_objects(objects_path(path))
+    objects, changes = _read_objects(objects_path(path))
     normalise({}, objects, source=str(objects_path(path)))  # object problems name the objects file
     single, many, attrs = event_field_names()
     df = _load(path, EVENT_KEYS, (*single, *many, *attrs), "events")
@@ -336,4 +390,4 @@ def read_csv(path: str | Path) -> EventLog:
                 )
         tables[name] = pd.DataFrame(data).reset_index(drop=True)
     links = pd.concat(members, ignore_index=True) if members else None
-    return normalise(tables, objects, links, end=end, source=source)
+    return normalise(tables, objects, links, end=end, source=source, changes=changes)

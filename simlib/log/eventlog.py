@@ -2,6 +2,9 @@
 
 Single-valued links (``cadre``, ``trip``, ``document`` …) are columns of the event table, so an audit
 check reads one table and joins by column. Multi-valued links (delegation members) live in ``members``.
+Objects hold each object's attributes as at its creation; ``changes`` holds the later values of the attributes
+the vocabulary marks as timed (OCEL 2.0 timed object attributes), and :meth:`EventLog.value_at` gives the value
+in force at any time.
 Every log — simulated, hand-written or imported — goes through :func:`simlib.log.normalise.normalise`, which
 checks types, required fields and referential integrity and names the event and field of any problem;
 :class:`simlib.log.builder.LogBuilder` builds one from code (the simulation and the tests).
@@ -64,6 +67,14 @@ def object_columns(ot: ObjectType) -> dict[str, Any]:
     return cols
 
 
+def change_columns(ot: ObjectType) -> dict[str, Any]:
+    """Column name → dtype of the changes table of one object type: ``object_id``, ``time``, ``field`` (the
+    attribute that changed) and the type's timed attributes (only the changed one is set in a row)."""
+    cols: dict[str, Any] = {"object_id": "str", "time": TIME_DTYPE, "field": "str"}
+    cols.update({a.name: pandas_dtype(a.dtype, a.choices) for a in ot.timed_attrs})
+    return cols
+
+
 def _empty(columns: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
 
@@ -77,6 +88,9 @@ class EventLog:
     objects: dict[str, pd.DataFrame]
     end: pd.Timestamp
     source: str = "<memory>"
+    changes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Later values of timed object attributes, by object type (only types with changes): one row per change,
+    ``object_id, time, field`` and the new value in the column named by ``field``, in time order."""
     _empty_cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, event_type: str) -> pd.DataFrame:
@@ -93,6 +107,44 @@ class EventLog:
         if object_type in self.objects:
             return self.objects[object_type]
         return _empty(object_columns(OBJECTS[object_type]))
+
+    def changes_of(self, object_type: str) -> pd.DataFrame:
+        """The changes of one object type (an empty table with the right columns if there are none)."""
+        if object_type in self.changes:
+            return self.changes[object_type]
+        return _empty(change_columns(OBJECTS[object_type]))
+
+    @property
+    def n_changes(self) -> int:
+        return sum(len(t) for t in self.changes.values())
+
+    def value_at(self, object_type: str, attribute: str, object_ids: Any, times: Any) -> pd.Series:
+        """The value of ``attribute`` in force for each object at each time (pairwise, vectorised): the last
+        change at or before the time, else the value at creation; missing for an unknown object.
+
+        ``object_ids`` and ``times`` are sequences of one length (or one of them a scalar); the result has the
+        attribute's dtype and the index of ``object_ids`` when that is a Series, else 0, 1, …"""
+        base = self.objects_of(object_type)
+        id_values = np.atleast_1d(np.asarray(object_ids, dtype=object))
+        time_values = np.atleast_1d(np.asarray(times, dtype=TIME_DTYPE))
+        n = max(len(id_values), len(time_values))
+        query = pd.DataFrame({"object_id": pd.Series(np.broadcast_to(id_values, n), dtype="str"),
+                              "time": np.broadcast_to(time_values, n)})
+        at_creation = base.set_index("object_id")[attribute]
+        out = pd.Series(at_creation.reindex(query["object_id"]).array, dtype=at_creation.dtype)
+        changes = self.changes.get(object_type)
+        if changes is not None and attribute in changes:
+            changed = changes.loc[changes["field"] == attribute, ["object_id", "time", attribute]]
+            if len(changed):
+                query["_row"] = np.arange(n)
+                ordered = query.dropna(subset=["time"]).sort_values("time", kind="stable")
+                found = pd.merge_asof(ordered, changed.rename(columns={attribute: "_value"}), on="time",
+                                      by="object_id", direction="backward", allow_exact_matches=True)
+                hit = found["_value"].notna().to_numpy()
+                out.iloc[found["_row"].to_numpy()[hit]] = found["_value"].to_numpy()[hit]
+        if isinstance(object_ids, pd.Series):
+            out.index = object_ids.index
+        return out
 
     @property
     def n_events(self) -> int:
@@ -147,6 +199,13 @@ def assert_same_log(a: EventLog, b: EventLog) -> None:
     for name in a.objects:
         pd.testing.assert_frame_equal(_sorted(a.objects[name], ["object_id"]),
                                       _sorted(b.objects[name], ["object_id"]), obj=f"objects {name}")
+    changed = {k for k, v in a.changes.items() if len(v)} ^ {k for k, v in b.changes.items() if len(v)}
+    assert not changed, f"changes of these object types in one log only: {changed}"
+    for name, df in a.changes.items():
+        if len(df):
+            pd.testing.assert_frame_equal(_sorted(df, ["object_id", "field", "time"]),
+                                          _sorted(b.changes[name], ["object_id", "field", "time"]),
+                                          obj=f"changes {name}")
     pd.testing.assert_frame_equal(_sorted(a.members, list(MEMBER_COLUMNS)), _sorted(b.members, list(MEMBER_COLUMNS)),
                                   obj="members")
     assert a.end == b.end, f"end differs: {a.end} != {b.end}"

@@ -26,6 +26,7 @@ from simlib.log.eventlog import (
     EventLog,
     arrow_isin,
     arrow_strings,
+    change_columns,
     event_columns,
     isin,
     object_columns,
@@ -355,11 +356,15 @@ def normalise(
     *,
     end: Any = None,
     source: str = "<memory>",
+    changes: Mapping[str, RawTable] | None = None,
 ) -> EventLog:
     """Validate and type raw tables into an :class:`EventLog`, or raise :class:`InputError`.
 
     A raw table is a DataFrame or a mapping of column names to values; its index is ignored. The log's tables
-    may share immutable (arrow) data with the raw ones, never anything the caller could change in place."""
+    may share immutable (arrow) data with the raw ones, never anything the caller could change in place.
+    ``changes``: raw changes tables by object type (columns as :func:`~simlib.log.eventlog.change_columns`);
+    each change must be of a declared object, of an attribute the vocabulary marks as timed, give the new value
+    in that attribute's column (and no other), and fall after 1970-01-01 and not after the log's end."""
     objects = _normalise_objects(raw_objects, source)
     known = _KnownIds(objects)
     links = _Links(known)
@@ -388,10 +393,112 @@ def normalise(
         raise InputError(f"event id {dup!r} is used twice", source=source, field="events",
                          fix="event ids must be unique")
     members = _normalise_members(members, event_ids, [t["object_id"] for t in objects.values()], source)
+    changed = _normalise_changes(changes or {}, objects, source)
     if end is None:
+        latest += [t["time"].iloc[-1] for t in changed.values()]
         end = max(latest, default=pd.Timestamp("2004-12-31"))
+    end = pd.Timestamp(end).as_unit("ms")
+    _changes_within(changed, end, source)
     return EventLog(tables=dict(sorted(tables.items())), members=members, objects=dict(sorted(objects.items())),
-                    end=pd.Timestamp(end).as_unit("ms"), source=source)
+                    end=end, source=source, changes=dict(sorted(changed.items())))
+
+
+def _change_error(message: str, name: str, oid: Any, what: Any, source: str, fix: str) -> InputError:
+    return InputError(message, source=source, field=f"changes.{name}.{oid}.{what}", fix=fix)
+
+
+def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.DataFrame],
+                       source: str) -> dict[str, pd.DataFrame]:
+    """The changes of timed object attributes, typed, checked and in time order (types without rows left out)."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, df in raw.items():
+        if name not in OBJECTS:
+            raise InputError(f"unknown object type {name!r}", source=source, field="changes",
+                             fix=f"use one of: {', '.join(OBJECTS)}")
+        ot = OBJECTS[name]
+        timed = [a.name for a in ot.timed_attrs]
+        fix = f"the timed attributes of a {name} are: {', '.join(timed) or 'none'} (docs/event-vocabulary.md)"
+        static = [c for c in (df.columns if isinstance(df, pd.DataFrame) else df)
+                  if c in {a.name for a in ot.attrs} and c not in timed]
+        if static:
+            raise InputError(f"the {name} attribute {static[0]!r} does not change over time", source=source,
+                             field=f"changes.{name}.{static[0]}", fix=fix)
+        n, columns = _raw_columns(df, change_columns(ot), f"changes of {name}", source)
+        if n == 0:
+            continue
+        ids = _text(columns["object_id"] if "object_id" in columns else _missing(STR_DTYPE, n))
+        fields = _text(columns["field"] if "field" in columns else _missing(STR_DTYPE, n))
+        for col, what in ((ids, "object_id"), (fields, "field")):
+            if col.isna().any():
+                i = int(np.flatnonzero(col.isna())[0])
+                raise _change_error(f"a change has no {what}", name, ids[i], what, source,
+                                    "give every change its object_id, time and field")
+        unknown = _unknown(ids, to_arrow(objects[name]["object_id"]) if name in objects else pa.array(
+            [], type=pa.large_string()))
+        if unknown.any():
+            i = int(np.flatnonzero(unknown)[0])
+            raise _change_error(f"change of an unknown {name} {ids[i]!r}", name, ids[i], fields[i], source,
+                                "declare the object in the log's objects or correct the id")
+        not_timed = ~arrow_isin(fields, pa.array(timed, type=pa.large_string()))
+        if not_timed.any():
+            i = int(np.flatnonzero(not_timed)[0])
+            raise _change_error(f"{fields[i]!r} is not an attribute of a {name} that changes over time", name,
+                                ids[i], fields[i], source, fix)
+        time = _coerce(columns["time"] if "time" in columns else _missing(TIME_DTYPE, n), "time", (),
+                       f"changes.{name}.time", ids, source)
+        early = pd.isna(time) | (time.view("int64") <= 0)
+        if early.any():
+            i = int(np.flatnonzero(early)[0])
+            raise _change_error("a change needs a time after 1970-01-01", name, ids[i], fields[i], source,
+                                "give the change's time; the value at creation belongs in the objects")
+        data: dict[str, Any] = {"object_id": ids.copy(), "time": time, "field": fields.copy()}
+        field_text = np.asarray(fields, dtype=object)
+        for a in ot.timed_attrs:
+            col = (_coerce(columns[a.name], a.dtype, a.choices, f"changes.{name}.{a.name}", ids, source)
+                   if a.name in columns else _missing(pandas_dtype(a.dtype, a.choices), n))
+            this = field_text == a.name
+            given = ~pd.isna(col)
+            wrong = (this & ~given) | (~this & given)
+            if wrong.any():
+                i = int(np.flatnonzero(wrong)[0])
+                message = (f"the change of {a.name!r} gives no value" if this[i] else
+                           f"a change of {fields[i]!r} also sets {a.name!r}")
+                raise _change_error(message, name, ids[i], fields[i], source,
+                                    "one change per row: the attribute named in field, with its new value")
+            data[a.name] = col
+            if this.any():
+                _initial_values(objects[name], a.name, ids[this], name, source)
+        frame = _frame(data)
+        key = ["object_id", "field", "time"]
+        dup = frame.duplicated(key)
+        if dup.any():
+            row = frame[dup].iloc[0]
+            raise _change_error(f"two changes at {row['time']}", name, row["object_id"], row["field"], source,
+                                "keep one value per object, attribute and time")
+        out[name] = frame.sort_values(["time", "object_id", "field"], kind="stable", ignore_index=True)
+    return out
+
+
+def _initial_values(objects: pd.DataFrame, attr: str, changed: Any, name: str, source: str) -> None:
+    """Every object whose ``attr`` changes has a value at creation (OCEL 2.0 readers take an attribute's first
+    value as the one at creation, so a change of a missing value could not be told from it)."""
+    without = objects.loc[objects[attr].isna(), "object_id"]
+    if len(without):
+        bad = arrow_isin(changed, to_arrow(without))
+        if bad.any():
+            oid = changed[int(np.flatnonzero(bad)[0])]
+            raise _change_error(f"{attr!r} changes but has no value at creation", name, oid, attr, source,
+                                f"give the {name} its {attr} at creation in the objects")
+
+
+def _changes_within(changes: Mapping[str, pd.DataFrame], end: pd.Timestamp, source: str) -> None:
+    for name, df in changes.items():
+        late = df["time"] > end
+        if late.any():
+            row = df[late].iloc[0]
+            raise _change_error(f"change at {row['time']} after the end of the log ({end})", name,
+                                row["object_id"], row["field"], source,
+                                "correct the time, or the log's end if the records go on")
 
 
 def _normalise_members(members: pd.DataFrame | None, event_ids: list[Any], object_ids: list[Any],

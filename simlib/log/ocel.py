@@ -27,9 +27,12 @@ from typing import Any
 import pandas as pd
 
 from simlib.errors import InputError
+from simlib.files import write_atomic
 from simlib.log.eventlog import EventLog
 from simlib.log.normalise import normalise
 from simlib.log.ocel_schema import validate_structure
+from simlib.log.relations import O2O_COLUMNS, fill_from_relations, object_relations
+from simlib.log.timed import ENTRY_COLUMNS, split_values
 from simlib.log.values import EPOCH, OCEL_TYPES, from_text, parse_times, to_text
 from simlib.log.vocabulary import EVENTS, OBJECTS, Attr, EventType
 
@@ -108,20 +111,24 @@ def _ids(col: pd.Series) -> list[Any]:
 
 
 def _objects(log: EventLog) -> list[Doc]:
+    """Objects with their attributes at creation (time: the epoch) and every later value (time: the change's),
+    and their relationships to other objects (:func:`~simlib.log.relations.object_relations`)."""
+    later: dict[str, list[Doc]] = defaultdict(list)
+    for name, df in log.changes.items():
+        times = to_text(df["time"], "time", zone=True).tolist()
+        values = {a.name: to_text(df[a.name], a.dtype, zone=True).tolist() for a in OBJECTS[name].timed_attrs}
+        for i, (oid, f) in enumerate(zip(df["object_id"].tolist(), df["field"].tolist(), strict=True)):
+            later[oid].append({"name": f, "time": times[i], "value": values[f][i]})
+    related: dict[str, list[Doc]] = defaultdict(list)
+    for source, target, q in object_relations(log).itertuples(index=False):
+        related[source].append({"objectId": target, "qualifier": q})
     out: list[Doc] = []
     for name, df in log.objects.items():
         attrs = _text_columns(df, OBJECTS[name].attrs)
         for i, oid in enumerate(df["object_id"].tolist()):
-            out.append(
-                {
-                    "id": oid,
-                    "type": name,
-                    "attributes": [
-                        {"name": n, "time": EPOCH, "value": col[i]} for n, col in attrs if col[i] is not None
-                    ],
-                    "relationships": [],
-                }
-            )
+            values = [{"name": n, "time": EPOCH, "value": col[i]} for n, col in attrs if col[i] is not None]
+            out.append({"id": oid, "type": name, "attributes": values + later.get(oid, []),
+                        "relationships": related.get(oid, [])})
     return out
 
 
@@ -151,13 +158,11 @@ def to_ocel(log: EventLog) -> Doc:
 
 
 def write_ocel_json(log: EventLog, path: str | Path) -> Path:
-    """Write ``log`` as OCEL 2.0 JSON (UTF-8)."""
-    path = Path(path)
+    """Write ``log`` as OCEL 2.0 JSON (UTF-8), atomically."""
     # json.dumps, not json.dump: dump streams through the pure-Python encoder (20x slower)
     with no_gc():
         text = json.dumps(to_ocel(log), ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_atomic(path, text)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -189,9 +194,12 @@ def _check_declarations(doc: Doc, source: str) -> None:
                     )
 
 
-def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    rows: dict[str, list[Doc]] = defaultdict(list)
+def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, pd.DataFrame]]:
+    """The objects (typed), the type of each object id, and the changes of timed attributes."""
+    ids: dict[str, list[str]] = {o["name"]: [] for o in doc["objectTypes"] if o["name"] in OBJECTS}
     kind_of: dict[str, str] = {}
+    entries: list[tuple[str, str, str, Any, str]] = []
+    relations: list[tuple[str, str, str]] = []
     for obj in doc["objects"]:
         oid, otype = obj["id"], obj["type"]
         if otype not in OBJECTS:
@@ -202,7 +210,6 @@ def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[
                 fix=f"use one of: {', '.join(OBJECTS)}",
             )
         allowed = {a.name for a in OBJECTS[otype].attrs}
-        row: Doc = {"object_id": oid}
         for a in obj.get("attributes", ()):
             if a["name"] not in allowed:
                 raise InputError(
@@ -211,27 +218,22 @@ def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[
                     field=f"{oid}.{a['name']}",
                     fix=f"allowed: {', '.join(sorted(allowed))}",
                 )
-            if a["name"] in row:
-                raise InputError(
-                    "the attribute has more than one value; simlib reads one value per object attribute",
-                    source=source,
-                    field=f"{oid}.{a['name']}",
-                    fix=f"keep one value, with time {EPOCH}",
-                )
-            row[a["name"]] = _text(a["value"])
-        rows[otype].append(row)
+            entries.append((oid, otype, a["name"], a.get("time"), _text(a["value"])))
+        relations.extend((oid, r["objectId"], r["qualifier"]) for r in obj.get("relationships", ()))
+        ids.setdefault(otype, []).append(oid)  # an id given twice: normalise names it
         kind_of.setdefault(oid, otype)
+    long = pd.DataFrame(entries, columns=list(ENTRY_COLUMNS))
+    long["time"] = parse_times(long["time"], long["object_id"], "time", source)
+    text, changes = split_values(long, ids, source)
+    text = fill_from_relations(text, pd.DataFrame(relations, columns=list(O2O_COLUMNS)))
     tables: dict[str, pd.DataFrame] = {}
-    for otype in {o["name"] for o in doc["objectTypes"] if o["name"] in OBJECTS} | set(rows):
-        recs = rows.get(otype, [])
-        df = pd.DataFrame.from_records(recs) if recs else pd.DataFrame({"object_id": pd.Series(dtype=object)})
-        ids = df["object_id"]
-        data = {"object_id": ids}
+    for otype, df in text.items():
+        data = {"object_id": df["object_id"]}
         for a in OBJECTS[otype].attrs:
             if a.name in df:
-                data[a.name] = from_text(df[a.name], a.dtype, ids, a.name, source)
+                data[a.name] = from_text(df[a.name], a.dtype, df["object_id"], a.name, source)
         tables[otype] = pd.DataFrame(data)
-    return tables, kind_of
+    return tables, kind_of, changes
 
 
 def _qualifier(et: EventType, rel: Doc, otype: str, eid: str, source: str) -> str:
@@ -351,9 +353,9 @@ def from_ocel(doc: Any, source: str = "<memory>") -> EventLog:
     validate_structure(doc, source)
     _check_declarations(doc, source)
     with no_gc():
-        objects, kind_of = _read_objects(doc, source)
+        objects, kind_of, changes = _read_objects(doc, source)
         tables, members = _read_events(doc, kind_of, source)
-    return normalise(tables, objects, members, end=_end(doc, source), source=source)
+    return normalise(tables, objects, members, end=_end(doc, source), source=source, changes=changes)
 
 
 def read_ocel_json(path: str | Path) -> EventLog:

@@ -5,6 +5,8 @@ Layout of ``LOG.parquet/`` (see docs/log-formats.md)::
     manifest.json            {"format": "simlib-parquet/1", "end": ..., "events": {type: file}, ...}
     events/<EventType>.parquet
     objects/<object_type>.parquet
+    changes/<object_type>.parquet   later values of timed object attributes (only types with changes;
+                                    the manifest's "changes" key is written only when there are some)
     members.parquet          many-valued links (event_id, qualifier, object_id)
 
 The manifest lists every table, so a missing table is an error rather than a silently smaller log.
@@ -56,6 +58,12 @@ def write_parquet(log: EventLog, path: str | Path) -> Path:
             manifest["objects"][name] = f"objects/{name}.parquet"
             _write_table(df, tmp / manifest["objects"][name])
         _write_table(log.members, tmp / manifest["members"])
+        if log.changes:
+            (tmp / "changes").mkdir()
+            manifest["changes"] = {}
+            for name, df in log.changes.items():
+                manifest["changes"][name] = f"changes/{name}.parquet"
+                _write_table(df, tmp / manifest["changes"][name])
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -93,8 +101,8 @@ def _manifest(path: Path) -> dict[str, Any]:
             field="format",
             fix=f"expected {FORMAT!r}",
         )
-    for key in ("events", "objects"):
-        if not isinstance(manifest.get(key), dict):
+    for key in ("events", "objects", "changes"):
+        if not isinstance(manifest.get(key, {}), dict):
             raise InputError(
                 f"{key!r} must map each type to its file",
                 source=str(path / MANIFEST),
@@ -123,8 +131,9 @@ def read_parquet(path: str | Path) -> EventLog:
     """Read a Parquet log directory, or raise :class:`InputError` naming the directory, table and fix."""
     path = Path(path)
     manifest = _manifest(path)
-    listed = set(manifest["events"].values()) | set(manifest["objects"].values())
-    for sub in ("events", "objects"):
+    changes = manifest.get("changes", {})
+    listed = set(manifest["events"].values()) | set(manifest["objects"].values()) | set(changes.values())
+    for sub in ("events", "objects", "changes"):
         for extra in sorted((path / sub).glob("*.parquet")) if (path / sub).is_dir() else ():
             rel = f"{sub}/{extra.name}"
             if rel not in listed:
@@ -137,7 +146,8 @@ def read_parquet(path: str | Path) -> EventLog:
     tables = {name: _read_table(path, rel) for name, rel in manifest["events"].items()}
     objects = {name: _read_table(path, rel) for name, rel in manifest["objects"].items()}
     members = _read_table(path, manifest.get("members", "members.parquet"))
-    return normalise(tables, objects, members, end=_end(manifest, path), source=str(path))
+    changed = {name: _read_table(path, rel) for name, rel in changes.items()}
+    return normalise(tables, objects, members, end=_end(manifest, path), source=str(path), changes=changed)
 
 
 def _end(manifest: dict[str, Any], path: Path) -> pd.Timestamp | None:

@@ -17,7 +17,8 @@ these object types, event types, links and attributes (file formats: [log-format
 
 **Dtypes.** `string` text · `int` whole number · `float` number · `bool` true/false · `time` date and time
 (China Standard Time, UTC+8) · `category` one of the listed choices. A *required* field must be present on
-every object or event of the type; other fields may be left out.
+every object or event of the type; other fields may be left out. A *timed* object attribute may change over time
+(OCEL 2.0 timed attributes): the object holds its value at creation, the log's changes the later values.
 
 **Links.** An event links objects under a *qualifier* (the OCEL 2.0 relationship qualifier and the column
 name in the tables). A link marked *many* may link several objects (stored in the `members` table).
@@ -37,8 +38,9 @@ def _attrs_table(attrs: tuple[Attr, ...]) -> list[str]:
     ]
     for a in attrs:
         choices = ", ".join(f"`{c}`" for c in a.choices)
+        flags = ", ".join(f for f, on in (("yes", a.required), ("timed", a.timed)) if on)
         lines.append(
-            f"| `{a.name}` | {_cell(a.zh)} | {a.dtype} | {a.unit} | {'yes' if a.required else ''} | "
+            f"| `{a.name}` | {_cell(a.zh)} | {a.dtype} | {a.unit} | {flags} | "
             f"{choices} | {_cell(a.en)} |"
         )
     return [*lines, ""]

@@ -62,6 +62,10 @@ class Attr:
     unit: str = ""
     choices: tuple[str, ...] = ()
     required: bool = False
+    timed: bool = False
+    """An object attribute whose value may change over time (OCEL 2.0 timed object attributes): the object
+    table holds the value at creation, ``EventLog.changes`` the later values, and
+    ``EventLog.value_at`` the value in force at a time. Record a change with ``LogBuilder.change``."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,11 @@ class ObjectType:
     en: str
     zh: str
     attrs: tuple[Attr, ...] = ()
+
+    @property
+    def timed_attrs(self) -> tuple[Attr, ...]:
+        """The attributes that may change over time (:attr:`Attr.timed`)."""
+        return tuple(a for a in self.attrs if a.timed)
 
 
 @dataclass(frozen=True)
@@ -117,22 +126,31 @@ BODY = ("unit", "agency")  # approvers, recipients, inspectors: a unit's departm
 OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType(
         "cadre",
-        "A cadre (Party member or not)",
+        "A cadre (Party member or not). Timed attributes (OCEL 2.0: they change over time, see "
+        "EventLog.changes) follow a career: transfers (unit, management_authority), promotions (rank, e.g. into "
+        "县处级), appointments to and removals from leading and key posts (is_leading_cadre, is_unit_leader, "
+        "key_post, security_sensitive) and retirement (employment). The registration-for-filing category of "
+        "2.2.a follows from them (state-organ staff, employment, leading post, rank, security_sensitive); "
+        "CategoryEntered records the day a cadre enters it",
         "干部",
         (
-            _a("unit", "string", "Id of the cadre's unit", "所在单位", required=True),
-            _a("rank", "category", "Rank", "职级", choices=RANKS, required=True),
+            _a("unit", "string", "Id of the cadre's unit (changes on a transfer)", "所在单位", required=True,
+               timed=True),
+            _a("rank", "category", "Rank (changes on a promotion)", "职级", choices=RANKS, required=True,
+               timed=True),
             _a("is_party_member", "bool", "Party member", "是否党员", required=True),
             _a("is_state_organ_staff", "bool", "Works in a state organ (国家机关)", "是否国家机关工作人员"),
-            _a("employment", "category", "Employment status", "在职状态", choices=EMPLOYMENT),
-            _a("is_leading_cadre", "bool", "Leading cadre (领导干部)", "是否领导干部"),
-            _a("is_unit_leader", "bool", "Leader of the unit (单位领导干部)", "是否单位领导干部"),
+            _a("employment", "category", "Employment status (in office, retired …; changes on retirement or "
+               "leaving a leading post)", "在职状态", choices=EMPLOYMENT, timed=True),
+            _a("is_leading_cadre", "bool", "Leading cadre (领导干部)", "是否领导干部", timed=True),
+            _a("is_unit_leader", "bool", "Leader of the unit (单位领导干部)", "是否单位领导干部", timed=True),
             _a("key_post", "string", "Key posts, ';'-separated: personnel, finance, property, "
-               "confidential_archives, other_important", "重要岗位（人、财、物、机要档案等，分号分隔）"),
+               "confidential_archives, other_important ('' none; changes on moving into or out of one)",
+               "重要岗位（人、财、物、机要档案等，分号分隔）", timed=True),
             _a("security_sensitive", "string", "Security categories, ';'-separated: national_security, "
-               "state_asset_security, industry_secret", "涉密类别（分号分隔）"),
+               "state_asset_security, industry_secret", "涉密类别（分号分隔）", timed=True),
             _a("management_authority", "string", "Id of the body holding cadre-management authority "
-               "(干部管理权限)", "干部管理权限所在机关"),
+               "(干部管理权限)", "干部管理权限所在机关", timed=True),
         ),
     ),
     ObjectType(

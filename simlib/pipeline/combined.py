@@ -167,10 +167,13 @@ def split_log(log: EventLog, firsts: Sequence[int]) -> list[EventLog]:
     tables = {name: _parts(t, _event_replications(t["event_id"], firsts), n) for name, t in log.tables.items()}
     objects = {name: _parts(o, _object_replications(o["object_id"]), n) for name, o in log.objects.items()}
     members = _parts(log.members, _event_replications(log.members["event_id"], firsts), n)
+    changes = {name: _parts(c, _object_replications(c["object_id"]), n) for name, c in log.changes.items()}
     return [EventLog(tables={name: parts[i] for name, parts in tables.items() if len(parts[i])},
                      members=members[i],
                      objects={name: parts[i] for name, parts in objects.items() if len(parts[i])},
-                     end=log.end, source=f"{log.source} [{prefix(i)}]") for i in range(n)]
+                     end=log.end, source=f"{log.source} [{prefix(i)}]",
+                     changes={name: parts[i] for name, parts in changes.items() if len(parts[i])})
+            for i in range(n)]
 
 
 def split_findings(found: Findings, firsts: Sequence[int]) -> list[Findings]:
