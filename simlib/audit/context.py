@@ -473,9 +473,9 @@ class AuditContext:
     @cached_property
     def documents(self) -> pd.DataFrame:
         """Documents indexed by id, with ``doc_type`` (a Categorical of the vocabulary's types, compared like
-        strings)."""
+        strings) and ``provenance`` (issued, forged, altered, bought; missing: unrecorded)."""
         d = self.log.objects_of("document").set_index("object_id")
-        return pd.DataFrame({"doc_type": d["doc_type"]}, index=d.index)
+        return pd.DataFrame({"doc_type": d["doc_type"], "provenance": d["provenance"]}, index=d.index)
 
     @cached_property
     def delegations(self) -> pd.DataFrame:

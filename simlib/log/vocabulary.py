@@ -37,6 +37,8 @@ SANCTION_KINDS = ("party", "admin", "organizational", "criticism_education")
 SEVERITIES = ("light", "medium", "severe")
 ACCOUNTABILITY_ROLES = ("delegation_leader", "institution_head", "dispatching_unit_head", "manager")
 FRAUD_KINDS = ("false_info", "forged_doc", "altered_doc", "traded_doc")
+PROVENANCES = ("issued", "forged", "altered", "bought")  # a document's origin (4.3.e: 伪造、变造、买卖)
+PROBLEM_KINDS = ("registration", "custody", "unreported", "unshared")  # what a special inspection finds (4.2.f)
 REPORT_RECIPIENTS = ("dispatching_unit", "mfa", "unit", "party_org")
 BLOCKING_CONTROLS = (  # the value of FlightBlocked's ``control``: which control stopped a flight
     "approval",
@@ -193,7 +195,9 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
         "document",
         "A travel or residency document",
         "证件",
-        (_a("doc_type", "category", "Document type", "证件类别", choices=DOC_TYPES, required=True),),
+        (_a("doc_type", "category", "Document type", "证件类别", choices=DOC_TYPES, required=True),
+         _a("provenance", "category", "Origin: issued by the authority, forged, altered or bought (4.3.e); "
+            "unrecorded means issued", "来源（颁发、伪造、变造、买卖）", choices=PROVENANCES)),
     ),
     ObjectType(
         "case",
@@ -229,7 +233,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("DBRecord", "Record written to the networked information database", "录入信息数据库",
               ("4.4.c",), (_opt("cadre"), _opt("document"), _opt("trip"), _opt("agency")),
               (_a("record_kind", "category", "What the record is about", "记录类别",
-                  choices=("registration", "document", "trip")),)),
+                  choices=("registration", "document", "trip", "suspicion")),)),
     EventType("ExitBanned", "Cadre barred from leaving the country by law (recorded)", "依法不准出境",
               ("2.1.e",), (_req("cadre"), _opt("agency"))),
     EventType("SuspectedViolation", "Cadre recorded as suspected of a serious violation", "涉嫌严重违纪违法",
@@ -255,7 +259,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("CustodyDemand", "Holder asked to hand a document in", "催交证件", ("3.1.b", "4.3.g"),
               (_req("document"), _req("cadre"))),
     EventType("Refusal", "Holder refuses to hand a document in", "拒不交出证件", ("3.1.b", "4.3.g"),
-              (_req("document"), _req("cadre"))),
+              (_req("document"), _req("cadre")),
+              (_a("serious", "bool", "Serious circumstances (情节严重: a repeated refusal, or by a suspect)",
+                  "情节严重"),)),
     EventType("DocRevoked", "Document revoked (吊销)", "吊销证件", ("3.1.b",),
               (_req("document"), _opt("cadre"), _opt("issuer", "agency"))),
     EventType("CleanupAudit", "Clean-up of cadres' private documents carried out", "证照清理",
@@ -353,13 +359,21 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("AnnualReport", "Annual report on the previous year", "年度书面报告", ("4.2.d",),
               (_req("unit"), _req("recipient", *BODY)),
               (_a("year_covered", "int", "Year covered", "报告年度", required=True),
-               _a("written", "bool", "Written report", "书面报告"))),
+               _a("written", "bool", "Written report", "书面报告"),
+               _a("non_returns", "int", "Non-returns of the unit's cadres declared in the year covered, as "
+                  "reported", "报告所列本年度私自不归人数"))),
     EventType("MajorReport", "Major situation reported upward", "重大情况报告", ("4.2.e",),
               (_req("unit"), _opt("recipient", *BODY), _opt("cadre"), _opt("case"))),
     EventType("Inspection", "Special inspection", "专项检查", ("4.2.f",),
-              (_req("unit"), _opt("inspector", *BODY))),
+              (_req("unit"), _opt("inspector", *BODY)),
+              (_a("ad_hoc", "bool", "Unscheduled (不定期): prompted by a report missing, late or showing a "
+                  "non-return", "不定期检查"),)),
     EventType("InspectionFinding", "Problem found by an inspection", "检查发现问题", ("4.2.f",), (_req("unit"),),
-              (_a("finding_ref", "string", "Reference of the problem", "问题编号", required=True),)),
+              (_a("finding_ref", "string", "Reference of the problem", "问题编号", required=True),
+               _a("kind", "category", "Kind of problem: a cadre not registered, a document kept past its "
+                  "deadline, a document never reported, a suspicion not shared", "问题类别",
+                  choices=PROBLEM_KINDS),
+               _a("items", "int", "Number of cases of the problem found", "问题数量"))),
     EventType("Correction", "Problem corrected", "问题纠正", ("4.2.f",), (_req("unit"),),
               (_a("finding_ref", "string", "Reference of the problem", "问题编号", required=True),)),
     # -- cases and consequences ------------------------------------------------------------------------
@@ -374,7 +388,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
                _a("basis", "string", "Clause applied", "依据条款"))),
     EventType("LegalReferral", "Case referred to the judicial organs", "移送司法机关", ("4.3.e",),
               (_req("cadre"), _opt("case"))),
-    EventType("Accountability", "Manager or leader held accountable", "追究责任", ("4.3.f", "4.3.h"),
+    EventType("Accountability", "Manager or leader held accountable: cadre is the person held accountable "
+              "(the leader, the dispatching unit's head, the manager), subject the cadre whose absconding, "
+              "defection or non-return it answers for", "追究责任（cadre：被问责人；subject：引发问责的当事人）",
+              ("4.3.f", "4.3.h"),
               (_req("cadre"), _opt("case"), _opt("subject", "cadre")),
               (_a("role", "category", "Role held accountable", "被问责身份", choices=ACCOUNTABILITY_ROLES),
                _a("basis", "string", "Clause applied", "依据条款"))),
@@ -392,8 +409,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("PassportCustodyBulletin", "Bulletin on public-passport collection and custody",
               "通报因公护照收缴保管情况",
               ("4.4.d",), (_req("agency"),)),
-    EventType("ExitControlRecommended", "Exit control recommended to public security", "提出控制出境建议",
-              ("4.4.f",), (_req("cadre"), _opt("agency"))),
+    EventType("ExitControlRecommended", "Exit control recommended to public security: agency is the "
+              "recommending discipline organ, recipient the agency it is addressed to", "提出控制出境建议",
+              ("4.4.f",), (_req("cadre"), _opt("agency"), _opt("recipient", "agency"))),
     EventType("ExitControlImposed", "Exit control imposed by public security", "实施出境控制", ("4.4.g",),
               (_req("cadre"), _opt("agency"))),
 )

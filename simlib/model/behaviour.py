@@ -22,7 +22,7 @@ DECISIONS: tuple[str, ...] = (
     "skip_doc_report", "skip_pre_trip_report", "unapproved_private_trip", "fraud", "solo_activity",
     "solo_without_consent", "route_change", "unauthorised_route_change", "overstay", "non_return",
     "skip_incident_report", "skip_quarterly_report", "party_public_activity", "skip_return_report",
-    "keep_public_document", "keep_private_document", "refuse_after_demand", "flight",
+    "keep_public_document", "keep_private_document", "refuse_after_demand", "flight", "forged_document",
 )
 """The names a decider (``Model.set_decider``) is asked about: True means the cadre does it."""
 

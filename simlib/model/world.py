@@ -31,6 +31,11 @@ Decider = Callable[[str, dict[str, Any]], bool]
 Proc = Generator[Any, Any, Any]
 PORTS = ("PEK", "PVG", "CAN", "Lo Wu", "Gongbei", "SZX", "CTU", "KMG")
 DESTINATIONS = ("HK", "MO", "US", "FR", "DE", "JP", "TH", "AU", "CA", "SG")
+HIRED: dict[str, Any] = {  # per-cadre state of a cadre just hired (Model.hire); None: as the organisation has it
+    "busy": False, "gone": False, "registered": False, "suspected_at": np.inf, "exit_controlled": False,
+    "investigated": False, "removed": False, "alerted": False, "spouse_abroad": None, "risk": None, "funds": None,
+    "private_doc": -1, "public_doc": -1, "hk_doc": -1, "residency_doc": -1, "shared_at": np.inf, "refused": False,
+}
 YOUNG_GC_THRESHOLD = 20_000  # allocations between young-generation collections while simulating (default 700)
 
 
@@ -182,6 +187,12 @@ class Model:
         self.funds = self.org.funds.copy()
         self.private_doc = np.full(n, -1, dtype=np.int64)
         self.public_doc = np.full(n, -1, dtype=np.int64)
+        self.hk_doc = np.full(n, -1, dtype=np.int64)  # two-way HK/Macao permit (往来港澳通行证)
+        self.residency_doc = np.full(n, -1, dtype=np.int64)  # residency documents of 3.5.a held
+        self.shared_at = np.full(n, np.inf)  # when a suspicion reached the networked database (4.4.c)
+        self.refused = np.zeros(n, dtype=bool)  # has refused to hand a document in before (4.3.g)
+        self.uploaded: set[int] = set()  # public documents whose issuance data the FAO uploaded (4.4.d)
+        self.non_returns: Counter[tuple[int, int]] = Counter()  # (unit, year) -> non-returns declared
         self.docs = Documents()
         self.trip_failures: dict[str, list[str]] = {}
         self.cases: dict[str, dict[str, bool]] = {}
@@ -250,9 +261,10 @@ class Model:
         """The agency of ``kind`` serving cadre c's unit."""
         return self._agencies[kind][c]
 
-    def new_trip(self, c: int, kind: str) -> str:
+    def new_trip(self, c: int, kind: str, destinations: str | None = None) -> str:
         tid = self.new_id("t")
-        self.rec.add_object("trip", tid, kind=kind, destinations=self.destination())
+        drawn = self.destination()  # drawn always, so the stream stays aligned
+        self.rec.add_object("trip", tid, kind=kind, destinations=destinations or drawn)
         return tid
 
     def new_case(self, *, crime: bool = False, serious: bool = False, security: bool = False) -> str:
@@ -269,13 +281,21 @@ class Model:
         a = self.cases[case]
         return a["serious_adverse_effect"] or a["national_security_harm"]
 
-    def new_document(self, c: int, doc_type: str, place: str = "holder") -> int:
+    def new_document(self, c: int, doc_type: str, place: str = "holder", provenance: str = "issued") -> int:
+        """A document held by cadre c; an issued one becomes his document of its kind (a forged, altered or
+        bought one is his only while he uses it)."""
         d = self.docs.add(c, doc_type.startswith("public"), place)
-        self.rec.add_object("document", self.docs.ids[d], doc_type=doc_type)
-        if d >= 0 and doc_type.startswith("public"):
+        self.rec.add_object("document", self.docs.ids[d], doc_type=doc_type, provenance=provenance)
+        if provenance != "issued":
+            return d
+        if doc_type.startswith("public"):
             self.public_doc[c] = d
-        elif doc_type in ("private_passport", "hk_macao_two_way_permit", "taiwan_permit"):
+        elif doc_type == "hk_macao_two_way_permit":
+            self.hk_doc[c] = d
+        elif doc_type in ("private_passport", "taiwan_permit"):
             self.private_doc[c] = d
+        else:
+            self.residency_doc[c] = d
         return d
 
     def destination(self) -> str:
@@ -365,15 +385,6 @@ class Model:
         self.trip_failures.setdefault(trip, []).append(what)
 
     # -- information and flags ----------------------------------------------------------------------
-    def latency(self) -> float:
-        """Days for a flag to reach approvers and the border: networked DB and coordination, or paper."""
-        e = self.sc.enforcement
-        return e.db_latency_days if self.control("networked_db") and self.control("coordination") \
-            else e.paper_latency_days
-
-    def flag_visible(self, c: int, lag: float) -> bool:
-        return self.suspected_at[c] + lag <= self.now
-
     def engaged(self, *cadres: int) -> Engagement:
         """``with m.engaged(c, …) as trip:`` — these cadres are busy with a trip until released."""
         return Engagement(self.busy, cadres)

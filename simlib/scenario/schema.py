@@ -96,6 +96,13 @@ class Trips(Frozen):
     incident_rate: float = Param(0.03, unit="important matters / trip", ge=0, le=1)
     spouse_emigration_rate: float = Param(0.002, unit="per cadre-year (county/division+)", ge=0, le=1)
     residency_doc_rate: float = Param(0.0005, unit="per cadre-year", ge=0, le=1)
+    hk_macao_share: float = Param(
+        0.3, unit="share of private trips going to Hong Kong or Macao (on the two-way permit)", ge=0, le=1,
+        source="assumption: most mainland residents' private trips abroad go to HK/Macao (CNTA statistics "
+               "2005–2015: about 70 %); cadres travel farther, so less than half of that")
+    residency_hk_macao_share: float = Param(
+        0.5, unit="share of residency documents that are a one-way permit or HK/Macao permanent ID (3.5.a)",
+        ge=0, le=1, source="assumption: 3.5.a names two HK/Macao documents and one foreign; taken as half")
 
 
 class Approval(Frozen):
@@ -118,6 +125,11 @@ class Coefficients(Frozen):
     funds_elasticity: float = Param(0.5, unit="weight of funds / mean funds in the flight factor", ge=0, le=1)
     flight_factor_cap: float = Param(3.0, unit="maximum flight factor", ge=1, le=20)
     no_document_factor: float = Param(0.5, unit="flight factor without a document in hand", ge=0, le=1)
+    hk_macao_factor: float = Param(
+        1.5, unit="× the propensity to skip a report, keep a document or travel unapproved, for a two-way "
+                  "HK/Macao permit", ge=0, le=10,
+        source="assumption: the permit is often not thought of as an exit document (3.2.b names it because it "
+               "was overlooked)")
 
 
 class Behaviour(Frozen):
@@ -148,11 +160,18 @@ class Behaviour(Frozen):
         source="assumption; clauses.md Part 5 rows 1-2 (≈100 m yuan/person is an upper bound)")
     flight_propensity: float = Param(0.35, unit="probability when an investigation closes in", ge=0, le=1)
     fraud: float = Param(0.002, unit="probability per application", ge=0, le=1)
+    forged_document: float = Param(
+        0.3, unit="probability a suspect stopped from fleeing gets a forged, altered or bought document", ge=0,
+        le=1, source="assumption: case reports of fugitives leaving on false passports (4.3.e names it)")
     coefficients: Coefficients = Field(default_factory=Coefficients)
 
 
 PROPENSITIES: tuple[str, ...] = tuple(k for k in Behaviour.model_fields
                                      if k not in ("funds_mean", "coefficients"))
+ORGANISATION_FAILURES: tuple[str, ...] = (
+    "enforcement.report_late_share", "enforcement.annual_report_incomplete", "enforcement.correction_failure",
+    "enforcement.upload_late_share")
+"""The chances that the organisation's own reports, corrections and uploads fail (0 under full compliance)."""
 
 
 class Control(Frozen):
@@ -207,6 +226,10 @@ class Controls(Frozen):
     exit_control_recommendation: Control = Field(default_factory=_c)
     psb_exit_control: Control = Field(default_factory=_c)
     border_check: Control = Field(default_factory=_c)
+    hk_macao_documents: Control = Field(default_factory=_c)
+    custody_bulletin: Control = Field(default_factory=_c)
+    suspicion_sharing: Control = Field(default_factory=_c)
+    report_followup: Control = Field(default_factory=_c)
 
 
 CONTROL_NAMES: tuple[str, ...] = tuple(Controls.model_fields)
@@ -223,6 +246,8 @@ CONTROL_CLAUSES: dict[str, str] = {
     "sanctions": "4.3.b-c,e,g", "pursuit": "4.3.d", "accountability": "4.3.f,h", "publicity": "4.3.i",
     "coordination": "4.4.a-b", "networked_db": "4.4.c", "fao_upload": "4.4.d", "finance_monitoring": "4.4.e",
     "exit_control_recommendation": "4.4.f", "psb_exit_control": "4.4.g", "border_check": "3.1.b/4.4.d",
+    "hk_macao_documents": "3.2.b/3.3.a", "custody_bulletin": "4.4.d", "suspicion_sharing": "4.4.c",
+    "report_followup": "4.2.c-d",
 }
 
 
@@ -252,6 +277,29 @@ class Enforcement(Frozen):
     unpursued_factor: float = Param(0.2, unit="repatriation rate factor without pursuit", ge=0, le=1)
     typical_share: float = Param(0.3, unit="share of concluded cases", ge=0, le=1)
     serious_share: float = Param(0.3, unit="share of flight and non-return cases", ge=0, le=1)
+    forgery_detect: float = Param(
+        0.6, unit="probability the border detects a forged, altered or bought document", ge=0, le=1,
+        source="assumption: document examination at the border catches most but not all false documents")
+    public_doc_cancel_share: float = Param(
+        0.1, unit="share of public documents handed in that are cancelled (注销) rather than kept", ge=0, le=1,
+        source="assumption: 3.1.a allows custody or cancellation; custody is the rule, cancellation for "
+               "documents about to expire")
+    report_late_share: float = Param(
+        0.1, unit="probability a periodic or annual report made comes late", ge=0, le=1,
+        source="assumption: no data; one report in ten")
+    annual_report_incomplete: float = Param(
+        0.2, unit="probability an annual report leaves out the year's non-returns", ge=0, le=1,
+        source="assumption: units under-report bad news (4.3.h names 不报告)")
+    correction_failure: float = Param(
+        0.1, unit="probability a problem found by an inspection is never corrected", ge=0, le=1,
+        source="assumption: no data")
+    upload_late_share: float = Param(
+        0.1, unit="probability a public-passport issuance is uploaded late (4.4.d)", ge=0, le=1,
+        source="assumption: no data")
+    followup_inspection: float = Param(
+        0.5, unit="probability the level above inspects a unit whose report is missing, late or shows a "
+                  "non-return", ge=0, le=1,
+        source="assumption: 定期或不定期 (4.2.f); half of such reports prompt an unscheduled inspection")
 
 
 class Timing(Frozen):
@@ -345,6 +393,14 @@ class Timing(Frozen):
     inspection_interval_share_min: float = Param(0.8, unit="share of the inspection interval (later ones)",
                                                  ge=0, le=1)
     correction_days_min: float = Param(5.0, unit="days after the finding", ge=0, le=365)
+    report_late_days_max: float = Param(60.0, unit="days a late report comes after its deadline, at most "
+                                        "(uniform from 1)", ge=1, le=365)
+    followup_days_max: float = Param(90.0, unit="days from a report (or its deadline) to the unscheduled "
+                                     "inspection, at most (uniform)", ge=0, le=365)
+    upload_late_days_max: float = Param(60.0, unit="days past rules.upload_days a late upload comes, at most "
+                                        "(uniform from 1)", ge=1, le=365)
+    forgery_days_max: float = Param(30.0, unit="days to get a forged, altered or bought document (uniform)",
+                                    ge=0, le=365)
     routine_supervision_days: float = Param(91.0, unit="days between routine look-ups (4.2.b)", ge=1, le=730,
                                             source="assumption: 4.2.b's day-to-day supervision read as quarterly")
     # residency (3.5)
@@ -433,8 +489,9 @@ class Scenario(Frozen):
         return [(lo, hi, at(lo), at(hi)) for lo, hi in ORDERED if at(lo) > at(hi)]
 
     def compliant(self) -> Scenario:
-        """The same world with every behaviour propensity set to full compliance (0)."""
-        zero = {f"behaviour.{k}": 0.0 for k in PROPENSITIES}
+        """The same world with every behaviour propensity, and every failure rate of the organisation's own
+        reporting and correction, set to full compliance (0)."""
+        zero = {f"behaviour.{k}": 0.0 for k in PROPENSITIES} | {k: 0.0 for k in ORGANISATION_FAILURES}
         return self.replace(**zero)
 
     def replace(self, **changes: object) -> Scenario:

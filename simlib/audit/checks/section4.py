@@ -30,6 +30,7 @@ CASE_EVENTS = ("CaseOpened", "SuspectedViolation", "NonReturnDeclared", "Abscond
 MAJOR_EVENTS = ("NonReturnDeclared", "Abscond", "Defection")  # and FraudDetected(forged_doc)
 EXIT_SIGNALS = ("TripRequested", "DocIssued", "FundsAlert", "Exit", "ExitBlocked")
 DOCUMENT_CRIMES = ("forged_doc", "altered_doc", "traded_doc")
+FALSE_PROVENANCES = ("forged", "altered", "bought")  # a document used to exit that is one of these: 4.3.e
 LEADER_ROLES = ("delegation_leader", "institution_head")
 HANDLING_KINDS = ("admin",)  # 党纪政纪处分: government discipline, and Party discipline for Party members
 # 4.3.h: the findings on a trip that are management failures upstream of a problem on it, besides a flagged approval
@@ -190,11 +191,30 @@ def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     ]
 
 
-@check("4.2.d", codes={"late": "low", "missing": "medium", "not_written": "low"},
+def _non_returns(ctx: AuditContext) -> pd.DataFrame:
+    """Non-returns declared (NonReturnDeclared) per ``unit`` of the cadre and calendar ``year``: ``count``."""
+    nr = ctx.t("NonReturnDeclared")
+    per = pd.DataFrame({"unit": ctx.attr(nr["cadre"], "unit").to_numpy(), "year": nr["time"].dt.year.to_numpy()})
+    return per.dropna(subset=["unit"]).groupby(["unit", "year"], observed=True).size().rename("count").reset_index()
+
+
+def _incomplete(ctx: AuditContext, rep: pd.DataFrame) -> Found:
+    """Annual reports that state fewer non-returns of the year covered than the log declares for the unit's
+    cadres (a report that states none is not judged)."""
+    told = rep[rep["non_returns"].notna()]
+    counts = _non_returns(ctx)
+    key = pd.MultiIndex.from_arrays([told["unit"].astype(object).to_numpy(), told["year_covered"].to_numpy()])
+    actual = counts.set_index(["unit", "year"])["count"].reindex(key).fillna(0).to_numpy()
+    short = told["non_returns"].to_numpy(dtype=float) < actual
+    return ctx.finding(told, "incomplete", where=short)
+
+
+@check("4.2.d", codes={"late": "low", "missing": "medium", "not_written": "low", "incomplete": "medium"},
        params=("annual_report_deadline", "first_annual_report_year"))
 def annual_written_report(ctx: AuditContext) -> Found:
     """Every unit below the top reports in writing to the unit one level up in the first quarter of each
-    year on the year before."""
+    year on the year before; a report that states the year's non-returns (``non_returns``) states all those
+    the log declares for the unit's cadres in that year (``incomplete`` otherwise)."""
     parent = ctx.units["parent"].dropna()
     month, day = (int(x) for x in str(ctx.params.annual_report_deadline).split("-"))
     years = pd.DataFrame({"year": range(int(ctx.params.first_annual_report_year), ctx.end.year + 1)})
@@ -209,8 +229,9 @@ def annual_written_report(ctx: AuditContext) -> Found:
     written = rep["written"].eq(True)
     # the first report on year Y-1 dated from 1 January of Y (one dated earlier cannot cover the full year)
     done = ctx.first_after(due, rep[written], by=["unit", "year"])
-    return _timely(ctx, due, done, None, deadline=due["deadline"],
-                   other=ctx.first_after(due, rep[~written], by=["unit", "year"]), wrong="not_written")
+    return [_timely(ctx, due, done, None, deadline=due["deadline"],
+                    other=ctx.first_after(due, rep[~written], by=["unit", "year"]), wrong="not_written"),
+            _incomplete(ctx, rep.reset_index(drop=True))]
 
 
 @check("4.2.e", codes={"late": "medium", "missing": "high", "wrong_recipient": "medium"},
@@ -283,13 +304,25 @@ def suspected_crimes_pursued(ctx: AuditContext) -> Found:
                    other=ctx.first_after(cases, p[~ok], by=["cadre"]), wrong="wrong_agency")
 
 
+def _false_document_exits(ctx: AuditContext) -> pd.DataFrame:
+    """Exits on a document the log records as forged, altered or bought (``provenance``), with no FraudDetected
+    about that document: using one is itself the offence (使用伪造的出国（境）证件)."""
+    ex = ctx.t("Exit").dropna(subset=["document"])
+    ex = ex[ctx.attr(ex["document"], "provenance", of="documents").isin(FALSE_PROVENANCES).to_numpy()]
+    ex = ex[~ctx.has(ex, ctx.t("FraudDetected").dropna(subset=["document"]), by=["document"])]
+    return ctx.unique(ex, ["document"]).reset_index(drop=True)
+
+
 @check("4.3.e", codes={"late": "medium", "missing": "high", "wrong_kind": "medium", "referral_late": "medium",
-                       "referral_missing": "high"}, triggers=("FraudDetected",), params=(*DAYS, "case_days"))
+                       "referral_missing": "high"}, triggers=("FraudDetected", "Exit"), params=(*DAYS, "case_days"))
 def fraud_punished(ctx: AuditContext) -> Found:
-    """Fraud in going abroad is sanctioned within case_days, and a forged, altered or traded document is also
-    referred to the judicial organs within case_days (依纪依法)."""
-    fraud = ctx.t("FraudDetected")
-    crimes = fraud[fraud["kind"].isin(DOCUMENT_CRIMES)]
+    """Fraud in going abroad is sanctioned within case_days, and a forged, altered or traded document — detected
+    (FraudDetected), or used to leave the country (an exit on a document recorded as forged, altered or bought)
+    — is also referred to the judicial organs within case_days (依纪依法)."""
+    cols = ["event_id", "time", "cadre", "trip", "document", "case"]
+    raw = ctx.t("FraudDetected")
+    fraud = ctx.concat([raw, _false_document_exits(ctx).reindex(columns=cols)])
+    crimes = fraud[fraud["kind"].isin(DOCUMENT_CRIMES) | fraud["kind"].isna()]
     s = ctx.t("Sanction")
     ok = _disciplinary(ctx, s)
     days = ctx.params.case_days
@@ -344,19 +377,25 @@ def delegation_absconding_accountability(ctx: AuditContext) -> Found:
 def refusal_criticised(ctx: AuditContext) -> Found:
     """A cadre who refuses to hand a travel document in (a Refusal, or a custody demand not met within
     refusal_grace_days, as in 3.1.b) receives criticism and education within case_days of the refusal; where
-    the circumstances are serious (情节严重; option refusal_serious: ``used_to_exit`` — he then leaves the
-    country on the withheld document; ``never`` — not judged) also Party or government discipline within
-    case_days of that (Party discipline for Party members only)."""
+    the circumstances are serious (情节严重; option refusal_serious: ``used_to_exit`` — the Refusal is recorded
+    as serious, or he then leaves the country on the withheld document; ``recorded`` — only the former;
+    ``never`` — not judged) also Party or government discipline within case_days of that (Party discipline for
+    Party members only)."""
     ref = refusals(ctx, (*PUBLIC_DOC_TYPES, *PRIVATE_DOC_TYPES))
     ref = ref.assign(time=ref["refused_at"])
     s = ctx.t("Sanction")
     criticism = s[s["kind"].eq("criticism_education")]
     days = ctx.params.case_days
     found = [_timely(ctx, ref, ctx.first_after(ref, criticism, by=["cadre"]), days)]
-    if ctx.params.refusal_serious == "used_to_exit":
-        exits = ctx.t("Exit")
-        serious = ref.assign(time=ctx.first_after(ref, exits, by=["document", "cadre"]))
-        serious = serious[serious["time"].notna()].reset_index(drop=True)
+    if ctx.params.refusal_serious != "never":
+        refused = ctx.t("Refusal")
+        recorded = refused[refused["serious"].eq(True).fillna(False).astype(bool)]
+        serious = [recorded.assign(time=recorded["time"])]
+        if ctx.params.refusal_serious == "used_to_exit":
+            used = ref.assign(time=ctx.first_after(ref, ctx.t("Exit"), by=["document", "cadre"]))
+            serious.append(used[used["time"].notna()])
+        serious = ctx.concat(serious).sort_values("time", kind="stable")
+        serious = ctx.unique(serious, ["document", "cadre"]).reset_index(drop=True)
         member = ctx.attr(s["cadre"], "is_party_member").eq(True)
         discipline = s[(s["kind"].isin(HANDLING_KINDS) | (s["kind"].eq("party") & member)).to_numpy()]
         found.append(_timely(ctx, serious, ctx.first_after(serious, discipline, by=["cadre"]), days,
@@ -426,14 +465,21 @@ def typical_cases_publicised(ctx: AuditContext) -> Found:
 
 
 # -- 4.4 information sharing and exit control -------------------------------------------------------
-@check("4.4.c", codes={"late": "low", "missing": "medium"}, triggers=("PSBRegistered",),
-       params=(*DAYS, "registration_days"))
+@check("4.4.c", codes={"late": "low", "missing": "medium", "suspicion_late": "medium", "suspicion_missing": "high"},
+       triggers=("PSBRegistered", "SuspectedViolation"), params=(*DAYS, "registration_days", "suspicion_share_days"))
 def registrations_in_database(ctx: AuditContext) -> Found:
-    """Every registration for filing is recorded in the networked database within registration_days."""
+    """Every registration for filing is recorded in the networked database within registration_days, and every
+    suspicion of a serious violation is shared through it (DBRecord of kind ``suspicion``) within
+    suspicion_share_days — a suspicion held but not shared cannot stop an approval or an exit."""
     reg = ctx.t("PSBRegistered")
     db = ctx.t("DBRecord")
-    return _timely(ctx, reg, ctx.first_after(reg, db[db["record_kind"].eq("registration")], by=["cadre"]),
-                   ctx.params.registration_days)
+    sus = ctx.t("SuspectedViolation")
+    return [
+        _timely(ctx, reg, ctx.first_after(reg, db[db["record_kind"].eq("registration")], by=["cadre"]),
+                ctx.params.registration_days),
+        _timely(ctx, sus, ctx.first_after(sus, db[db["record_kind"].eq("suspicion")], by=["cadre"]),
+                ctx.params.suspicion_share_days, codes=("suspicion_late", "suspicion_missing")),
+    ]
 
 
 @check("4.4.d", codes={"upload_late": "low", "upload_missing": "medium", "bulletin_overdue": "low",
@@ -456,23 +502,28 @@ def public_passport_data_and_bulletins(ctx: AuditContext) -> Found:
     ]
 
 
-@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical"}, triggers=("SuspectedViolation",),
-       params=(*DAYS, "exit_control_days"))
+@check("4.4.f", codes={"late": "medium", "missing": "high", "fled": "critical", "wrong_recipient": "medium"},
+       triggers=("SuspectedViolation",), params=(*DAYS, "exit_control_days"))
 def exit_control_recommended(ctx: AuditContext) -> Found:
     """A cadre suspected of a serious violation who then shows an exit signal (trip application, document
-    issued, funds alert, exit or exit attempt) is recommended for exit control within exit_control_days of the
-    signal; ``fled``: the cadre fled or absconded after that deadline with no recommendation made."""
+    issued, funds alert, exit or exit attempt) is recommended to public security (向公安机关: the
+    recommendation's ``recipient``; unrecorded is accepted) for exit control within exit_control_days of the
+    signal; ``wrong_recipient``: the only recommendation in time went to another body; ``fled``: the cadre fled
+    or absconded after that deadline with no recommendation made."""
     sus = ctx.t("SuspectedViolation")
     signal = ctx.first_after(sus, _stack(ctx, EXIT_SIGNALS), by=["cadre"])
     rows = sus.assign(since=sus["time"], time=signal)[signal.notna()]
     rows = rows[ctx.flag_active(rows, "suspected")].drop_duplicates(["cadre", "time"]).reset_index(drop=True)
-    rec = ctx.first_after(rows, ctx.t("ExitControlRecommended"), by=["cadre"], left_time="since")
+    recs = ctx.t("ExitControlRecommended")
+    to_psb = (recs["recipient"].isna() | ctx.attr(recs["recipient"], "kind", of="bodies").eq("psb")).to_numpy()
+    rec = ctx.first_after(rows, recs[to_psb], by=["cadre"], left_time="since")
+    elsewhere = ctx.first_after(rows, recs[~to_psb], by=["cadre"], left_time="since")
     limit = ctx.params.exit_control_days
     deadline = ctx.deadline(rows["time"], limit)
     flight = ctx.first_after(rows, _stack(ctx, ("Flight", "Abscond")), by=["cadre"])
-    fled = (flight > deadline) & ~(rec <= flight)
+    fled = (flight > deadline) & ~(rec <= flight) & ~(elsewhere <= flight)
     return [
-        _timely(ctx, rows[~fled], rec[~fled], limit),
+        _timely(ctx, rows[~fled], rec[~fled], limit, other=elsewhere[~fled], wrong="wrong_recipient"),
         ctx.finding(rows[fled], "fled", deadline=deadline[fled], observed=flight[fled], limit=limit),
     ]
 

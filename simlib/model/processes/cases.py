@@ -47,12 +47,15 @@ def publicise(m: Model, case: str) -> Proc:
     m.note_publicity()
 
 
-def criticise(m: Model, c: int) -> Proc:
-    """Criticism-education for refusing to hand a document in (4.3.g)."""
+def criticise(m: Model, c: int, serious: bool = False) -> Proc:
+    """Criticism-education for refusing to hand a document in (4.3.g); where the circumstances are serious
+    (情节严重), Party or government discipline as well."""
     tm = m.sc.timing
     yield m.env.timeout(m.rng["cases"].uniform(tm.criticism_days_min, tm.criticism_days_max))
     if m.control("sanctions"):
         m.emit("Sanction", cadre=m.cid(c), kind="criticism_education", severity="light", basis="4.3.g")
+        if serious:
+            m.emit("Sanction", cadre=m.cid(c), kind=sanction_kind(m, c), severity="medium", basis="4.3.g")
 
 
 def non_return_followup(m: Model, c: int, trip: str, case: str, back: float, *, leader: int | None = None,
@@ -64,6 +67,7 @@ def non_return_followup(m: Model, c: int, trip: str, case: str, back: float, *, 
                                                                                tm.non_return_declared_days_max))
     u = int(m.org.unit[c]) if unit is None else unit
     m.emit("NonReturnDeclared", cadre=m.cid(c), trip=trip, case=case)
+    m.non_returns[int(m.org.unit[c]), m.date(m.now).year] += 1  # what the unit's annual report should say
     if not major_report(m, c, case, u):
         m.fail(trip, "major_report")
     revoke_documents(m, c)
@@ -94,15 +98,22 @@ def major_report(m: Model, c: int, case: str | None, unit: int | None = None) ->
 
 
 def revoke_documents(m: Model, c: int) -> None:
-    """Documents of a cadre who does not return are revoked (3.1.b) and the border told (4.4.d)."""
+    """Documents of a cadre who does not return are revoked (3.1.b); the border sees it (public documents once
+    their issuance data is uploaded, 4.4.d)."""
     if not m.control("revocation"):
         return
-    for d in (int(m.public_doc[c]), int(m.private_doc[c])):
+    for d in (int(m.public_doc[c]), int(m.private_doc[c]), int(m.hk_doc[c])):
         if d >= 0 and m.docs.valid[d] and m.docs.place[d] == "holder":
             issuer = m.agency("fao" if m.docs.public[d] else "psb", c)
             m.emit("DocRevoked", document=m.docs.ids[d], cadre=m.cid(c), issuer=issuer)
-            m.docs.valid[d] = False
-            m.docs.visible_invalid[d] = True
+            void(m, d)
+
+
+def void(m: Model, d: int) -> None:
+    """The document no longer valid (revoked or cancelled); the border sees it if its issuer's data reached it
+    (public documents: once uploaded, 4.4.d; private ones: public security's own data)."""
+    m.docs.valid[d] = False
+    m.docs.visible_invalid[d] = d in m.uploaded or not m.docs.public[d]
 
 
 def start_pursuit(m: Model, c: int, case: str) -> Proc:

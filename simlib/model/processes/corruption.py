@@ -1,4 +1,5 @@
-"""Monitoring (1.1.c), finance alerts (4.4.e), investigations, exit control (4.4.f–g) and flight (P.3)."""
+"""Monitoring (1.1.c), finance alerts (4.4.e), investigations, sharing the suspicion (4.4.c), exit control
+(4.4.f–g), flight (P.3) and flight on a forged, altered or bought document (4.3.e)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from simlib.model import behaviour
 from simlib.model.processes import steps
-from simlib.model.processes.cases import handle_case, non_return_followup, pursue, start_pursuit
+from simlib.model.processes.cases import handle_case, major_report, non_return_followup, pursue, start_pursuit
 from simlib.model.processes.units import MONTHS_PER_YEAR, YEAR_DAYS
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 COVERT = ("monitoring", "finance", "vetting")
 DENIAL_CONTROL = {"integrity": "vetting", "fraud": "vetting", "suspected": "approval",
                   "exit_banned": "approval"}
+FALSE_DOCUMENTS = {"forged": "forged_doc", "altered": "altered_doc", "bought": "traded_doc"}  # provenance -> fraud
 
 
 def monitoring(m: Model) -> Proc:
@@ -93,11 +95,13 @@ def investigation(m: Model, c: int, case: str, covert: bool = False) -> Proc:
         return
     m.emit("SuspectedViolation", cadre=m.cid(c), agency=m.agency("discipline", c), case=case)
     m.suspected_at[c] = m.now
+    steps.share_suspicion(m, c)
     m.case_start[case] = m.now
     m.env.process(start_pursuit(m, c, case))
     if m.control("exit_control_recommendation"):
         yield m.env.timeout(m.rng["cases"].uniform(0.0, tm.compliant_share * m.params.exit_control_days))
-        m.emit("ExitControlRecommended", cadre=m.cid(c), agency=m.agency("discipline", c))
+        m.emit("ExitControlRecommended", cadre=m.cid(c), agency=m.agency("discipline", c),
+               recipient=m.agency("psb", c))
         if m.control("psb_exit_control"):
             lag = 0.0 if m.control("coordination") else m.sc.enforcement.paper_latency_days
             yield m.env.timeout(lag + m.rng["cases"].uniform(0.0, tm.compliant_share * m.params.psb_days))
@@ -133,53 +137,104 @@ def senses(m: Model, c: int, case: str, slower: float = 1.0) -> Proc:
 
 
 def usable_document(m: Model, c: int) -> int:
-    """A travel document the cadre holds in hand (valid ones first), or -1."""
-    held = [int(d) for d in (m.private_doc[c], m.public_doc[c])
+    """A travel document the cadre holds in hand (valid ones first) — a passport, a two-way HK/Macao permit or a
+    residency document of 3.5.a — or -1."""
+    held = [int(d) for d in (m.private_doc[c], m.public_doc[c], m.hk_doc[c], m.residency_doc[c])
             if d >= 0 and m.docs.place[int(d)] == "holder"]
     held.sort(key=lambda d: not m.docs.valid[d])
     return held[0] if held else -1
 
 
+def in_custody(m: Model, c: int) -> int:
+    """A valid private document of the cadre's (passport, else two-way permit) in unit custody, or -1."""
+    for d in (int(m.private_doc[c]), int(m.hk_doc[c])):
+        if d >= 0 and m.docs.valid[d] and m.docs.place[d] == "unit":
+            return d
+    return -1
+
+
 def attempt_flight(m: Model, c: int, case: str) -> Proc:
     """Flight with illicit funds: get a usable document (in hand, out of custody on a sham trip, or newly
-    issued), then cross the border — or be stopped, and by which control."""
+    issued), then cross the border — or be stopped, and by which control; once stopped, perhaps try again on a
+    false document (:func:`false_document_flight`)."""
     m.busy[c] = True  # a suspect on the run: never free for a trip again
+    d, trip, back = yield from travel_document(m, c)
+    if d >= 0:
+        if trip is None:
+            trip = m.new_trip(c, "private")
+        if steps.cross_exit(m, c, trip, d):
+            flee(m, c, case, trip, d, back)
+            return
+    yield from false_document_flight(m, c, case)
+
+
+def travel_document(m: Model, c: int) -> Proc:
+    """The document a suspect will leave on, with the trip it came out of custody for and its planned return:
+    ``(document, trip or None, back)``, or document -1 when he is stopped (ExitBlocked recorded)."""
     tm = m.sc.timing
     d = usable_document(m, c)
-    trip, back = None, m.now
-    if d < 0:
-        p = int(m.private_doc[c])
-        if p >= 0 and m.docs.valid[p] and m.docs.place[p] == "unit" and not m.control("custodian_ledger"):
-            trip = m.new_trip(c, "private")  # the custodian hands the passport over without an approval
-            steps.release(m, c, p, trip, approved=False)
-            d = p
-        elif p >= 0 and m.docs.valid[p] and m.docs.place[p] == "unit":
-            back = m.now + tm.sham_trip_days
-            trip = steps.request(m, c, "private", m.now + tm.sham_trip_lead_days, back)
-            approved = yield from steps.approve(m, c, trip, None, public=False)
-            if not approved:
-                reason = m.last_denial.get(trip, "suspected")
-                m.emit("ExitBlocked", cadre=m.cid(c), trip=trip, document=m.docs.ids[p],
-                       control=DENIAL_CONTROL.get(reason, "approval"))
-                return
-            back = m.now + tm.sham_trip_days
-            steps.grant(m, c, trip, back)
-            steps.private_checkout(m, c, p, trip, approved=True)
-            d = p
-        elif m.registered[c] and m.control("registration"):
-            m.emit("ExitBlocked", cadre=m.cid(c), control="registration")
-            return
-        else:
-            from simlib.model.processes.private_trip import obtain_document
+    if d >= 0:
+        return d, None, m.now
+    p = in_custody(m, c)
+    if p >= 0 and not m.control("custodian_ledger"):
+        trip = m.new_trip(c, "private")  # the custodian hands the document over without an approval
+        steps.release(m, c, p, trip, approved=False)
+        return p, trip, m.now
+    if p >= 0:
+        back = m.now + tm.sham_trip_days
+        trip = steps.request(m, c, "private", m.now + tm.sham_trip_lead_days, back)
+        approved = yield from steps.approve(m, c, trip, None, public=False)
+        if not approved:
+            reason = m.last_denial.get(trip, "suspected")
+            m.emit("ExitBlocked", cadre=m.cid(c), trip=trip, document=m.docs.ids[p],
+                   control=DENIAL_CONTROL.get(reason, "approval"))
+            return -1, None, m.now
+        back = m.now + tm.sham_trip_days
+        steps.grant(m, c, trip, back)
+        steps.private_checkout(m, c, p, trip, approved=True)
+        return p, trip, back
+    if m.registered[c] and m.control("registration"):
+        m.emit("ExitBlocked", cadre=m.cid(c), control="registration")
+        return -1, None, m.now
+    from simlib.model.processes.private_trip import obtain_document
 
-            d = yield from obtain_document(m, c)
-            if d < 0:
-                m.emit("ExitBlocked", cadre=m.cid(c), control="exit_control")
-                return
-    if trip is None:
-        trip = m.new_trip(c, "private")
-    if not steps.cross_exit(m, c, trip, d):
+    d = yield from obtain_document(m, c)
+    if d < 0:
+        m.emit("ExitBlocked", cadre=m.cid(c), control="exit_control")
+    return d, None, m.now
+
+
+def false_document_flight(m: Model, c: int, case: str) -> Proc:
+    """4.3.e: a suspect stopped from leaving may get a forged, altered or bought passport (its name not his: exit
+    control does not stop it) and try again; the border detects it with probability enforcement.forgery_detect
+    (then the fraud is a case of its own, reported upward as a major situation, 4.2.e)."""
+    if m.gone[c] or m.removed[c] or not m.act(c, "forged_document", detection=("border_check",), case=case):
         return
+    rng = m.rng["forgery"]
+    yield m.env.timeout(rng.uniform(0.0, m.sc.timing.forgery_days_max))
+    if m.gone[c] or m.removed[c]:
+        return
+    provenance = tuple(FALSE_DOCUMENTS)[rng.integers(len(FALSE_DOCUMENTS))]
+    d = m.new_document(c, "private_passport", provenance=provenance)
+    trip = m.new_trip(c, "private")
+    if m.control("border_check") and rng.random() < m.sc.enforcement.forgery_detect:
+        fraud = m.new_case(crime=True)
+        m.emit("FraudDetected", cadre=m.cid(c), trip=trip, document=m.docs.ids[d], case=fraud,
+               kind=FALSE_DOCUMENTS[provenance])
+        m.emit("ExitBlocked", cadre=m.cid(c), trip=trip, document=m.docs.ids[d], control="border_check")
+        m.docs.valid[d] = False
+        m.docs.move(d, "void")  # seized
+        m.removed[c] = True
+        major_report(m, c, fraud)
+        yield from handle_case(m, c, fraud, basis="4.3.e", crime=True)
+        return
+    m.emit("Exit", trip=trip, cadre=m.cid(c), document=m.docs.ids[d], port=m.port())
+    flee(m, c, case, trip, d, m.now)
+
+
+def flee(m: Model, c: int, case: str, trip: str, d: int, back: float) -> None:
+    """Flight: the cadre is gone with his funds (less any frozen after an alert); pursuit and the non-return
+    follow."""
     kept = 1.0 - (m.sc.enforcement.funds_freeze_share if m.alerted[c] else 0.0)
     m.emit("Flight", cadre=m.cid(c), trip=trip, document=m.docs.ids[d], case=case,
            funds=round(float(m.funds[c]) * kept, 3))

@@ -1,4 +1,5 @@
-"""Section 二 and 3.2–3.3: private trips (因私出国（境）) and private documents."""
+"""Section 二 and 3.2–3.3: private trips (因私出国（境）) and private documents — the private passport, and for
+trips to Hong Kong and Macao the two-way permit (往来港澳通行证), each with its own report, custody and use."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from simlib.model import behaviour
 from simlib.model.processes import steps
 from simlib.model.processes.cases import non_return_followup
 from simlib.model.processes.units import QUARTER_DAYS, SHORTEST_MONTH_DAYS, YEAR_DAYS
+from simlib.model.world import DESTINATIONS
+
+HK_MACAO = ("HK", "MO")
+ELSEWHERE = tuple(x for x in DESTINATIONS if x not in HK_MACAO)
 
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
@@ -27,13 +32,14 @@ def private_trips(m: Model) -> Proc:
             m.env.process(private_trip(m, c))
 
 
-def obtain_document(m: Model, c: int) -> Proc:
-    """Apply to public security for a private passport, then report and register it (3.2.a/b).
-    Returns the document index, or -1 if public security refuses (registered cadre barred or controlled)."""
+def obtain_document(m: Model, c: int, doc_type: str = "private_passport") -> Proc:
+    """Apply to public security for a private passport (or a two-way HK/Macao permit), then report and register
+    it (3.2.a/b). Returns the document index, or -1 if public security refuses (registered cadre barred or
+    controlled)."""
     if m.exit_controlled[c] or (m.org.exit_banned[c] and m.registered[c]):
         return -1
     yield m.env.timeout(m.rng["documents"].exponential(m.sc.approval.doc_issue_days_mean))
-    d = m.new_document(c, "private_passport")
+    d = m.new_document(c, doc_type)
     m.emit("DocIssued", document=m.docs.ids[d], cadre=m.cid(c), issuer=m.agency("psb", c))
     if m.registered[c] and m.control("networked_db"):
         m.emit("DBRecord", document=m.docs.ids[d], cadre=m.cid(c), agency=m.agency("psb", c),
@@ -43,9 +49,12 @@ def obtain_document(m: Model, c: int) -> Proc:
 
 
 def report_document(m: Model, c: int, d: int) -> None:
-    """DocReportedRegistered with the unit's (or the upper level's) organisation-personnel department."""
-    if m.act(c, "skip_doc_report", detection=("document_reporting", "cleanup")):
+    """DocReportedRegistered with the unit's (or the upper level's) organisation-personnel department — for a
+    two-way permit only where the unit manages permits (control hk_macao_documents)."""
+    if m.act(c, "skip_doc_report", **steps.doc_terms(m, d, "document_reporting", "cleanup")):
         return
+    if steps.is_permit(m, d) and not m.control("hk_macao_documents"):
+        return  # the department registers passports only
     m.emit("DocReportedRegistered", document=m.docs.ids[d], cadre=m.cid(c), recipient=steps.report_body(m, c))
     m.docs.reported[d] = True
 
@@ -55,21 +64,25 @@ def private_trip(m: Model, c: int) -> Proc:
     abroad → entry → return report → custody within 10 days."""
     rng, tm = m.rng["private"], m.sc.timing
     lead, stay = plan(m)
+    where = m.rng["hk_macao"]
+    hk = where.random() < m.sc.trips.hk_macao_share  # to Hong Kong or Macao: on the two-way permit
+    places = HK_MACAO if hk else ELSEWHERE
+    destination = places[where.integers(len(places))]
     with m.engaged(c) as engagement:
-        d = int(m.private_doc[c])
+        d = int((m.hk_doc if hk else m.private_doc)[c])
         if d < 0 or not m.docs.valid[d]:
-            d = yield from obtain_document(m, c)
+            d = yield from obtain_document(m, c, "hk_macao_two_way_permit" if hk else "private_passport")
             if d < 0:
                 return
         depart = m.now + lead
         in_hand = m.docs.place[d] == "holder"
-        if m.act(c, "unapproved_private_trip", detection=("private_approval", "private_custody"),
+        if m.act(c, "unapproved_private_trip", **steps.doc_terms(m, d, "private_approval", "private_custody"),
                  opportunity=in_hand):
-            trip = m.new_trip(c, "private")  # goes without asking anyone
+            trip = m.new_trip(c, "private", destination)  # goes without asking anyone
             approved = False
             back = depart + stay
         else:
-            trip = steps.request(m, c, "private", depart, depart + stay)
+            trip = steps.request(m, c, "private", depart, depart + stay, destinations=destination)
             if not m.act(c, "skip_pre_trip_report", detection=("document_reporting",)):
                 m.emit("PreTripReport", trip=trip, cadre=m.cid(c), recipient=steps.report_body(m, c))
             approved = yield from steps.approve(m, c, trip, None, public=False)
@@ -135,14 +148,19 @@ def stays_abroad(m: Model, c: int, trip: str) -> bool:
 
 
 def after_return(m: Model, c: int, d: int, trip: str) -> None:
-    """The return report (2.3.f), and custody within 10 days for registered state-organ staff (3.3.a)."""
+    """The return report (2.3.f), and custody within 10 days for registered state-organ staff (3.3.a) of the
+    private documents he holds (所持: the one he travelled on, and a passport or permit still in his hands) — of
+    a two-way permit only where the unit manages permits (control hk_macao_documents)."""
     if not m.act(c, "skip_return_report", detection=("return_report",)):
         tm = m.sc.timing
         m.after(m.rng["reports"].uniform(tm.return_report_days_min,
                                          tm.compliant_share * m.params.prompt_return_report_days),
                 m.emit, "ReturnReport", trip=trip, cadre=m.cid(c), recipient=m.unit_of(c))
-    if steps.in_custody_scope(m, c) and m.docs.place[d] == "holder":
-        steps.hand_in(m, c, d, trip, public=False)
+    if not steps.in_custody_scope(m, c):
+        return
+    for x in dict.fromkeys((d, int(m.private_doc[c]), int(m.hk_doc[c]))):
+        if x >= 0 and m.docs.place[x] == "holder" and (not steps.is_permit(m, x) or m.control("hk_macao_documents")):
+            steps.hand_in(m, c, x, trip, public=False)
 
 
 def quarterly_report(m: Model, c: int, trip: str) -> None:

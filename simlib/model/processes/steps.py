@@ -6,11 +6,11 @@ Each step does one thing the notice describes and records it; sampling and bookk
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simlib.model.processes.cases import criticise, handle_case
+from simlib.model.processes.cases import criticise, handle_case, void
 
 if TYPE_CHECKING:
     from simlib.model.world import Model, Proc
@@ -31,9 +31,10 @@ def approver(m: Model, c: int, trip: str) -> int:
     return int(m.org.unit[c])
 
 
-def request(m: Model, c: int, kind: str, depart: float, back: float, delegation: str | None = None) -> str:
+def request(m: Model, c: int, kind: str, depart: float, back: float, delegation: str | None = None,
+            destinations: str | None = None) -> str:
     """TripRequested: the application to go abroad (by a cadre engaged in the trip: ``Model.engaged``)."""
-    trip = m.new_trip(c, kind)
+    trip = m.new_trip(c, kind, destinations)
     m.emit("TripRequested", trip=trip, cadre=m.cid(c), unit=m.unit_of(c), delegation=delegation,
            plan_depart=depart, plan_return=back)
     return trip
@@ -71,8 +72,7 @@ def approve(m: Model, c: int, trip: str, back: float | None, *, public: bool) ->
                 return False
         else:
             m.fail(trip, "focused_vetting")
-    lag = m.latency()
-    flagged = m.org.exit_banned[c] or m.flag_visible(c, lag)
+    flagged = m.org.exit_banned[c] or suspicion_known(m, c)
     if flagged and m.control("suspect_denial"):
         reason = "exit_banned" if m.org.exit_banned[c] else "suspected"
         m.emit("TripDenied", trip=trip, cadre=m.cid(c), approver=approver_id, reason=reason)
@@ -90,6 +90,32 @@ def approve(m: Model, c: int, trip: str, back: float | None, *, public: bool) ->
     if back is not None:
         grant(m, c, trip, back)
     return True
+
+
+def suspicion_known(m: Model, c: int) -> bool:
+    """Whether an approver can see that cadre c is suspected (2.1.e): once the suspicion is shared through the
+    networked database (4.4.c, :func:`share_suspicion`) and reaches approvers, or — held and not shared — once
+    paper catches up with it."""
+    e = m.sc.enforcement
+    return bool(m.shared_at[c] + e.db_latency_days <= m.now or m.suspected_at[c] + e.paper_latency_days <= m.now)
+
+
+def share_suspicion(m: Model, c: int) -> None:
+    """4.4.c: the discipline organ enters a new suspicion in the networked database within
+    suspicion_share_days — unless the database or the sharing does not operate (the suspicion is held)."""
+    if not (m.control("networked_db") and m.control("suspicion_sharing")):
+        return
+    tm = m.sc.timing
+    m.after(m.rng["supervision"].uniform(0.0, tm.compliant_share * m.params.suspicion_share_days),
+            record_suspicion, m, c)
+
+
+def record_suspicion(m: Model, c: int) -> None:
+    """The DBRecord of a suspicion (once): from now approvers and public security can see it."""
+    if m.shared_at[c] <= m.now:
+        return
+    m.emit("DBRecord", cadre=m.cid(c), agency=m.agency("discipline", c), record_kind="suspicion")
+    m.shared_at[c] = m.now
 
 
 def grant(m: Model, c: int, trip: str, back: float) -> None:
@@ -139,8 +165,7 @@ def public_document(m: Model, c: int, trip: str) -> int:
         d = m.new_document(c, "public_passport")
         m.emit("DocIssued", document=m.docs.ids[d], cadre=m.cid(c), issuer=m.agency("fao", c))
         if m.control("fao_upload"):
-            m.emit("DBUpload", document=m.docs.ids[d], agency=m.agency("fao", c))
-            m.docs.visible_invalid[d] = False
+            upload(m, c, d)
     elif m.docs.place[d] == "fao":
         u = int(m.org.unit[c])
         m.emit("DocCheckedOut", document=m.docs.ids[d], cadre=m.cid(c), custodian=custodian_of(m, u),
@@ -148,6 +173,31 @@ def public_document(m: Model, c: int, trip: str) -> int:
         m.docs.move(d, "holder")
         m.docs.checked_out[d] = True
     return d
+
+
+def upload(m: Model, c: int, d: int) -> None:
+    """The FAO uploads the issuance data of a public passport (4.4.d) within upload_days — or late."""
+    rng, tm, days = m.rng["supervision"], m.sc.timing, float(m.params.upload_days)
+    if rng.random() < m.sc.enforcement.upload_late_share:
+        delay = days + rng.uniform(1.0, tm.upload_late_days_max)
+    else:
+        delay = rng.uniform(0.0, tm.compliant_share * days)
+    m.after(delay, uploaded, m, d, m.agency("fao", c))
+
+
+def uploaded(m: Model, d: int, agency: str) -> None:
+    """DBUpload: from now the border can see whether the document is void."""
+    m.emit("DBUpload", document=m.docs.ids[d], agency=agency)
+    m.uploaded.add(d)
+    m.docs.visible_invalid[d] = not m.docs.valid[d]
+
+
+def cancel(m: Model, c: int, d: int) -> None:
+    """DocCancelled (注销, 3.1.a: 统一保管或注销): the issuer voids a document handed in."""
+    m.emit("DocCancelled", document=m.docs.ids[d], cadre=m.cid(c),
+           issuer=m.agency("fao" if m.docs.public[d] else "psb", c))
+    void(m, d)
+    m.docs.move(d, "void")
 
 
 def private_checkout(m: Model, c: int, d: int, trip: str, approved: bool) -> bool:
@@ -217,13 +267,27 @@ def hand_in(m: Model, c: int, d: int, trip: str, *, public: bool) -> None:
     custody = "public_custody" if public else "private_custody"
     held = m.docs.moves[d]
     if m.act(c, "keep_public_document" if public else "keep_private_document",
-             detection=(custody, "routine_supervision"), document=m.docs.ids[d]):
+             **doc_terms(m, d, custody, "routine_supervision"), document=m.docs.ids[d]):
         m.late_docs.add(d)
         m.env.process(overdue(m, c, d, trip, held, limit + m.sc.enforcement.demand_days, custody, public))
         return
     m.late_docs.discard(d)
     margin = m.sc.timing.hand_in_margin_days
     m.after(m.rng["documents"].uniform(0.0, max(0.0, limit - margin)), hand_over, m, c, d, trip, held)
+
+
+def is_permit(m: Model, d: int) -> bool:
+    """Whether document d is its holder's two-way HK/Macao permit (往来港澳通行证)."""
+    return bool(d >= 0 and m.hk_doc[m.docs.holder[d]] == d)
+
+
+def doc_terms(m: Model, d: int, *detection: str) -> dict[str, Any]:
+    """``detection`` (and ``factor``) of a cadre's act about document d, for :meth:`Model.act`: for a two-way
+    HK/Macao permit the unit's management of permits (control hk_macao_documents) joins the detection, and the
+    propensity is scaled by behaviour.coefficients.hk_macao_factor."""
+    if not is_permit(m, d):
+        return {"detection": detection}
+    return {"detection": (*detection, "hk_macao_documents"), "factor": m.sc.behaviour.coefficients.hk_macao_factor}
 
 
 def hand_over(m: Model, c: int, d: int, trip: str | None, held: int) -> None:
@@ -257,12 +321,13 @@ def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
     yield m.env.timeout(grace + tm.refusal_after_grace_days)
     if not still_held(m, c, d, held):
         return
-    m.emit("Refusal", document=doc, cadre=m.cid(c))
+    serious = bool(m.refused[c] or m.suspected_at[c] <= m.now)  # 情节严重: refused before, or a suspect
+    m.refused[c] = True
+    m.emit("Refusal", document=doc, cadre=m.cid(c), serious=serious)
     if public and m.control("revocation"):
         m.emit("DocRevoked", document=doc, cadre=m.cid(c), issuer=m.agency("fao", c))
-        m.docs.valid[d] = False
-        m.docs.visible_invalid[d] = m.control("fao_upload")
-    m.env.process(criticise(m, c))
+        void(m, d)
+    m.env.process(criticise(m, c, serious))
 
 
 def still_held(m: Model, c: int, d: int, held: int) -> bool:
@@ -281,6 +346,8 @@ def surrender(m: Model, c: int, d: int, trip: str | None) -> None:
             m.emit("DocCheckedIn", document=doc, cadre=m.cid(c), custodian=custodian_of(m, u),
                    unit=m.uid(u))
         m.docs.move(d, "fao")
+        if m.rng["cancellation"].random() < m.sc.enforcement.public_doc_cancel_share:
+            cancel(m, c, d)
     else:
         custodian = custodian_of(m, u)
         m.emit("DocSurrendered", document=doc, cadre=m.cid(c), recipient=m.uid(u), custodian=custodian,
