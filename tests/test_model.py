@@ -64,7 +64,7 @@ def test_roster_csv_is_read_and_validated(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_roster(bad, Scenario(), rulebook().params, np.random.default_rng(0))
-    assert err.value.field == "row 2.rank" and "section_or_below" in err.value.fix
+    assert err.value.field == "rank" and err.value.line == 2 and "section_or_below" in err.value.fix
 
 
 def test_roster_runs_through_the_model(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ scenario with the ``organisation`` stream or read from a roster CSV. Cadres are 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,8 +239,8 @@ BOOLEAN = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no
 
 def _roster_problems(df: pd.DataFrame, source: str) -> list[InputError]:
     """Every independent problem of a roster table (up to a limit), each naming its row and column."""
-    def bad(key: str, field: str, **values: object) -> InputError:
-        return InputError(source=source, field=field, key=f"roster.{key}", values=values)
+    def bad(key: str, field: str, line: int | None = None, **values: object) -> InputError:
+        return InputError(source=source, field=field, line=line, key=f"roster.{key}", values=values)
 
     allowed = ROSTER_COLUMNS + ROSTER_OPTIONAL + ROSTER_PERSONAL
     problems = [bad("missing_column", c, name=c, required=", ".join(ROSTER_COLUMNS))
@@ -252,29 +253,29 @@ def _roster_problems(df: pd.DataFrame, source: str) -> list[InputError]:
         return [bad("empty", "")]
     rows = df.index.to_numpy() + 2  # the header is row 1
     for i in np.flatnonzero(df["cadre_id"].duplicated().to_numpy())[:5]:
-        problems.append(bad("duplicate", f"row {rows[i]}.cadre_id", row=rows[i]))
+        problems.append(bad("duplicate", "cadre_id", int(rows[i])))
     for col, choices in (("rank", RANKS), ("unit_level", UNIT_LEVELS), ("employment", EMPLOYMENT)):
         if col in df:
             for i in np.flatnonzero(~df[col].isin(choices).to_numpy())[:5]:
-                problems.append(bad("choice", f"row {rows[i]}.{col}", value=df[col].iloc[i][:40],
+                problems.append(bad("choice", col, int(rows[i]), value=df[col].iloc[i][:40],
                                     choices=", ".join(choices)))
     for col in ("is_party_member", "is_state_organ_staff", "is_leading_cadre", "spouse_abroad"):
         if col in df:
             ok = df[col].str.strip().str.lower().isin(list(BOOLEAN)).to_numpy()
             for i in np.flatnonzero(~ok)[:5]:
-                problems.append(bad("boolean", f"row {rows[i]}.{col}", value=df[col].iloc[i][:40]))
+                problems.append(bad("boolean", col, int(rows[i]), value=df[col].iloc[i][:40]))
     for i in np.flatnonzero((df["unit"].str.strip() == "").to_numpy())[:5]:
-        problems.append(bad("no_unit", f"row {rows[i]}.unit"))
+        problems.append(bad("no_unit", "unit", int(rows[i])))
     levels = df.groupby("unit")["unit_level"].nunique()
-    problems += [bad("unit_levels", f"unit {u}.unit_level", unit=str(u)[:80]) for u in levels[levels > 1].index[:5]]
+    problems += [bad("unit_levels", "unit_level", unit=str(u)[:80]) for u in levels[levels > 1].index[:5]]
     parents = df.groupby("unit")["unit_parent"].nunique()
-    problems += [bad("unit_parents", f"unit {u}.unit_parent", unit=str(u)[:80])
+    problems += [bad("unit_parents", "unit_parent", unit=str(u)[:80])
                  for u in parents[parents > 1].index[:5]]
     units = df.drop_duplicates("unit").set_index("unit")["unit_parent"]
-    problems += [bad("parent", f"unit {u}.unit_parent", unit=str(u)[:80], parent=str(p)[:80])
+    problems += [bad("parent", "unit_parent", unit=str(u)[:80], parent=str(p)[:80])
                  for u, p in units[~units.isin(["", *units.index])].items()][:5]
     if not problems:
-        problems += [bad("cycle", f"unit {u}.unit_parent", unit=str(u)[:80]) for u in _cycles(units)[:1]]
+        problems += [bad("cycle", "unit_parent", unit=str(u)[:80]) for u in _cycles(units)[:1]]
     return problems
 
 
@@ -307,8 +308,14 @@ def read_roster_table(path: str | Path) -> pd.DataFrame:
         raise os_error(exc, source) from None
     except UnicodeDecodeError as exc:
         raise InputError(source=source, key="roster.not_utf8", values={"offset": exc.start}) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InputError(source=source, key="roster.unreadable", values={"problem": str(exc)[:200]}) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(source=source, key="roster.no_header") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if ragged:
+            raise InputError(source=source, line=int(ragged[2]), key="roster.ragged",
+                             values=dict(zip(("expected", "line", "saw"), ragged.groups(), strict=True))) from None
+        raise InputError(source=source, key="roster.unreadable") from None
     df.columns = [str(c).strip() for c in df.columns]
     problems = _roster_problems(df, source)
     if problems:

@@ -152,18 +152,35 @@ def _decode(raw: bytes, source: str) -> str:
                          values={"byte": f"0x{raw[exc.start]:02x}", "offset": exc.start}) from None
 
 
+YAML_PROBLEMS = (("could not find expected ':'", "yaml.colon"), ("cannot start any token", "yaml.token"),
+                 ("expected ',' or", "yaml.bracket"), ("unexpected end of stream", "yaml.end"),
+                 ("mapping values are not allowed", "yaml.indent"), ("expected <block end>", "yaml.indent"),
+                 ("constructor for the tag", "yaml.tag"), ("undefined tag handle", "yaml.tag"))
+"""PyYAML's commonest problems, each with a message of its own in both languages."""
+
+
+def syntax_error(problem: str, source: str, line: int | None) -> InputError:
+    """PyYAML's ``problem`` as an InputError (a catalogue message if it is a common one)."""
+    key = next((k for text, k in YAML_PROBLEMS if text in problem), "yaml.syntax")
+    return InputError(source=source, line=line, key=key, values={"problem": problem})
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """YAML text -> (data, dotted path -> line), within the limits; every problem an :class:`InputError`."""
-    loader = _Loader(text, source)
+    try:
+        loader = _Loader(text, source)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        raise InputError(source=source, line=text[:exc.position].count("\n") + 1, key="yaml.character",
+                         values={"code": f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"}) \
+            from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError(source=source, line=mark.line + 1 if mark else None, key="yaml.syntax",
-                         values={"problem": exc.problem or exc.context or "?"}) from None
+        raise syntax_error(exc.problem or exc.context or "", source, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise InputError(source=source, key="yaml.syntax", values={"problem": str(exc)}) from None
+        raise syntax_error(str(exc), source, None) from None
     finally:
         loader.dispose()
     if loader.duplicates:

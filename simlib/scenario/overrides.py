@@ -32,8 +32,7 @@ def parse_override(text: str, source: str = "--set") -> tuple[str, Any]:
     """``"a.b=0.3"`` → ``("a.b", 0.3)``."""
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
-        raise InputError(f"{text!r} is not path=value", source=source, field=text,
-                         fix="write --set section.field=value, e.g. --set behaviour.overstay=0.1")
+        raise InputError(source=source, field=text[:200], key="arg.set_syntax")
     split(path.strip())
     return path.strip(), parse_value(raw.strip())
 
@@ -46,8 +45,7 @@ def parse_sets(items: Iterable[str] | None, source: str = "--set") -> dict[str, 
 def split(path: str) -> list[str]:
     """The parts of a dotted path; :class:`InputError` for an empty path or an empty part."""
     if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
-        raise InputError(f"bad parameter path {path!r}", field="path",
-                         fix="write a dotted path like 'behaviour.keep_document'")
+        raise InputError(field=str(path)[:200], key="arg.bad_path_name")
     return path.split(".")
 
 
