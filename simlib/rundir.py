@@ -62,6 +62,16 @@ def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return diffs
 
 
+def hold(folder: Path, holder: object = "?") -> int | None:
+    """Lock ``folder`` (:func:`simlib.files.lock`) for one writer; :class:`InputError` naming ``holder`` (the
+    process that has it, when known) if another writer has it."""
+    try:
+        return lock(folder)
+    except Locked:
+        raise InputError(t("outputs.busy", None, pid=holder), source=str(folder), field="--out",
+                         fix=t("outputs.fix.busy", None)) from None
+
+
 class RunFolder:
     """An open run folder, locked until :meth:`close` (or the end of a ``with`` block)."""
 
@@ -86,11 +96,7 @@ class RunFolder:
         path.mkdir(parents=True, exist_ok=True)
         identity = _plain(dict(identity))
         old = cls._read_marker(path)
-        try:
-            fd = lock(path)
-        except Locked:
-            raise InputError(t("outputs.busy", None, pid=old.get("pid", "?") if old else "?"), source=str(path),
-                             field="--out", fix=t("outputs.fix.busy", None)) from None
+        fd = hold(path, old.get("pid", "?") if old else "?")
         try:
             old = cls._read_marker(path)  # again, now that no one else writes
             if old is None:

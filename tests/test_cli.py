@@ -199,7 +199,7 @@ def test_report_renders_the_comparison_as_html(capsys: pytest.CaptureFixture[str
                        "--format", "html", "--out", str(tmp_path), "--lang", "en")
     html = tmp_path / "report-small-no_exit_control-en.html"
     assert code == 0 and f"HTML report: {html}" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == [html.name]  # --format html: no PDF, no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".simlib-run.json", html.name]  # no PDF, no temporary
     text = html.read_text(encoding="utf-8")
     assert "<h2>Executive summary</h2>" in text and "no_exit_control" in text
     assert "simlib report training/small --compare no_exit_control --reps 2 --seed 0 --lang en" in text

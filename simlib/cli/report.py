@@ -4,19 +4,31 @@ Executes the report template (``notebooks/reports/comparison.ipynb``) with paper
 nbconvert (no code shown) and Chromium (PDF): the base world against each alternative on common random
 numbers, with paired intervals, findings by clause, the parameters that differ and the assumptions.
 An alternative is a preset (a named gap, ``pre_notice``) applied to the base world, or a scenario file.
+
+``--out`` is a folder (the default, ``reports/``) or a file. A folder is a run folder (:mod:`simlib.rundir`):
+marked complete once the report is written, refused when it holds another report (unless ``--overwrite``) or
+files that are not simlib's; the same command again says the report is complete. A file that exists is replaced
+only with ``--overwrite``. Either way the files appear whole, by a rename.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shlex
 import time
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simlib.cli import arguments
 from simlib.errors import InputError
+from simlib.files import unlock
 from simlib.i18n import t
+
+if TYPE_CHECKING:
+    from simlib.rundir import RunFolder
+    from simlib.scenario import Scenario
 
 FORMATS = ("html", "pdf")  # simlib.views.report.FORMATS (not imported here: it would slow every command's start)
 TEMPLATE = Path("notebooks/reports/comparison.ipynb")
@@ -39,7 +51,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", action="append", choices=FORMATS, dest="formats", default=None,
                    help="html or pdf (repeatable; default: both)")
     p.add_argument("--out", type=arguments.out_path, default=DEFAULT_OUT,
-                   help="the report file (suffix replaced per format) or a folder (default: reports/)")
+                   help="a run folder (default: reports/), or the report file (suffix replaced per format). A "
+                        "folder is marked complete (.simlib-run.json) once the report is written; the same command "
+                        "again says so, a folder holding another report is refused (see --overwrite), and so is a "
+                        "non-empty folder that is not a simlib run folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an earlier report: in a folder, all its files go; a file is replaced")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
                    help="where replications run (default: processes)")
     p.add_argument("--template", type=arguments.existing_file, default=None,
@@ -83,6 +100,31 @@ def command_line(args: argparse.Namespace, lang: str, compare: list[str]) -> str
     return shlex.join([*parts, "--lang", lang])
 
 
+def open_target(args: argparse.Namespace, stack: ExitStack, command: str, worlds: list[Scenario],
+                template: Path, formats: tuple[str, ...], lang: str, paths: list[Path]) -> RunFolder | None:
+    """Lock where the report goes: a run folder (returned), or the folder of a report file (None; a file that
+    exists is refused without ``--overwrite``). The lock is released when ``stack`` closes."""
+    from simlib.experiment.contract import config_hash
+    from simlib.experiment.store import simlib_version
+    from simlib.rundir import RunFolder, hold
+
+    if args.out.is_dir() or not args.out.suffix:
+        identity = {"arguments": {"compare": list(args.compare), "reps": args.reps, "seed": args.seed,
+                                  "confidence": args.confidence, "formats": list(formats), "lang": lang},
+                    "scenario_hash": config_hash({"worlds": [w.model_dump(mode="json") for w in worlds]}),
+                    "template_hash": hashlib.sha256(template.read_bytes()).hexdigest(),
+                    "simlib_version": simlib_version()}
+        return stack.enter_context(RunFolder.open(args.out, identity, command=command, overwrite=args.overwrite))
+    existing = [p for p in paths if p.exists()]
+    if existing and not args.overwrite:
+        raise InputError(t("outputs.file_exists", lang), source=str(existing[0]), field="--out",
+                         fix=t("outputs.fix.file", lang))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    fd = hold(args.out.parent)
+    stack.callback(unlock, fd)
+    return None
+
+
 def run(args: argparse.Namespace, lang: str) -> int:
     from simlib.scenario import parse_sets
     from simlib.views.report import render_notebook
@@ -100,13 +142,24 @@ def run(args: argparse.Namespace, lang: str) -> int:
     template = find_template(args.template)
     formats = tuple(dict.fromkeys(args.formats or FORMATS))
     stem = out_stem(args.out, args.scenario, compare, lang)
-    print(t("report.cli.running", lang, base=base.name, n=len(alts), reps=args.reps,
-            cadres=f"{base.organisation.cadres:,}", years=f"{base.calendar.years:g}"), flush=True)
-    started = time.perf_counter()
-    params = {"scenario": args.scenario, "compare": compare, "all_gaps": not compare, "reps": args.reps,
-              "sets": sets, "root_seed": args.seed, "confidence": args.confidence, "executor": args.executor,
-              "lang": lang, "command": command_line(args, lang, compare)}
-    rendered = render_notebook(template, params, stem, formats, title=t("report.cli.title", lang))
+    paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats]
+    command = command_line(args, lang, compare)
+    with ExitStack() as stack:
+        folder = open_target(args, stack, command, [base, *alts], template, formats, lang, paths)
+        if folder is not None and folder.complete:
+            print(t("outputs.complete", lang, out=str(args.out), finished=folder.marker["finished"]))
+            for fmt, path in zip(formats, paths, strict=True):
+                print(t("report.cli.wrote", lang, fmt=fmt.upper(), path=path))
+            return 0
+        print(t("report.cli.running", lang, base=base.name, n=len(alts), reps=args.reps,
+                cadres=f"{base.organisation.cadres:,}", years=f"{base.calendar.years:g}"), flush=True)
+        started = time.perf_counter()
+        params = {"scenario": args.scenario, "compare": compare, "all_gaps": not compare, "reps": args.reps,
+                  "sets": sets, "root_seed": args.seed, "confidence": args.confidence, "executor": args.executor,
+                  "lang": lang, "command": command}
+        rendered = render_notebook(template, params, stem, formats, title=t("report.cli.title", lang))
+        if folder is not None:
+            folder.finish([rendered[fmt].name for fmt in formats])
     for fmt in formats:
         print(t("report.cli.wrote", lang, fmt=fmt.upper(), path=rendered[fmt]))
     print(t("report.cli.time", lang, seconds=f"{time.perf_counter() - started:.1f}"))

@@ -6,8 +6,9 @@ code, and Debian's Chromium prints the HTML to PDF (Chinese glyphs from the syst
     out["html"], out["pdf"]
 
 Every output is written to a temporary file in its folder and renamed into place, so a reader never sees half a
-report. The HTML asks for nothing on the network (nbconvert's require.js and MathJax tags are removed: reports
-use no math), and every image must carry alt text: :func:`figure_html` (or :func:`show_figure` in a cell) embeds
+report; the executed notebook is kept in a temporary folder there too, until the report is written. The HTML
+asks for nothing on the network (nbconvert's require.js and MathJax tags are removed: reports use no math), and
+every image must carry alt text: :func:`figure_html` (or :func:`show_figure` in a cell) embeds
 a matplotlib Figure as ``<img alt=…>``; :func:`render_notebook` refuses an HTML with an image without one.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from simlib.errors import InputError
-from simlib.files import atomic_path, write_atomic
+from simlib.files import PART, atomic_path, write_atomic
 
 CHROMIUM = os.environ.get("SIMLIB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -238,7 +239,10 @@ def render_notebook(template: str | Path, parameters: Mapping[str, Any], out: st
     stem = out.with_suffix("") if out.suffix in (".html", ".pdf", ".ipynb") else out
     seconds: dict[str, float] = {}
     paths: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="simlib-report-") as work:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    # the work folder sits beside the outputs, named as a temporary, so that the next run there removes what a
+    # killed one left (simlib.files.leftover_parts)
+    with tempfile.TemporaryDirectory(prefix=f".{stem.name}.work{PART}", dir=stem.parent) as work:
         t0 = time.perf_counter()
         executed = execute(template, parameters, Path(work) / "executed.ipynb", cwd=cwd, timeout=timeout)
         seconds["execute"] = time.perf_counter() - t0
