@@ -3,17 +3,20 @@ what killed runs left is removed."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from experiment_standin import SCENARIOS, counting_replication
+from experiment_standin import SCENARIOS, counting_replication, ranges, resolve
 
+from simlib.cli.experiment import run_cli
 from simlib.errors import InputError
 from simlib.experiment import Arm, ResultsStore, run_replications
 from simlib.experiment.store import DamagedFile, replication_file
+from simlib.files import leftover_parts
 
 TESTS = Path(__file__).resolve().parent
 BASE = Arm("base", SCENARIOS["base"])
@@ -60,3 +63,18 @@ def test_temporary_files_of_killed_runs_are_removed(tmp_path: Path) -> None:
         path.write_bytes(b"half")
     run_replications(counting_replication, BASE, 2, store=tmp_path, progress=False)
     assert not any(path.exists() for path in left)
+
+
+def test_results_json_is_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.replace
+
+    def killed_at_results(src: str, dst: str) -> None:
+        if Path(dst).name == "results.json":
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", killed_at_results)
+    with pytest.raises(KeyboardInterrupt):
+        run_cli(["compare", "base", "faster", "--reps", "2", "--no-progress", "--out", str(tmp_path)],
+                resolve, ranges)
+    assert not (tmp_path / "results.json").exists() and leftover_parts(tmp_path) == []

@@ -37,6 +37,7 @@ from simlib.cli.experiment_text import (
     sweep_text,
 )
 from simlib.errors import InputError
+from simlib.files import write_atomic
 from simlib.i18n import LANGS, get_lang, t
 
 if TYPE_CHECKING:  # the experiment modules (pandas, scipy, SALib) load only when a subcommand runs
@@ -281,10 +282,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str, out: TextIO | None) -> None:
     out = out or sys.stdout
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "results.json").write_text(
-            json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        write_atomic(args.out / "results.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     if args.json:
         json.dump(payload, out, indent=2, ensure_ascii=False)
         out.write("\n")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from simlib.files import write_atomic
 from simlib.i18n import t
 from simlib.log.vocabdoc import vocabulary_markdown
 
@@ -25,7 +26,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
     if str(args.out) == "-":
         print(text, end="")
         return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    write_atomic(args.out, text)
     print(t("cli.wrote", lang, path=args.out))
     return 0
