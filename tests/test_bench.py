@@ -24,7 +24,7 @@ TARGET_KEYS = {
     "model": {"model_ratio"},
     "scale": {"scale_time", "scale_memory", "scale_time_slope", "scale_memory_slope"},
     "audit": {"audit_rate"},
-    "explorer": {"explorer_round_trip"},
+    "explorer": {"explorer_round_trip", "explorer_widget_first"},
     "queue": {"queue_speedup"},
     "startup": {"startup_help", "startup_audit", "startup_import"},
 }
@@ -94,6 +94,9 @@ def test_quick_json_has_every_figure_and_its_invariants(tmp_path: Path, capsys: 
     assert audit["events"] > 0.9 * QUICK.audit_events and audit["checks"] > 0 and audit["findings"] > 0
     explorer = figures["explorer"]
     assert explorer["reps"] == QUICK.explorer_reps and explorer["kpis"] > 0 and explorer["differences"] > 0
+    assert explorer["widget_changes"] == QUICK.explorer_widget_changes
+    assert explorer["widget_early_reps"] <= explorer["widget_reps"]
+    assert explorer["widget_early_median_s"] <= explorer["widget_median_s"] <= explorer["widget_charts_median_s"]
     _check_queue(figures["queue"])
     startup = figures["startup"]
     assert startup["runs"] == QUICK.startup_runs and startup["log_events"] == 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import pytest
 from experiment_standin import COUNTER_ENV, resolve
 
@@ -53,3 +54,26 @@ def test_the_model_explorer_reports_headline_kpis() -> None:
         look = ex.run({"calendar.years": 0.5, "organisation.cadres": 120})
     assert {"flight_attempts", "custody_on_time_private", "findings"} <= set(look.differences["kpi"])
     assert (look.summary["method"] == "Student t-interval").all()
+
+
+def test_a_look_in_steps_ends_with_the_one_shot_answer(monkeypatch, tmp_path) -> None:
+    counter = tmp_path / "starts.log"
+    monkeypatch.setenv(COUNTER_ENV, str(counter))
+    with Explorer("base", reps=6, executor="serial", kpis=["mean_wait"], resolve=resolve) as ex:
+        one_shot = ex.run({"queue.servers": 5})
+        steps = list(ex.looks({"queue.servers": 5}, first=2))
+        assert [look.reps for look in steps] == [2, 6]
+        assert [look.reps for look in ex.looks({"queue.servers": 5}, first=6)] == [6]  # nothing to gain
+    early, final = steps
+    assert sorted(early.table["replication"].unique()) == [0, 1]  # paired with the baseline's first two
+    assert early.differences.set_index("kpi").loc["mean_wait", "n"] == 2
+    for name in ("summary", "differences", "table"):
+        pd.testing.assert_frame_equal(getattr(final, name), getattr(one_shot, name))
+    assert len(counter.read_text().splitlines()) == 6 + 6 + 6 + 6  # baseline once; each look its own six
+
+
+def test_the_first_look_in_steps_runs_the_baseline_and_answers_once(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv(COUNTER_ENV, str(tmp_path / "starts.log"))
+    with Explorer("base", reps=4, executor="serial", kpis=["mean_wait"], resolve=resolve) as ex:
+        assert [look.reps for look in ex.looks({"queue.servers": 5}, first=2)] == [4]
+        assert [look.reps for look in ex.looks({}, first=2)] == [4]

@@ -58,8 +58,10 @@ def _explorer(f: dict[str, Any], lang: str) -> list[str]:
     return [t("bench.explorer.row", lang, scenario=f["scenario"], reps=f["reps"], create=_n(f["create_s"], 2),
               first=_n(f["first_s"], 2), s=_n(f["seconds"], 2), cpu=_n(f["cpu_seconds"], 2)),
             t("bench.explorer.widget", lang, reps=f["widget_reps"], first=_n(f["widget_first_s"], 2),
-              n=f["widget_changes"], median=_n(f["widget_median_s"], 2), max=_n(f["widget_max_s"], 2),
-              charts=_n(f["widget_charts_median_s"], 2))]
+              n=f["widget_changes"], early_reps=f["widget_early_reps"], early=_n(f["widget_early_median_s"], 2),
+              early_max=_n(f["widget_early_max_s"], 2), median=_n(f["widget_median_s"], 2),
+              max=_n(f["widget_max_s"], 2), charts=_n(f["widget_charts_median_s"], 2),
+              cpu=_n(f["widget_driver_cpu_median_s"], 2))]
 
 
 def _queue(f: dict[str, Any], lang: str) -> list[str]:

@@ -9,6 +9,10 @@ and the paired differences from the baseline::
         result = ex.run({"controls.private_custody.on": False})
         result.differences
 
+:meth:`Explorer.looks` gives the same answer in steps: an early look on the first replications (by default two
+per worker, about half a second on the training world), then the look on all of them, identical to
+:meth:`Explorer.run`; each look says how many replications it rests on (:attr:`Exploration.reps`).
+
 Bad settings raise :class:`~simlib.errors.InputError` naming the field before anything runs.
 """
 
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +59,11 @@ class Exploration:
     table: pd.DataFrame
     seconds: float
 
+    @property
+    def reps(self) -> int:
+        """How many paired replications the look rests on."""
+        return int((self.table["scenario"] == ALTERNATIVE).sum())
+
 
 class Explorer:
     """A scenario, ``reps`` replication seeds and a warm executor, for repeated what-if runs."""
@@ -82,12 +91,13 @@ class Explorer:
         self._executor = make_executor(executor, workers=workers)
         self._base_table: pd.DataFrame | None = None
 
-    def _run(self, scenario: Arm) -> pd.DataFrame:
-        """The replications of ``scenario`` in one batch per worker, so that a replication function with a
-        batched form pays its fixed costs once per worker and look."""
-        return run_replications(self._fn, scenario, self.reps, root_seed=self.root_seed,
+    def _run(self, scenario: Arm, indices: Sequence[int] | None = None) -> pd.DataFrame:
+        """The replications of ``scenario`` (``indices``, default all) in one batch per worker, so that a
+        replication function with a batched form pays its fixed costs once per worker and look."""
+        indices = list(range(self.reps)) if indices is None else list(indices)
+        return run_replications(self._fn, scenario, indices, root_seed=self.root_seed,
                                 executor=self._executor, progress=False,
-                                batch_size=math.ceil(self.reps / self._executor.workers))
+                                batch_size=math.ceil(len(indices) / self._executor.workers))
 
     def baseline(self) -> pd.DataFrame:
         """The baseline's replications (run on first use, then kept)."""
@@ -95,13 +105,12 @@ class Explorer:
             self._base_table = self._run(self._base)
         return self._base_table
 
-    def run(self, overrides: Mapping[str, Any] | None = None) -> Exploration:
-        """Run the scenario with ``overrides`` (dotted path → value) and compare it with the baseline."""
-        started = time.perf_counter()
-        overrides = dict(overrides or {})
-        _, config, _ = self._resolve(self.scenario, overrides)  # validates: InputError names the field
-        base = self.baseline()
-        alt = base.assign(scenario=ALTERNATIVE) if not overrides else self._run(Arm(ALTERNATIVE, config))
+    def _alternative(self, overrides: Mapping[str, Any]) -> Arm:
+        """The arm of ``overrides``, validated (an :class:`~simlib.errors.InputError` names the field)."""
+        _, config, _ = self._resolve(self.scenario, overrides)
+        return Arm(ALTERNATIVE, config)
+
+    def _look(self, overrides: dict[str, Any], base: pd.DataFrame, alt: pd.DataFrame, started: float) -> Exploration:
         table = pd.concat([base, alt], ignore_index=True)
         return Exploration(
             overrides=overrides,
@@ -110,6 +119,32 @@ class Explorer:
             table=table,
             seconds=time.perf_counter() - started,
         )
+
+    def run(self, overrides: Mapping[str, Any] | None = None) -> Exploration:
+        """Run the scenario with ``overrides`` (dotted path → value) and compare it with the baseline."""
+        started = time.perf_counter()
+        overrides = dict(overrides or {})
+        alt = self._alternative(overrides)
+        base = self.baseline()
+        return self._look(overrides, base, base.assign(scenario=ALTERNATIVE) if not overrides else self._run(alt),
+                          started)
+
+    def looks(self, overrides: Mapping[str, Any] | None = None, first: int | None = None) -> Iterator[Exploration]:
+        """:meth:`run` in steps: a look on the first ``first`` replications (default: two per worker), then the
+        look on all ``reps``, the same as :meth:`run` gives. Only one look when there is nothing to gain: no
+        change, the baseline not run yet, or ``first`` not below ``reps``. Stop iterating to stop the rest."""
+        started = time.perf_counter()
+        overrides = dict(overrides or {})
+        alt = self._alternative(overrides)
+        first = 2 * self._executor.workers if first is None else first
+        if not overrides or self._base_table is None or not 0 < first < self.reps:
+            yield self.run(overrides)
+            return
+        base = self.baseline()
+        early = self._run(alt, range(first))
+        yield self._look(overrides, base[base["replication"] < first], early, started)
+        rest = self._run(alt, range(first, self.reps))
+        yield self._look(overrides, base, pd.concat([early, rest], ignore_index=True), started)
 
     def close(self) -> None:
         """Stop the executor's workers."""

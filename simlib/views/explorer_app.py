@@ -3,8 +3,11 @@ the schema-generated form (:class:`~simlib.views.forms.ScenarioForm`) and the re
 :class:`simlib.experiment.Explorer` (warm pool, baseline kept, common random numbers).
 
 A look runs on a background thread, so the form stays responsive; a change made while a look runs supersedes
-it: the running look's result is discarded and the newest settings run next. The output says how many
-replications and which interval method, and shows the differences from the baseline first, then the levels.
+it: the running look's result is discarded and the newest settings run next. A look after a change comes in two
+steps (:meth:`simlib.experiment.Explorer.looks`): the tables on the first replications (two per worker) as soon
+as they are done, the status line saying how many of how many it rests on, then the tables on all of them (the
+same numbers as a one-shot run), then the charts. The output says how many replications and which interval
+method, and shows the differences from the baseline first, then the levels.
 
     app = ExplorerApp("training/small", reps=10, lang="en")
     app.widget                         # display it in a notebook or Voilà
@@ -23,7 +26,7 @@ from typing import Any
 from simlib.experiment import Exploration, Explorer, make_executor, replication_seeds
 from simlib.experiment.explorer import ALTERNATIVE, BASELINE
 from simlib.i18n import get_lang, t
-from simlib.pipeline import HEADLINE_KPIS, replication, run_once
+from simlib.pipeline import HEADLINE_KPIS, Replication, replication, run_once
 from simlib.pipeline.breakdowns import funnel_means
 from simlib.scenario import Scenario, find_scenario, load_scenario, preset
 from simlib.views.figures import funnel_plot
@@ -93,18 +96,25 @@ def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_K
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def charts_html(look: Exploration, world: World, lang: str, root_seed: int = 0) -> str:
+def charts_html(look: Exploration, world: World, lang: str, root_seed: int = 0,
+                baseline: Replication | None = None) -> str:
     """The flight funnel of both scenarios (mean per replication of the look) and their document hand-ins by
-    year (one replication each, on the look's first seed), each with alt text and a caption saying so."""
+    year (one replication each, on the look's first seed), each with alt text and a caption saying so.
+    ``baseline``: the baseline's replication on that seed when already run (it is the same for every look)."""
     funnel = funnel_means(look.table)
     out = figure_html(funnel_plot(funnel, lang=lang, note=t("fig.mean_reps", lang, reps=world.reps)),
                       caption=f"{t('fig.slot.funnel', lang)} — {t('fig.basis.means', lang, reps=world.reps)}")
-    base = run_once(world_scenario(world.scenario, {}, world.overrides), replication_seeds(root_seed, 1)[0])
+    base = baseline or baseline_sample(world, root_seed)
     alt = (base if not look.overrides
            else run_once(world_scenario(world.scenario, look.overrides, world.overrides), base.seed))
     sample = Sample(base.seed, {BASELINE: base, ALTERNATIVE: alt})
     basis = t("fig.basis.one_rep", lang, seed=sample.seed, names=f"{BASELINE}, {ALTERNATIVE}")
     return out + figure_html(custody_figure(sample, lang), caption=f"{t('fig.slot.custody', lang)} — {basis}")
+
+
+def baseline_sample(world: World, root_seed: int = 0) -> Replication:
+    """The baseline's replication on the first seed, whose document hand-ins the charts show."""
+    return run_once(world_scenario(world.scenario, {}, world.overrides), replication_seeds(root_seed, 1)[0])
 
 
 def method_line(look: Exploration, reps: int, lang: str) -> str:
@@ -114,10 +124,15 @@ def method_line(look: Exploration, reps: int, lang: str) -> str:
 
 
 def status_text(look: Exploration, reps: int, lang: str, round_trip: float | None = None) -> str:
-    """How many replications, which interval methods, how long."""
+    """How many replications, which interval methods, how long; for an early look (on fewer than ``reps``
+    replications), how many of how many and that the rest are on their way."""
     method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
-    text = t("planning.status.done", lang, reps=reps, method=method_text(method, lang),
-             changes=len(look.overrides), seconds=f"{look.seconds:.2f}")
+    if look.reps < reps:
+        text = t("planning.status.partial", lang, done=look.reps, reps=reps, method=method_text(method, lang),
+                 changes=len(look.overrides), seconds=f"{look.seconds:.2f}")
+    else:
+        text = t("planning.status.done", lang, reps=reps, method=method_text(method, lang),
+                 changes=len(look.overrides), seconds=f"{look.seconds:.2f}")
     if round_trip is not None:
         text += " " + t("planning.status.round_trip", lang, seconds=f"{round_trip:.2f}")
     return text
@@ -128,7 +143,8 @@ class ExplorerApp:
 
     def __init__(self, scenario: str = "training/small", *, reps: int = 10, cadres: int | None = None,
                  years: float | None = None, executor: str = "processes", workers: int | None = None,
-                 root_seed: int = 0, lang: str | None = None, auto: bool = True) -> None:
+                 root_seed: int = 0, lang: str | None = None, auto: bool = True, early: int | None = None) -> None:
+        """``early``: replications of a look's first step after a change (default two per worker; 0: one step)."""
         import ipywidgets as w
 
         self.lang = lang or get_lang()
@@ -136,13 +152,16 @@ class ExplorerApp:
         base = load_scenario(find_scenario(scenario))
         self._executor = make_executor(executor, workers=workers)
         self._explorers: dict[World, Explorer] = {}
+        self._baselines: dict[World, Replication] = {}  # the charts' baseline replication of each world
+        self.early = 2 * self._executor.workers if early is None else early
         self._lock = threading.Condition()
         self._pending: tuple[int, World, dict[str, Any], float] | None = None
         self._generation = 0
         self._busy = False
         self._closed = False
         self.last: Exploration | None = None
-        self.last_round_trip: float | None = None
+        self.last_round_trip: float | None = None  # from the change to the tables on all replications
+        self.first_round_trip: float | None = None  # from the change to the first tables shown (early or all)
         self.superseded = 0
         self.error: str | None = None
 
@@ -259,30 +278,53 @@ class ExplorerApp:
                 self._pending = None
                 self._busy = True
             try:
-                look = self.explorer(world).run(overrides)
-                error = None
+                self._answer(generation, world, overrides, asked)
             except Exception as exc:  # shown in the status line; the form stays usable
-                look, error = None, str(exc)
-            with self._lock:
-                current = generation == self._generation
-            if not current:
-                self.superseded += 1  # a newer change is waiting: its look replaces this one
-            elif error is not None:
-                self.error = error
-                message = E(t("planning.status.error", self.lang, error=error))
-                self.status.value = f"<span style='color:#b00'>{message}</span>"
-            elif look is not None:
-                self._show(look, world, time.perf_counter() - asked)
+                if self._current(generation):
+                    self.error = str(exc)
+                    message = E(t("planning.status.error", self.lang, error=self.error))
+                    self.status.value = f"<span style='color:#b00'>{message}</span>"
             with self._lock:
                 self._busy = False
                 self._lock.notify_all()
 
-    def _show(self, look: Exploration, world: World, round_trip: float) -> None:
-        self.last, self.last_round_trip, self.error = look, round_trip, None
+    def _current(self, generation: int) -> bool:
+        with self._lock:
+            return generation == self._generation
+
+    def _answer(self, generation: int, world: World, overrides: dict[str, Any], asked: float) -> None:
+        """The look of one request in its steps, each shown as it comes, then the charts; stops as soon as a
+        newer request supersedes it (its steps not yet run never run)."""
+        steps = self.explorer(world).looks(overrides, first=self.early or world.reps)
+        for step, look in enumerate(steps):
+            if not self._current(generation):
+                steps.close()
+                self.superseded += 1  # a newer change is waiting: its look replaces this one
+                return
+            round_trip = time.perf_counter() - asked
+            if step == 0:
+                self.first_round_trip = round_trip
+            self._tables(look, world, round_trip)
+        if self._current(generation):
+            self._charts(look, world)
+
+    def _tables(self, look: Exploration, world: World, round_trip: float) -> None:
+        self.last, self.error = look, None
+        if look.reps >= world.reps:
+            self.last_round_trip = round_trip
         self.differences.value = differences_html(look, self.lang)
         self.levels.value = levels_html(look, self.lang)
         self.status.value = E(status_text(look, world.reps, self.lang, round_trip))
-        self.charts.value = charts_html(look, world, self.lang, self.root_seed)  # after the numbers are shown
+
+    def _charts(self, look: Exploration, world: World) -> None:
+        if world not in self._baselines:
+            self._baselines[world] = baseline_sample(world, self.root_seed)
+        self.charts.value = charts_html(look, world, self.lang, self.root_seed, self._baselines[world])
+
+    def _show(self, look: Exploration, world: World, round_trip: float) -> None:
+        self.first_round_trip = round_trip
+        self._tables(look, world, round_trip)
+        self._charts(look, world)  # after the numbers are shown
 
     def close(self) -> None:
         """Stop the background thread and the workers."""
