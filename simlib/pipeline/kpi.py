@@ -135,6 +135,13 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
                         ("repatriated", "Repatriated"), ("publicity", "Publicity"), ("refusals", "Refusal"),
                         ("revocations", "DocRevoked"), ("exit_controls", "ExitControlImposed")):
         put(name, count(log.table(event)))
+    # documents and supervision (issue 14): what inspections find and correct, cancellations, false documents
+    for name, event in (("inspection_findings", "InspectionFinding"), ("corrections", "Correction"),
+                        ("cancellations", "DocCancelled"), ("frauds_detected", "FraudDetected")):
+        put(name, count(log.table(event)))
+    inspections = log.table("Inspection")
+    ad_hoc = inspections["ad_hoc"].eq(True).fillna(False).to_numpy(dtype=bool)
+    put("inspections_ad_hoc", count(inspections, ad_hoc))
     return rows
 
 
