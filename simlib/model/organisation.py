@@ -326,7 +326,7 @@ def read_roster_table(path: str | Path) -> pd.DataFrame:
 def _flag(df: pd.DataFrame, col: str, default: bool) -> np.ndarray:
     if col not in df:
         return np.full(len(df), default)
-    return df[col].str.strip().str.lower().map(BOOLEAN).to_numpy(dtype=bool)
+    return df[col].str.strip().str.lower().map(BOOLEAN).to_numpy(dtype=bool, copy=True)
 
 
 def read_roster(path: str | Path, sc: Scenario, params: Params, rng: np.random.Generator) -> Organisation:
@@ -339,16 +339,17 @@ def read_roster(path: str | Path, sc: Scenario, params: Params, rng: np.random.G
     level = units["unit_level"].map(UNIT_LEVELS.index).to_numpy()
     parent = np.asarray([index.get(p, -1) for p in units["unit_parent"]])
     state_u = level >= PROVINCIAL
-    unit = df["unit"].map(index).to_numpy()
+    unit = df["unit"].map(index).to_numpy(copy=True)
     state = _flag(df, "is_state_organ_staff", True)
     for u in range(len(ids)):
         state_u[u] = state_u[u] or bool(state[unit == u].any())
-    rank = df["rank"].map(RANKS.index).to_numpy()
+    rank = df["rank"].map(RANKS.index).to_numpy(copy=True)  # copies: the model changes them (careers)
     emp = df["employment"] if "employment" in df else pd.Series("in_service", index=df.index)
-    retired = emp.isin(["retired", "lixiu"]).to_numpy()
-    key_post = (df["key_post"] if "key_post" in df else pd.Series("", index=df.index)).to_numpy(dtype=object)
+    retired = emp.isin(["retired", "lixiu"]).to_numpy(copy=True)
+    key_post = (df["key_post"] if "key_post" in df else pd.Series("", index=df.index)).to_numpy(dtype=object,
+                                                                                                 copy=True)
     security = (df["security_sensitive"] if "security_sensitive" in df
-                else pd.Series("", index=df.index)).to_numpy(dtype=object)
+                else pd.Series("", index=df.index)).to_numpy(dtype=object, copy=True)
     cadre_ids = np.asarray([f"c{i:06d}" for i in range(len(df))], dtype=object)
     return _finish(sc, params, rng, level, parent, state_u, np.asarray(ids, dtype=object), unit, rank,
                    _flag(df, "is_party_member", True), state, retired, _flag(df, "is_leading_cadre", False),
