@@ -171,7 +171,13 @@ def test_unknown_qualifier(small: EventLog, tmp_path: Path) -> None:
         lambda d: _event(d, "TripApproved")["relationships"].append(
             {"objectId": "u1", "qualifier": "witness"}
         ),
-    )  # read as the approver (the one link taking units): twice
+    )  # read as the approver (the one link taking units): the same approver twice is one link
+    assert read_log(path).tables["TripApproved"]["approver"].tolist() == ["u1"]
+    path = _ocel(
+        small,
+        tmp_path,
+        lambda d: _event(d, "TripApproved")["relationships"].append({"objectId": "wang", "qualifier": "approver"}),
+    )  # a second, different approver
     assert _error(path).message == "more than one 'approver' link"
 
 

@@ -22,7 +22,7 @@ from simlib.log.synthetic import synthetic_log
 from simlib.log.vocabulary import EVENT_TYPES, OBJECT_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
-FORMATS = ["log.json", "log.jsonocel", "log.parquet", "log.csv"]
+FORMATS = ["log.json", "log.jsonocel", "log.parquet", "log.csv", "log.sqlite", "log.xmlocel"]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_round_trip_is_identical(vlog: EventLog, tmp_path: Path, name: str) -> N
     assert_same_log(vlog, read_log(path))
 
 
-@pytest.mark.parametrize("name", ["log.json", "log.parquet"])
+@pytest.mark.parametrize("name", ["log.json", "log.parquet", "log.sqlite", "log.xmlocel"])
 def test_synthetic_log_round_trips(tmp_path: Path, name: str) -> None:
     log = synthetic_log(3000, seed=5)
     assert_same_log(log, read_log(write_log(log, tmp_path / name)))

@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 from simlib.errors import InputError
 from simlib.files import atomic_path
 from simlib.log.eventlog import TIME_DTYPE, EventLog
+from simlib.log.limits import check_size
 from simlib.log.normalise import normalise
 from simlib.log.values import from_text, parse_times, time_unit, to_text
 from simlib.log.vocabulary import EVENT_TYPES, EVENTS, OBJECT_TYPES, OBJECTS, Attr
@@ -344,6 +345,7 @@ def read_csv(path: str | Path) -> EventLog:
     """Read ``LOG.csv`` and ``LOG.objects.csv``, or raise :class:`InputError` naming file, row and field."""
     path = Path(path)
     source = str(path)
+    check_size(*(p for p in (path, objects_path(path)) if p.exists()))
     objects, changes = _read_objects(objects_path(path))
     normalise({}, objects, source=str(objects_path(path)))  # object problems name the objects file
     single, many, attrs = event_field_names()

@@ -4,6 +4,8 @@
 ``.json``/``.jsonocel``  OCEL 2.0 JSON (:mod:`simlib.log.ocel`)
 ``.parquet``             a directory of Parquet tables with a manifest (:mod:`simlib.log.parquet`)
 ``.csv``                 ``LOG.csv`` (events) + ``LOG.objects.csv`` (:mod:`simlib.log.csvlog`)
+``.sqlite``              OCEL 2.0 SQLite (:mod:`simlib.log.ocel_sqlite`)
+``.xmlocel``/``.xml``    OCEL 2.0 XML (:mod:`simlib.log.ocel_xml`)
 =======================  ======================================================================
 
 Every reader validates through :func:`simlib.log.normalise.normalise` and raises
@@ -20,6 +22,8 @@ from simlib.errors import InputError
 from simlib.log.csvlog import read_csv, write_csv
 from simlib.log.eventlog import EventLog
 from simlib.log.ocel import read_ocel_json, write_ocel_json
+from simlib.log.ocel_sqlite import read_ocel_sqlite, write_ocel_sqlite
+from simlib.log.ocel_xml import read_ocel_xml, write_ocel_xml
 from simlib.log.parquet import read_parquet, write_parquet
 
 READERS: dict[str, Callable[[Path], EventLog]] = {
@@ -27,16 +31,22 @@ READERS: dict[str, Callable[[Path], EventLog]] = {
     ".jsonocel": read_ocel_json,
     ".parquet": read_parquet,
     ".csv": read_csv,
+    ".sqlite": read_ocel_sqlite,
+    ".xmlocel": read_ocel_xml,
+    ".xml": read_ocel_xml,
 }
 WRITERS: dict[str, Callable[[EventLog, Path], Any]] = {
     ".json": write_ocel_json,
     ".jsonocel": write_ocel_json,
     ".parquet": write_parquet,
     ".csv": write_csv,
+    ".sqlite": write_ocel_sqlite,
+    ".xmlocel": write_ocel_xml,
+    ".xml": write_ocel_xml,
 }
 FORMATS_HELP = (
-    ".json or .jsonocel (OCEL 2.0 JSON), .parquet (a simlib Parquet directory) or .csv (with "
-    "LOG.objects.csv beside it)"
+    ".json or .jsonocel (OCEL 2.0 JSON), .sqlite (OCEL 2.0 SQLite), .xmlocel or .xml (OCEL 2.0 XML), "
+    ".parquet (a simlib Parquet directory) or .csv (with LOG.objects.csv beside it)"
 )
 
 
@@ -68,9 +78,13 @@ __all__ = [
     "read_csv",
     "read_log",
     "read_ocel_json",
+    "read_ocel_sqlite",
+    "read_ocel_xml",
     "read_parquet",
     "write_csv",
     "write_log",
     "write_ocel_json",
+    "write_ocel_sqlite",
+    "write_ocel_xml",
     "write_parquet",
 ]

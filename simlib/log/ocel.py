@@ -26,9 +26,10 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.errors import InputError
+from simlib.errors import MAX_PROBLEMS, InputError
 from simlib.files import write_atomic
 from simlib.log.eventlog import EventLog
+from simlib.log.limits import check_size
 from simlib.log.normalise import normalise
 from simlib.log.ocel_schema import validate_structure
 from simlib.log.relations import O2O_COLUMNS, fill_from_relations, object_relations
@@ -71,20 +72,21 @@ def _events(log: EventLog) -> list[Doc]:
             [None if v is None else {"name": a, "value": v} for v in col]
             for a, col in _text_columns(df, et.attrs)
         ]
-        links = [
+        links = [  # optional links before required ones (see below)
             [
                 None if v is None else {"objectId": v, "qualifier": lk.qualifier}
                 for v in _ids(df[lk.qualifier])
             ]
-            for lk in et.single_links
+            for lk in sorted(et.single_links, key=lambda lk: lk.required)
         ]
         times = to_text(df["time"], "time", zone=True).tolist()
         for eid, when, av, lv in zip(
             df["event_id"].tolist(), times, _rows(attrs, n), _rows(links, n), strict=True
         ):
-            rels = [r for r in lv if r is not None]
-            if eid in extra:
-                rels.extend(extra[eid])
+            # many-valued links, then optional, then required ones: pm4py's JSON reader keeps only the last
+            # qualifier of an object linked twice (a leader who is a member, a custodian who is the cadre)
+            rels = list(extra.get(eid, ()))
+            rels.extend(r for r in lv if r is not None)
             events.append(
                 {
                     "id": eid,
@@ -104,6 +106,20 @@ def _events(log: EventLog) -> list[Doc]:
     )
     order = keys.sort_values(["time", "event_id"], kind="stable").index
     return [events[i] for i in order]
+
+
+def e2o_relations(log: EventLog) -> pd.DataFrame:
+    """Every event-to-object relation (``event_id, object_id, qualifier``): each single link of each event and
+    the many-valued links (an object may be linked under two qualifiers: a leader who is also a member)."""
+    parts = [log.members.rename(columns={"qualifier": "q"})[["event_id", "object_id", "q"]]
+             .set_axis(["event_id", "object_id", "qualifier"], axis=1)]
+    for name, df in log.tables.items():
+        for lk in EVENTS[name].single_links:
+            linked = df[df[lk.qualifier].notna()]
+            parts.append(pd.DataFrame({"event_id": linked["event_id"].to_numpy(dtype=object),
+                                       "object_id": linked[lk.qualifier].to_numpy(dtype=object),
+                                       "qualifier": lk.qualifier}))
+    return pd.concat(parts, ignore_index=True).astype(object)
 
 
 def _ids(col: pd.Series) -> list[Any]:
@@ -169,14 +185,58 @@ def write_ocel_json(log: EventLog, path: str | Path) -> Path:
 # import
 
 
+class Problems(list[InputError]):
+    """Independent problems of one file, reported together (at most :data:`MAX_PROBLEMS`; reading stops there)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def add(self, message: str, field: str, fix: str) -> None:
+        self.append(InputError(message, source=self.source, field=field, fix=fix))
+        if len(self) >= MAX_PROBLEMS:
+            self.check()
+
+    def check(self) -> None:
+        """Raise the problems found so far, if any (one error; several as its ``problems``)."""
+        if self:
+            raise InputError.many(list(self), source=self.source)
+
+
+# OCEL types other tools declare for each vocabulary dtype (pm4py: ``float`` for numbers, ``date`` for times)
+ACCEPTED_TYPES = {
+    "string": {"string"},
+    "category": {"string"},
+    "int": {"integer", "int", "float", "double", "number"},
+    "float": {"float", "double", "integer", "int", "number"},
+    "bool": {"boolean", "bool", "integer", "int", "float", "double", "real"},
+    "time": {"time", "date", "datetime", "timestamp"},
+}
+
+
+MISSING_TEXT = frozenset({"None", "null", "NaN", "nan"})
+"""Values other tools write for a missing one: read as missing, except ``None`` for a text attribute, which is
+how pm4py writes back an empty text it read from XML (a cadre in no key post)."""
+
+
+def _value(v: Any, dtype: str) -> str | None:
+    """An attribute's value as text, None if it is missing (:data:`MISSING_TEXT`)."""
+    if type(v) is not str:
+        return None if v is None else _text(v)
+    if v in MISSING_TEXT:
+        return "" if v == "None" and dtype == "string" else None
+    return v
+
+
 def _text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return v if isinstance(v, str) else json.dumps(v)
 
 
-def _check_declarations(doc: Doc, source: str) -> None:
-    """Declared attribute types must agree with the vocabulary (``string`` is always accepted)."""
+def _check_declarations(doc: Doc, problems: Problems) -> None:
+    """Declared attribute types must agree with the vocabulary (``string`` is always accepted, and the types
+    other tools write: :data:`ACCEPTED_TYPES`)."""
     for section, types in (("eventTypes", EVENTS), ("objectTypes", OBJECTS)):
         for decl in doc[section]:
             vt = types.get(decl["name"])
@@ -185,46 +245,41 @@ def _check_declarations(doc: Doc, source: str) -> None:
             attrs = {a.name: a for a in vt.attrs}
             for a in decl["attributes"]:
                 want = attrs.get(a["name"])
-                if want is not None and a["type"] not in (OCEL_TYPES[want.dtype], "string"):
-                    raise InputError(
-                        f"attribute declared as {a['type']!r}",
-                        source=source,
-                        field=f"{section}.{decl['name']}.{a['name']}",
-                        fix=f"declare it as {OCEL_TYPES[want.dtype]!r} (docs/event-vocabulary.md)",
-                    )
+                if want is not None and a["type"].lower() not in ACCEPTED_TYPES[want.dtype] | {"string"}:
+                    problems.add(f"attribute declared as {a['type']!r}", f"{section}.{decl['name']}.{a['name']}",
+                                 f"declare it as {OCEL_TYPES[want.dtype]!r} (docs/event-vocabulary.md)")
 
 
-def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, pd.DataFrame]]:
+def _read_objects(doc: Doc, problems: Problems
+                  ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, pd.DataFrame]]:
     """The objects (typed), the type of each object id, and the changes of timed attributes."""
+    source = problems.source
     ids: dict[str, list[str]] = {o["name"]: [] for o in doc["objectTypes"] if o["name"] in OBJECTS}
     kind_of: dict[str, str] = {}
+    dtypes = {name: {a.name: a.dtype for a in ot.attrs} for name, ot in OBJECTS.items()}
     entries: list[tuple[str, str, str, Any, str]] = []
     relations: list[tuple[str, str, str]] = []
     for obj in doc["objects"]:
         oid, otype = obj["id"], obj["type"]
         if otype not in OBJECTS:
-            raise InputError(
-                f"unknown object type {otype!r}",
-                source=source,
-                field=f"{oid}.type",
-                fix=f"use one of: {', '.join(OBJECTS)}",
-            )
-        allowed = {a.name for a in OBJECTS[otype].attrs}
+            problems.add(f"unknown object type {otype!r}", f"{oid}.type", f"use one of: {', '.join(OBJECTS)}")
+            kind_of.setdefault(oid, otype)  # its links are not problems of their own
+            continue
+        allowed = dtypes[otype]
         for a in obj.get("attributes", ()):
             if a["name"] not in allowed:
-                raise InputError(
-                    f"unknown attribute {a['name']!r} for a {otype}",
-                    source=source,
-                    field=f"{oid}.{a['name']}",
-                    fix=f"allowed: {', '.join(sorted(allowed))}",
-                )
-            entries.append((oid, otype, a["name"], a.get("time"), _text(a["value"])))
+                problems.add(f"unknown attribute {a['name']!r} for a {otype}", f"{oid}.{a['name']}",
+                             f"allowed: {', '.join(sorted(allowed))}")
+                continue
+            value = _value(a["value"], dtypes[otype][a["name"]])
+            if value is not None:
+                entries.append((oid, otype, a["name"], a.get("time"), value))
         relations.extend((oid, r["objectId"], r["qualifier"]) for r in obj.get("relationships", ()))
         ids.setdefault(otype, []).append(oid)  # an id given twice: normalise names it
         kind_of.setdefault(oid, otype)
     long = pd.DataFrame(entries, columns=list(ENTRY_COLUMNS))
     long["time"] = parse_times(long["time"], long["object_id"], "time", source)
-    text, changes = split_values(long, ids, source)
+    text, changes = split_values(long, ids, source, problems)
     text = fill_from_relations(text, pd.DataFrame(relations, columns=list(O2O_COLUMNS)))
     tables: dict[str, pd.DataFrame] = {}
     for otype, df in text.items():
@@ -236,21 +291,18 @@ def _read_objects(doc: Doc, source: str) -> tuple[dict[str, pd.DataFrame], dict[
     return tables, kind_of, changes
 
 
-def _qualifier(et: EventType, rel: Doc, otype: str, eid: str, source: str) -> str:
+def _qualifier(et: EventType, rel: Doc, otype: str, eid: str, problems: Problems) -> str | None:
     """The link a relationship fills: its qualifier, or — for a foreign log without our qualifiers — the one
-    link of the event type that accepts the object's type."""
+    link of the event type that accepts the object's type (None, and a problem, if there is none)."""
     q = rel["qualifier"]
     if any(lk.qualifier == q for lk in et.links):
         return q
     fits = [lk.qualifier for lk in et.links if otype in lk.types]
     if len(fits) == 1:
         return fits[0]
-    raise InputError(
-        f"unknown qualifier {q!r} for a {et.name} event linking {otype} {rel['objectId']!r}",
-        source=source,
-        field=f"{eid}.relationships",
-        fix=f"use one of: {', '.join(lk.qualifier for lk in et.links)}",
-    )
+    problems.add(f"unknown qualifier {q!r} for a {et.name} event linking {otype} {rel['objectId']!r}",
+                 f"{eid}.relationships", f"use one of: {', '.join(lk.qualifier for lk in et.links)}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -261,6 +313,7 @@ class _Spec:
     attrs: frozenset[str]
     links: frozenset[str]
     many: frozenset[str]
+    dtypes: dict[str, str]
 
     @classmethod
     def of(cls, et: EventType) -> _Spec:
@@ -269,21 +322,14 @@ class _Spec:
             frozenset(a.name for a in et.attrs),
             frozenset(lk.qualifier for lk in et.links),
             frozenset(lk.qualifier for lk in et.many_links),
+            {a.name: a.dtype for a in et.attrs},
         )
 
 
-def _unknown_type(etype: str, eid: str, source: str) -> InputError:
-    return InputError(
-        f"unknown event type {etype!r}",
-        source=source,
-        field=f"{eid}.type",
-        fix="use an event type from docs/event-vocabulary.md",
-    )
-
-
 def _read_events(
-    doc: Doc, kind_of: dict[str, str], source: str
+    doc: Doc, kind_of: dict[str, str], problems: Problems
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    source = problems.source
     rows: dict[str, list[Doc]] = defaultdict(list)
     members: list[tuple[str, str, str]] = []
     specs = {name: _Spec.of(et) for name, et in EVENTS.items()}
@@ -291,43 +337,40 @@ def _read_events(
         eid, etype = ev["id"], ev["type"]
         spec = specs.get(etype)
         if spec is None:
-            raise _unknown_type(etype, eid, source)
+            problems.add(f"unknown event type {etype!r}", f"{eid}.type",
+                         "use an event type from docs/event-vocabulary.md")
+            continue
         row: Doc = {"event_id": eid, "time": ev["time"]}
         for a in ev.get("attributes", ()):
             name, value = a["name"], a["value"]
             if name not in spec.attrs:
-                raise InputError(
-                    f"unknown attribute {name!r} for a {etype} event",
-                    source=source,
-                    field=f"{eid}.{name}",
-                    fix=f"allowed: {', '.join(sorted(spec.attrs)) or 'none'}",
-                )
-            row[name] = value if type(value) is str else _text(value)
+                problems.add(f"unknown attribute {name!r} for a {etype} event", f"{eid}.{name}",
+                             f"allowed: {', '.join(sorted(spec.attrs)) or 'none'}")
+                continue
+            value = _value(value, spec.dtypes[name])
+            if value is not None:
+                row[name] = value
         for rel in ev.get("relationships", ()):
             oid = rel["objectId"]
             otype = kind_of.get(oid)
             if otype is None:
-                raise InputError(
-                    f"{etype} event links unknown object {oid!r}",
-                    source=source,
-                    field=f"{eid}.relationships",
-                    fix="declare the object in the log's objects or correct the id",
-                )
+                problems.add(f"{etype} event links unknown object {oid!r}", f"{eid}.relationships",
+                             "declare the object in the log's objects or correct the id")
+                continue
             q = rel["qualifier"]
             if q not in spec.links:
-                q = _qualifier(spec.et, rel, otype, eid, source)
+                q = _qualifier(spec.et, rel, otype, eid, problems)
+                if q is None:
+                    continue
             if q in spec.many:
                 members.append((eid, q, oid))
             elif q in row:
-                raise InputError(
-                    f"more than one {q!r} link",
-                    source=source,
-                    field=f"{eid}.{q}",
-                    fix=f"a {etype} event links one {q}",
-                )
+                if row[q] != oid:
+                    problems.add(f"more than one {q!r} link", f"{eid}.{q}", f"a {etype} event links one {q}")
             else:
                 row[q] = oid
         rows[etype].append(row)
+    problems.check()
     tables: dict[str, pd.DataFrame] = {}
     for etype, recs in rows.items():
         df = pd.DataFrame.from_records(recs)
@@ -337,7 +380,7 @@ def _read_events(
             if a.name in df:
                 df[a.name] = from_text(df[a.name], a.dtype, ids, a.name, source)
         tables[etype] = df
-    return tables, pd.DataFrame(members, columns=["event_id", "qualifier", "object_id"])
+    return tables, pd.DataFrame(members, columns=["event_id", "qualifier", "object_id"]).drop_duplicates()
 
 
 def _end(doc: Doc, source: str) -> pd.Timestamp | None:
@@ -351,10 +394,11 @@ def _end(doc: Doc, source: str) -> pd.Timestamp | None:
 def from_ocel(doc: Any, source: str = "<memory>") -> EventLog:
     """Validate an OCEL 2.0 document (structure, vocabulary, types, links) and build the log."""
     validate_structure(doc, source)
-    _check_declarations(doc, source)
+    problems = Problems(source)
+    _check_declarations(doc, problems)
     with no_gc():
-        objects, kind_of, changes = _read_objects(doc, source)
-        tables, members = _read_events(doc, kind_of, source)
+        objects, kind_of, changes = _read_objects(doc, problems)
+        tables, members = _read_events(doc, kind_of, problems)
     return normalise(tables, objects, members, end=_end(doc, source), source=source, changes=changes)
 
 
@@ -362,6 +406,8 @@ def read_ocel_json(path: str | Path) -> EventLog:
     """Read an OCEL 2.0 JSON file, or raise :class:`InputError` naming the file, the field and the fix."""
     path = Path(path)
     source = str(path)
+    if path.exists():
+        check_size(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

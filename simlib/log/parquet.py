@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from simlib.errors import InputError
 from simlib.files import atomic_path
 from simlib.log.eventlog import EventLog
+from simlib.log.limits import check_size
 from simlib.log.normalise import normalise
 
 FORMAT = "simlib-parquet/1"
@@ -131,6 +132,7 @@ def read_parquet(path: str | Path) -> EventLog:
     """Read a Parquet log directory, or raise :class:`InputError` naming the directory, table and fix."""
     path = Path(path)
     manifest = _manifest(path)
+    check_size(path)
     changes = manifest.get("changes", {})
     listed = set(manifest["events"].values()) | set(manifest["objects"].values()) | set(changes.values())
     for sub in ("events", "objects", "changes"):

@@ -26,8 +26,8 @@ OCEL_TYPES = {
     "bool": "boolean",
     "time": "time",
 }
-TRUE_TEXT = frozenset({"true", "1", "yes", "y", "t"})
-FALSE_TEXT = frozenset({"false", "0", "no", "n", "f"})
+TRUE_TEXT = frozenset({"true", "1", "1.0", "yes", "y", "t"})  # 1.0: pm4py's SQLite stores flags as REAL
+FALSE_TEXT = frozenset({"false", "0", "0.0", "no", "n", "f"})
 _OFFSET_RE = r":\d\d(?:\.\d+)?\s*(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"  # a zone after the clock
 
 
