@@ -11,7 +11,7 @@ Opening a folder (:meth:`RunFolder.open`):
 * new or empty: it becomes this run's folder;
 * not empty and without a marker: refused (it is someone else's), whatever the options;
 * the marker of the same command and arguments: a run cut short resumes (``done`` says what is there), a
-  complete one is reported complete;
+  complete one is reported complete (or resumed, if one of its files has gone since);
 * the marker of other arguments: refused, unless ``overwrite``, which empties the folder first (nothing of the
   earlier run is left behind).
 
@@ -114,7 +114,8 @@ class RunFolder:
                 old = None
             marker = {"format": FORMAT, "command": command, **identity, "state": RUNNING, "pid": os.getpid(),
                       "started": _now(), "finished": None, "done": {}, "files": []}
-            if old is not None and old.get("state") == COMPLETE:
+            if old is not None and old.get("state") == COMPLETE and all(
+                    (path / name).exists() for name in old.get("files", [])):
                 marker = old
             elif old is not None:
                 marker["done"] = old.get("done", {})

@@ -74,6 +74,10 @@ def test_a_complete_run_is_said_complete(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0 and "already holds the complete outputs of this run" in out
     assert "Scenario training_small: 1 replication(s)" in out  # the summary, from the marker
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before  # nothing rewritten
+    whole = listing(tmp_path)
+    next(tmp_path.glob("findings-*.csv")).unlink()  # a file of the complete run has gone: it is not complete
+    code, out, _ = run(capsys, tmp_path)
+    assert code == 0 and "resuming the interrupted run" in out and listing(tmp_path) == whole
 
 
 def test_a_run_cut_short_resumes_to_the_same_outputs(

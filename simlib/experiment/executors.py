@@ -7,6 +7,11 @@ threads (a notebook kernel, a Dask client, tqdm). The fork server preloads the r
 so pools after the first start in a fraction of a second. A notebook needs no ``if __name__ == "__main__"``;
 the replication function must live in an importable module (checked up front). A script that starts a process
 pool still needs the guard, as with any use of multiprocessing.
+
+Workers die with their driver: a pool's workers watch the driver's process (:func:`die_with_driver`) and exit
+at once when it ends, by any signal (SIGKILL and the OOM killer included), so nothing more is written into a
+store whose lock has gone. Dask's worker processes do the same by themselves (``distributed`` ends a worker
+whose nanny's pipe closes; a ``LocalCluster``'s nannies live in the driver).
 """
 
 from __future__ import annotations

@@ -9,8 +9,11 @@ Layout of a store directory::
 A replication file is written to a temporary name in the same directory and renamed with ``os.replace``, so a
 reader (or a run resumed after ``kill -9``) sees either the whole file or none. Re-running the same design in
 the same directory reads the finished replications instead of recomputing them; a different design is an
-error. A lock file (``flock``) keeps two runs from writing the same store at once; the lock dies with its
-process, so a killed run never leaves the store locked.
+error, and so is a non-empty folder that is not a store. A lock file (``flock``) keeps two runs from writing
+the same store at once; the lock dies with its process, so a killed run never leaves the store locked, and the
+temporary files a killed run left are removed when the store is opened again. A replication file that cannot
+be read (cut short by a crash of the machine, damaged on disk) is named in a :class:`DamagedFile` warning,
+removed and run again.
 """
 
 from __future__ import annotations
