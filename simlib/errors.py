@@ -47,9 +47,9 @@ class InputError(ValueError):
             return self.message, self.fix
         from simlib.i18n import has, t
 
-        fix_key = f"input.{self.key}.fix"
-        fix = t(fix_key, lang, **self.values) if has(fix_key) else ""
-        return t(f"input.{self.key}", lang, **self.values), fix
+        fix_key = f"input.{self.key}.fix"  # always formatted: {{ }} in a message is a literal brace
+        fix = t(fix_key, lang).format(**self.values) if has(fix_key) else ""
+        return t(f"input.{self.key}", lang).format(**self.values), fix
 
     def where(self, lang: str = "en") -> str:
         """``file: line N: field`` (the parts that are known)."""

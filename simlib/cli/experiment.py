@@ -187,11 +187,7 @@ def _resolve(
         scenarios.append(Arm(name, config))
         fns[function_name(fn)] = fn
     if len(fns) > 1:
-        raise InputError(
-            f"scenarios use different replication functions ({', '.join(fns)})",
-            field="scenarios",
-            fix="compare scenarios of the same model",
-        )
+        raise InputError(field="scenarios", key="arg.two_models", values={"names": ", ".join(fns)})
     return scenarios, next(iter(fns.values()))
 
 
@@ -199,11 +195,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     # a global method averages each point's replications (1 is enough); a CI needs 2
     needed = 1 if getattr(args, "method", "oat") in {"morris", "sobol"} else 2
     if args.command != "replications" and args.reps < needed:
-        raise InputError(
-            f"need at least {needed} replications here, got {args.reps}",
-            field="--reps",
-            fix="e.g. --reps 20",
-        )
+        raise InputError(field="--reps", key="arg.few_reps", values={"needed": needed, "value": args.reps})
     return {
         "root_seed": args.seed,
         "executor": args.executor,
@@ -220,7 +212,7 @@ def parse_param(text: str) -> tuple[str, tuple[float, float] | None]:
     path, sep, bounds = text.partition("=")
     path = path.strip()
     if not path:
-        raise InputError(f"bad --param {text!r}", field="--param", fix="write PATH or PATH=LO:HI")
+        raise InputError(field="--param", key="arg.param", values={"value": repr(text)})
     if not sep:
         return path, None
     lo, colon, hi = bounds.partition(":")
@@ -229,11 +221,8 @@ def parse_param(text: str) -> tuple[str, tuple[float, float] | None]:
             raise ValueError
         return path, (float(lo), float(hi))
     except ValueError:
-        raise InputError(
-            f"bad range in --param {text!r}",
-            field="--param",
-            fix=f"write {path}=LO:HI with two numbers, e.g. {path}=0.1:0.9",
-        ) from None
+        raise InputError(field="--param", key="arg.param_range", values={"value": repr(text), "path": path}) \
+            from None
 
 
 def _ranges(args: argparse.Namespace, config: Mapping[str, Any], ranges: RangesFn | None) -> dict:
@@ -242,19 +231,11 @@ def _ranges(args: argparse.Namespace, config: Mapping[str, Any], ranges: RangesF
     found: dict[str, tuple[float, float]] = {}
     if wanted or not params:
         if ranges is None:
-            raise InputError(
-                "no documented ranges are available here",
-                field="--param",
-                fix="give each parameter with its range, e.g. --param PATH=LO:HI",
-            )
+            raise InputError(field="--param", key="arg.no_ranges")
         found = dict(ranges(config, wanted or None))
         missing = [w for w in wanted if w not in found]
         if missing:
-            raise InputError(
-                f"no documented range for {', '.join(missing)}",
-                field="--param",
-                fix="give the range explicitly: --param PATH=LO:HI",
-            )
+            raise InputError(field="--param", key="arg.no_range", values={"names": ", ".join(missing)})
     out = {}
     for path, bounds in params:
         out[path] = bounds if bounds is not None else found[path]
@@ -434,7 +415,7 @@ def _replications(
     lang = _lang(args, lang)
     (scenario,), fn = _resolve(resolve, [args.scenario], _overrides(args))
     if not args.kpi or len(args.kpi) != 1:
-        raise InputError("name exactly one KPI", field="--kpi", fix="e.g. --kpi mean_wait")
+        raise InputError(field="--kpi", key="arg.one_kpi")
     run = _run_options(args)
     run.pop("batch_size")
     result = replications_needed(

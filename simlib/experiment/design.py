@@ -25,33 +25,19 @@ DESIGNS = ("grid", "lhs")
 def check_ranges(ranges: Ranges, config: Mapping[str, Any] | None = None) -> dict[str, tuple[float, float]]:
     """Validate ``path -> (low, high)``: numbers with low < high and, given a config, paths that exist."""
     if not ranges:
-        raise InputError(
-            "no parameters to vary", field="--param", fix="give at least one --param PATH[=LO:HI]"
-        )
+        raise InputError(field="--param", key="design.no_params")
     checked = {}
     for path, bounds in ranges.items():
         try:
             lo, hi = (float(b) for b in bounds)
         except (TypeError, ValueError):
-            raise InputError(
-                f"range of {path!r} must be two numbers (low, high), got {bounds!r}",
-                field=path,
-                fix=f"e.g. --param {path}=0.1:0.9",
-            ) from None
+            raise InputError(field=path, key="design.not_numbers", values={"value": repr(bounds)[:80]}) from None
         if not lo < hi or not np.isfinite([lo, hi]).all():
-            raise InputError(
-                f"range of {path!r} must have low < high, got {lo}:{hi}",
-                field=path,
-                fix=f"e.g. --param {path}=0.1:0.9",
-            )
+            raise InputError(field=path, key="design.order", values={"low": lo, "high": hi, "path": path})
         if config is not None:
             value = get_path(config, path)
             if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-                raise InputError(
-                    f"parameter {path!r} is {value!r}, not a number; it cannot be swept over a range",
-                    field=path,
-                    fix="choose a numeric parameter",
-                )
+                raise InputError(field=path, key="design.not_numeric", values={"value": repr(value)[:80]})
         checked[path] = (lo, hi)
     return checked
 
@@ -62,11 +48,7 @@ def grid(ranges: Ranges, points: int | Mapping[str, int]) -> pd.DataFrame:
     counts = {p: points[p] if isinstance(points, Mapping) else points for p in ranges}
     for path, k in counts.items():
         if int(k) < 2:
-            raise InputError(
-                f"a grid needs at least 2 points per parameter, got {k} for {path!r}",
-                field="--points",
-                fix="e.g. --points 3",
-            )
+            raise InputError(field="--points", key="design.grid_points", values={"value": k, "path": path})
     axes = [np.linspace(lo, hi, int(counts[p])) for p, (lo, hi) in ranges.items()]
     return pd.DataFrame(list(itertools.product(*axes)), columns=list(ranges))
 
@@ -75,11 +57,7 @@ def latin_hypercube(ranges: Ranges, points: int, *, seed: int = 0) -> pd.DataFra
     """A Latin hypercube of ``points`` rows (``scipy.stats.qmc.LatinHypercube``, seeded), scaled to ranges."""
     ranges = check_ranges(ranges)
     if int(points) < 2:
-        raise InputError(
-            f"a Latin hypercube needs at least 2 points, got {points}",
-            field="--points",
-            fix="e.g. --points 20",
-        )
+        raise InputError(field="--points", key="design.lhs_points", values={"value": points})
     sampler = qmc.LatinHypercube(d=len(ranges), rng=np.random.default_rng(seed))
     unit = sampler.random(int(points))
     lows, highs = zip(*ranges.values(), strict=True)
@@ -92,7 +70,8 @@ def make_design(kind: str, ranges: Ranges, points: int, *, seed: int = 0) -> pd.
         return grid(ranges, points)
     if kind == "lhs":
         return latin_hypercube(ranges, points, seed=seed)
-    raise InputError(f"unknown design {kind!r}", field="--design", fix=f"use one of: {', '.join(DESIGNS)}")
+    raise InputError(field="--design", key="design.unknown",
+                     values={"value": repr(kind), "choices": ", ".join(DESIGNS)})
 
 
 def _typed(base_value: Any, value: float) -> Any:

@@ -54,16 +54,16 @@ def _child(node: Any, key: str, path: str, done: Sequence[str]) -> Any:
     if isinstance(node, Mapping):
         if key not in node:
             known = ", ".join(sorted(map(str, node))) or "none"
-            raise InputError(f"unknown parameter path {path!r}: {where} has no key {key!r}", field=path,
-                             fix=f"keys at {where}: {known}")
+            raise InputError(field=path, key="path.no_key",
+                             values={"path": repr(path), "where": where, "name": repr(key), "known": known})
         return node[key]
     if isinstance(node, list | tuple):
         if not key.isdigit() or int(key) >= len(node):
-            raise InputError(f"unknown parameter path {path!r}: {where} is a list of {len(node)} items, "
-                             f"not indexable by {key!r}", field=path, fix=f"use an index 0..{len(node) - 1}")
+            raise InputError(field=path, key="path.bad_index",
+                             values={"path": repr(path), "where": where, "n": len(node), "name": repr(key),
+                                     "last": len(node) - 1})
         return node[int(key)]
-    raise InputError(f"unknown parameter path {path!r}: {where} is a value ({type(node).__name__}), not a mapping",
-                     field=path, fix=f"stop the path at {where}")
+    raise InputError(field=path, key="path.value", values={"path": repr(path), "where": where})
 
 
 def get_path(config: Mapping[str, Any], path: str) -> Any:

@@ -83,12 +83,10 @@ def read_preset(path: str | Path, kind: PresetKind = "gap") -> Preset:
     path = Path(path)
     data = read_yaml(path)[0]
     if "set" not in data or "base" not in data:
-        raise InputError("a preset file needs 'base:' and 'set:'", source=str(path), field="set",
-                         fix="write base: ../baseline.yaml and set: {controls.<name>.on: false}")
+        raise InputError(source=str(path), field="set", key="scenario.preset_file")
     sets = data.get("set") or {}
     if not isinstance(sets, dict):
-        raise InputError("'set:' must map dotted paths to values", source=str(path), field="set",
-                         fix="write e.g. set: {controls.private_custody.on: false}")
+        raise InputError(source=str(path), field="set", key="scenario.bad_set")
     overrides = {str(k): v for k, v in sets.items()}
     for key in overrides:
         check_path(key, source=str(path))
@@ -129,8 +127,8 @@ def preset(name: str | Path, root: str | Path | None = None) -> Preset:
     for p in known:
         if p.name == str(name) or Path(p.source).stem == str(name):
             return p
-    raise InputError(f"no preset {str(name)!r}", field="preset",
-                     fix=f"use one of: {', '.join(p.name for p in known)}, or the path of a gap file")
+    raise InputError(field="preset", key="scenario.no_preset",
+                     values={"name": repr(str(name)), "names": ", ".join(p.name for p in known)})
 
 
 def apply_preset(scenario: Scenario, name: str | Path | Preset, *, as_name: str | None = None) -> Scenario:
