@@ -13,12 +13,12 @@ from typing import Any
 
 import yaml
 
-from simlib.cli import audit, bench, experiment, handout, report, rules, run, validate, vocab
+from simlib.cli import audit, bench, experiment, export, handout, report, rules, run, validate, vocab
 from simlib.cli.arguments import Parser, prescan
 from simlib.errors import InputError, os_error
 from simlib.i18n import LANGS, set_lang, t
 
-COMMANDS = (rules, audit, vocab, validate, run, report, handout, bench)
+COMMANDS = (rules, audit, export, vocab, validate, run, report, handout, bench)
 EXIT_INPUT = 2
 
 

@@ -54,8 +54,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                         "(see --overwrite), and so is a non-empty folder that is not a simlib run folder")
     p.add_argument("--overwrite", action="store_true",
                    help="with --out: replace the outputs of an earlier run in that folder (all its files go)")
+    p.add_argument("--format", choices=LOG_FORMATS, default="parquet",
+                   help="with --out: also write each replication's log as log-SEED.jsonocel, .sqlite, .xmlocel or "
+                        ".csv (OCEL 2.0 JSON, SQLite, XML; CSV); the Parquet log is always written")
     p.add_argument("--json", action="store_true", help="print the KPIs as JSON")
     return p
+
+
+LOG_FORMATS = ("parquet", "jsonocel", "sqlite", "xmlocel", "csv")
 
 
 def _fmt(v: float) -> str:
@@ -102,7 +108,8 @@ def _from_json(kpis: dict[str, float | None]) -> dict[str, float]:
     return {k: math.nan if v is None else float(v) for k, v in kpis.items()}
 
 
-def replications(sc: Scenario, seeds: Sequence[int], folder: RunFolder | None) -> Iterator[Row]:
+def replications(sc: Scenario, seeds: Sequence[int], folder: RunFolder | None,
+                 log_format: str = "parquet") -> Iterator[Row]:
     """Each seed's replication: read from ``folder`` when a run cut short finished it there, else run (and, with
     a folder, its log and findings written and noted in the marker before the next one starts)."""
     from simlib import pipeline
@@ -110,12 +117,17 @@ def replications(sc: Scenario, seeds: Sequence[int], folder: RunFolder | None) -
     done = folder.done if folder is not None else {}
     for seed in seeds:
         if folder is not None and str(seed) in done and all(
-                (folder.path / name).exists() for name in (f"log-{seed}.parquet", f"findings-{seed}.csv")):
+                (folder.path / name).exists() for name in (f"log-{seed}.parquet", f"findings-{seed}.csv",
+                                                           f"log-{seed}.{log_format}")):
             yield seed, _from_json(done[str(seed)]), {}
             continue
         r = pipeline.run_once(sc, seed)
         if folder is not None:
             pipeline.write_replication(r, folder.path)
+            if log_format != "parquet":
+                from simlib.log.io import write_log
+
+                write_log(r.log, folder.path / f"log-{seed}.{log_format}")
             folder.record(str(seed), _to_json(r.kpis))
         yield seed, r.kpis, r.seconds
 
@@ -159,10 +171,14 @@ def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = 
             if folder.complete:
                 rows = [(s, _from_json(folder.done[str(s)]), {}) for s in seeds]
             else:
-                rows = list(replications(sc, seeds, folder))
+                rows = list(replications(sc, seeds, folder, args.format))
                 pipeline.write_run(seeds, [kpis for _, kpis, _ in rows], sc, folder.path)
             paths = {f"{kind}-{s}": args.out / f"{kind}-{s}.{ext}" for s in seeds
                      for kind, ext in (("log", "parquet"), ("findings", "csv"))}
+            if args.format != "parquet":
+                paths |= {f"log-{s}.{args.format}": args.out / f"log-{s}.{args.format}" for s in seeds}
+            if args.format == "csv":
+                paths |= {f"log-{s}.objects": args.out / f"log-{s}.objects.csv" for s in seeds}
             paths |= {"kpis": args.out / "kpis.csv", "scenario": args.out / "scenario.json"}
             if not folder.complete:
                 folder.finish([p.name for p in paths.values()])

@@ -137,9 +137,11 @@ class EventLog:
         changes = self.changes.get(object_type)
         if changes is not None and attribute in changes:
             changed = changes.loc[changes["field"] == attribute, ["object_id", "time", attribute]]
+            changed = changed.assign(object_id=changed["object_id"].astype(object))  # merge_asof: one key dtype
             if len(changed):
                 query["_row"] = np.arange(n)
                 ordered = query.dropna(subset=["time"]).sort_values("time", kind="stable")
+                ordered = ordered.assign(object_id=ordered["object_id"].astype(object))
                 found = pd.merge_asof(ordered, changed.rename(columns={attribute: "_value"}), on="time",
                                       by="object_id", direction="backward", allow_exact_matches=True)
                 hit = found["_value"].notna().to_numpy()

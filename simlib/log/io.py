@@ -21,9 +21,10 @@ from typing import Any
 from simlib.errors import InputError
 from simlib.log.csvlog import read_csv, write_csv
 from simlib.log.eventlog import EventLog
-from simlib.log.ocel import read_ocel_json, write_ocel_json
-from simlib.log.ocel_sqlite import read_ocel_sqlite, write_ocel_sqlite
-from simlib.log.ocel_xml import read_ocel_xml, write_ocel_xml
+from simlib.log.mapping import LogMapping
+from simlib.log.ocel import from_ocel, load_json_document, read_ocel_json, write_ocel_json
+from simlib.log.ocel_sqlite import load_sqlite_document, read_ocel_sqlite, write_ocel_sqlite
+from simlib.log.ocel_xml import load_xml_document, read_ocel_xml, write_ocel_xml
 from simlib.log.parquet import read_parquet, write_parquet
 
 READERS: dict[str, Callable[[Path], EventLog]] = {
@@ -35,6 +36,14 @@ READERS: dict[str, Callable[[Path], EventLog]] = {
     ".xmlocel": read_ocel_xml,
     ".xml": read_ocel_xml,
 }
+DOCUMENTS: dict[str, Callable[[Path], Any]] = {
+    ".json": load_json_document,
+    ".jsonocel": load_json_document,
+    ".sqlite": load_sqlite_document,
+    ".xmlocel": load_xml_document,
+    ".xml": load_xml_document,
+}
+"""The OCEL 2.0 forms, each read as one document (a dict) that a :class:`LogMapping` can rewrite."""
 WRITERS: dict[str, Callable[[EventLog, Path], Any]] = {
     ".json": write_ocel_json,
     ".jsonocel": write_ocel_json,
@@ -61,10 +70,17 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
-def read_log(path: str | Path) -> EventLog:
-    """Read a log; the format follows the extension."""
+def read_log(path: str | Path, mapping: LogMapping | None = None) -> EventLog:
+    """Read a log; the format follows the extension. ``mapping`` first maps a foreign vocabulary onto simlib's
+    (OCEL 2.0 forms only)."""
     path = Path(path)
-    return READERS[_suffix(path)](path)
+    suffix = _suffix(path)
+    if mapping is None:
+        return READERS[suffix](path)
+    if suffix not in DOCUMENTS:
+        raise InputError(f"a mapping applies to OCEL 2.0 logs, not to {suffix}", source=str(path),
+                         field="--mapping", fix="export the log as OCEL 2.0 (.jsonocel, .sqlite or .xmlocel) first")
+    return from_ocel(mapping.apply(DOCUMENTS[suffix](path)), str(path))
 
 
 def write_log(log: EventLog, path: str | Path) -> Path:

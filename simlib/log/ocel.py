@@ -404,6 +404,11 @@ def from_ocel(doc: Any, source: str = "<memory>") -> EventLog:
 
 def read_ocel_json(path: str | Path) -> EventLog:
     """Read an OCEL 2.0 JSON file, or raise :class:`InputError` naming the file, the field and the fix."""
+    return from_ocel(load_json_document(path), str(path))
+
+
+def load_json_document(path: str | Path) -> Any:
+    """An OCEL 2.0 JSON file as parsed JSON (size and syntax checked; the content by :func:`from_ocel`)."""
     path = Path(path)
     source = str(path)
     if path.exists():
@@ -426,4 +431,4 @@ def read_ocel_json(path: str | Path) -> EventLog:
             field=f"line {exc.lineno} column {exc.colno}",
             fix="the file may be truncated or hand-edited; export it again",
         ) from None
-    return from_ocel(doc, source)
+    return doc

@@ -269,6 +269,11 @@ class _Reader:
 
 def read_ocel_sqlite(path: str | Path) -> EventLog:
     """Read an OCEL 2.0 SQLite file (read-only), or raise :class:`InputError` naming the file, table and fix."""
+    return from_ocel(load_sqlite_document(path), str(path))
+
+
+def load_sqlite_document(path: str | Path) -> dict[str, Any]:
+    """An OCEL 2.0 SQLite file as an OCEL 2.0 JSON document (a dict), for :func:`from_ocel`."""
     path = Path(path)
     source = str(path)
     check_size(path)
@@ -290,7 +295,7 @@ def read_ocel_sqlite(path: str | Path) -> EventLog:
                          fix="the file may be damaged or not OCEL 2.0; export it again") from None
     finally:
         conn.close()
-    return from_ocel(doc, source)
+    return doc
 
 
 __all__ = ["read_ocel_sqlite", "write_ocel_sqlite"]

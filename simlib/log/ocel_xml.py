@@ -149,6 +149,11 @@ def _document(root: Element, problems: Problems) -> dict[str, Any]:
 
 def read_ocel_xml(path: str | Path) -> EventLog:
     """Read an OCEL 2.0 XML file, or raise :class:`InputError` naming the file, the element and the fix."""
+    return from_ocel(load_xml_document(path), str(path))
+
+
+def load_xml_document(path: str | Path) -> dict[str, Any]:
+    """An OCEL 2.0 XML file as an OCEL 2.0 JSON document (a dict), for :func:`from_ocel`."""
     path = Path(path)
     source = str(path)
     check_size(path)
@@ -164,7 +169,7 @@ def read_ocel_xml(path: str | Path) -> EventLog:
     except DefusedXmlException as exc:
         raise InputError(f"the file declares a DTD or entities ({type(exc).__name__})", source=source,
                          fix="OCEL 2.0 XML needs no DTD; remove the <!DOCTYPE …> and entity declarations") from None
-    return from_ocel(doc, source)
+    return doc
 
 
 __all__ = ["read_ocel_xml", "to_xml", "write_ocel_xml"]
