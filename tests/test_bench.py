@@ -26,7 +26,7 @@ TARGET_KEYS = {
     "audit": {"audit_rate"},
     "explorer": {"explorer_round_trip", "explorer_widget_first"},
     "queue": {"queue_speedup"},
-    "startup": {"startup_help", "startup_audit", "startup_import"},
+    "startup": {"startup_help", "startup_audit", "startup_import", "startup_kernel_chart"},
 }
 
 
@@ -100,6 +100,7 @@ def test_quick_json_has_every_figure_and_its_invariants(tmp_path: Path, capsys: 
     _check_queue(figures["queue"])
     startup = figures["startup"]
     assert startup["runs"] == QUICK.startup_runs and startup["log_events"] == 10
+    assert startup["kernel"]["runs"] == QUICK.kernel_runs == 0  # a kernel per run: full sizes only
     assert all("error" not in row and row["runs"] == QUICK.startup_runs for row in startup["commands"].values())
     for lang in ("zh", "en"):
         text = render(result, lang)
@@ -166,3 +167,21 @@ def test_bench_compare_script_lines_up_two_results() -> None:
     lines = script.compare(result(0.1, 1.0), result(0.3, 2.0)).splitlines()
     assert lines[1].split() == ["model_ratio", "0.100", "0.300", "3.00", ">=", "0.250", "x", "yes"]
     assert lines[2].startswith("before: load average 1.00") and lines[3].startswith("after: load average 2.00")
+
+
+def test_a_chart_is_an_image_in_a_cell_output() -> None:
+    from simlib.bench.kernel import _shows_chart
+
+    assert _shows_chart({"content": {"data": {"image/png": "iVBOR"}}})
+    assert _shows_chart({"content": {"data": {"text/html": '<figure><img src="data:image/png;base64,x"></figure>'}}})
+    assert not _shows_chart({"content": {"data": {"text/html": "<table></table>"}}})
+    assert not _shows_chart({"content": {"name": "stdout", "text": "<img"}})
+
+
+@pytest.mark.slow
+def test_the_explorer_notebook_shows_its_first_chart_in_a_fresh_kernel() -> None:
+    from simlib.bench.kernel import first_chart
+
+    run = first_chart()
+    assert run["cell"] == 3  # parameters, the app, then the first look with its charts
+    assert 0 < run["kernel_ready_s"] < run["first_chart_s"]

@@ -89,6 +89,11 @@ def _startup(f: dict[str, Any], lang: str) -> list[str]:
             continue
         lines.append(t("bench.startup.row", lang, command=row["command"], median=_n(row["median_s"], 2),
                        min=_n(row["min_s"], 2), max=_n(row["max_s"], 2), cpu=_n(row["cpu_median_s"], 2)))
+    k = f["kernel"]
+    if k["runs"]:
+        lines.append(t("bench.startup.kernel", lang, notebook=k["notebook"], runs=k["runs"], cell=k["cell"],
+                       ready=_n(k["kernel_ready_median_s"], 2), median=_n(k["first_chart_median_s"], 2),
+                       min=_n(k["first_chart_min_s"], 2), max=_n(k["first_chart_max_s"], 2)))
     return lines
 
 

@@ -36,15 +36,16 @@ class Sizes:
     queue_customers: int
     queue_repeat: int
     startup_runs: int
+    kernel_runs: int  # kernels started for the explorer notebook's first chart (0: not measured)
 
 
 FULL = Sizes(model_cadres=None, model_years=None, model_repeat=2,
              scale_cadres=(1_000, 10_000, 100_000), scale_years=10.0,
              audit_events=1_000_000, audit_repeat=3, explorer_reps=20, explorer_repeat=3, explorer_widget_changes=10,
-             queue_customers=100_000, queue_repeat=3, startup_runs=9)
+             queue_customers=100_000, queue_repeat=3, startup_runs=9, kernel_runs=3)
 QUICK = Sizes(model_cadres=300, model_years=1.0, model_repeat=1, scale_cadres=(100, 400), scale_years=1.0,
               audit_events=20_000, audit_repeat=1, explorer_reps=1, explorer_repeat=1, explorer_widget_changes=2,
-              queue_customers=20_000, queue_repeat=1, startup_runs=2)
+              queue_customers=20_000, queue_repeat=1, startup_runs=2, kernel_runs=0)
 
 
 def figures(sizes: Sizes) -> dict[str, Callable[[], tuple[dict[str, Any], list[Target]]]]:
@@ -56,7 +57,7 @@ def figures(sizes: Sizes) -> dict[str, Callable[[], tuple[dict[str, Any], list[T
         "explorer": lambda: explorer_round_trip("training/small", sizes.explorer_reps, sizes.explorer_repeat,
                                                 sizes.explorer_widget_changes),
         "queue": lambda: mm4_vs_ciw(sizes.queue_customers, sizes.queue_repeat),
-        "startup": lambda: startup(sizes.startup_runs),
+        "startup": lambda: startup(sizes.startup_runs, sizes.kernel_runs),
     }
 
 
