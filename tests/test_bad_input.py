@@ -16,7 +16,7 @@ from simlib.cli import main
 from simlib.errors import InputError
 from simlib.i18n import catalogue, get_lang, set_lang
 from simlib.scenario import load_scenario
-from simlib.scenario.loader import MAX_BYTES_ENV, MAX_DEPTH, read_yaml
+from simlib.scenario.loader import MAX_BYTES_ENV, MAX_DEPTH, MAX_NODES, read_yaml
 
 SMALL = "SMALL"  # in ARGUMENTS: replaced by a small scenario file of the test's own
 TINY = "name: tiny\norganisation: {cadres: 40}\ncalendar: {years: 0.3}\n"
@@ -61,7 +61,7 @@ FILES: dict[str, tuple[str | bytes, tuple[str, ...], int | None]] = {
     "deep nesting": ("x: " + "[" * 20_000 + "]" * 20_000 + "\n", ("nested", str(MAX_DEPTH)), 1),
     "deep block nesting": ("".join(f"{' ' * i}k{i}:\n" for i in range(200)) + " " * 200 + "v: 1\n",
                            ("nested",), None),
-    "too many values": ("x: [" + ", ".join(["1"] * 100_001) + "]\n", ("more than 100000 values",), 1),
+    "too many values": ("x: [" + ", ".join(["1"] * (MAX_NODES + 1)) + "]\n", (f"more than {MAX_NODES} values",), 1),
     "latin-1 bytes": ("name: ok\ndescription:\n  en: caf\xe9\n".encode("latin-1"), ("byte 31", "0xe9"), 3),
     "NUL byte": ("name: a\x00b\n", ("U+0000",), 1),
     "impossible date": ("calendar:\n  start: 2004-13-45\n", ("calendar.start", "not a valid date"), 2),

@@ -63,8 +63,8 @@ MAX_BYTES = 1_000_000
 MAX_BYTES_ENV = "SIMLIB_MAX_SCENARIO_BYTES"
 MAX_DEPTH = 32
 """The deepest nesting of mappings and lists in a scenario file (the schema needs 4)."""
-MAX_NODES = 100_000
-"""The most values (mappings, lists, scalars) in a scenario file (the full baseline written out has ~1,000)."""
+MAX_NODES = 20_000
+"""The most values (mappings, lists, scalars) in a scenario file (the baseline written out in full has ~1,000)."""
 
 
 def max_bytes() -> int:
