@@ -64,7 +64,7 @@ MAX_BYTES_ENV = "SIMLIB_MAX_SCENARIO_BYTES"
 MAX_DEPTH = 32
 """The deepest nesting of mappings and lists in a scenario file (the schema needs 4)."""
 MAX_NODES = 20_000
-"""The most values (mappings, lists, scalars) in a scenario file (the baseline written out in full has ~1,000)."""
+"""The most values (mappings, lists, scalars) in a scenario file (the baseline written out in full has 775)."""
 
 
 def max_bytes() -> int:
