@@ -3,6 +3,7 @@ do it) leaves no worker, fork server or Dask process running, and nothing more i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,9 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from experiment_standin import COUNTER_ENV, PAUSE_ENV
 from processes import kill_session, session_pids, wait_until_gone
+
+from simlib.files import leftover_parts
 
 TESTS = Path(__file__).resolve().parent
 PAUSE_S = 2.0  # each replication sleeps this long first: no replication finishes near the moment of the kill
@@ -54,5 +58,41 @@ def test_sigkill_of_the_driver_ends_its_workers(tmp_path: Path, executor: str) -
         print(f"{executor}: {len(workers)} processes besides the driver, all gone {seconds:.2f} s after SIGKILL; "
               f"{len(files)} replication files before, none after")
     finally:
+        kill_session(proc.pid)
+        proc.communicate()
+
+
+def test_sigkill_of_simlib_report_ends_its_kernel_and_workers(tmp_path: Path) -> None:
+    """``simlib report`` runs the replications in a notebook kernel (its own session) with a process pool: the
+    kernel ends with the report (ipykernel polls its parent), and the pool's workers with the kernel."""
+    out = tmp_path / "reports"
+    argv = [sys.executable, "-c", "import sys; from simlib.cli.main import main; sys.exit(main())", "report",
+            "training/small", "--compare", "no_exit_control", "--reps", "40", "--format", "html", "--executor",
+            "processes", "--out", str(out), "--lang", "en"]
+    proc = subprocess.Popen(argv, cwd=TESTS.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    descendants: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(descendants) < 4:  # the kernel, the resource tracker, the fork server and a worker at least
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the report's workers never started"
+            time.sleep(0.2)
+            descendants = psutil.Process(proc.pid).children(recursive=True)
+        time.sleep(1)
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        killed = time.monotonic()
+        gone, alive = psutil.wait_procs(descendants, timeout=10)
+        assert alive == [], f"still running 10 s after simlib report died: {[p.cmdline()[:3] for p in alive]}"
+        print(f"simlib report: {len(gone)} processes (kernel, fork server, workers …) all gone "
+              f"{time.monotonic() - killed:.2f} s after SIGKILL")
+        assert not list(out.glob("*.html"))  # no report under its final name, only a marker and temporaries
+        assert {p.name for p in out.iterdir()} - {p.name for p in leftover_parts(out)} == {".simlib-run.json"}
+    finally:
+        for p in descendants:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
         kill_session(proc.pid)
         proc.communicate()
