@@ -221,3 +221,11 @@ def test_json_problems_are_reported_together(tmp_path: Path) -> None:
         read_log(path)
     assert [p.field for p in err.value.problems] == ["e0.type", "e1.type", "e2.type"]
     assert os.fspath(path) == err.value.source
+
+
+def test_sqlite_text_that_is_not_utf8(tmp_path: Path) -> None:
+    path = _sqlite(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE \"object_cadre\" SET rank = CAST(x'ff41' AS TEXT)")
+    with pytest.raises(InputError, match="UTF-8"):
+        read_log(path)

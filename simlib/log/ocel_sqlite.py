@@ -293,6 +293,9 @@ def load_sqlite_document(path: str | Path) -> dict[str, Any]:
     except sqlite3.Error as exc:
         raise InputError(f"cannot read the database: {exc}", source=source,
                          fix="the file may be damaged or not OCEL 2.0; export it again") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"text that is not UTF-8 (byte 0x{exc.object[exc.start]:02x})", source=source,
+                         fix="the file may be damaged; write its text as UTF-8") from None
     finally:
         conn.close()
     return doc
