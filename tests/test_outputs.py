@@ -43,8 +43,10 @@ def test_other_arguments_are_refused_and_overwrite_replaces_cleanly(
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         MARKER, f"findings-{seed}.csv", "kpis.csv", f"log-{seed}.parquet", "scenario.json"]
     assert len(pd.read_csv(tmp_path / "kpis.csv")) == 1
+    code, _, err = run(capsys, tmp_path, "--reps", "1", "--format", "jsonocel")
+    assert code == 2 and 'format: "parquet" → "jsonocel"' in err  # the folder would lack those logs
     marker = json.loads((tmp_path / MARKER).read_text())
-    assert marker["state"] == "complete" and marker["arguments"] == {"reps": 1, "seed": seed}
+    assert marker["state"] == "complete" and marker["arguments"] == {"reps": 1, "seed": seed, "format": "parquet"}
     assert marker["files"] == sorted(p.name for p in tmp_path.iterdir() if p.name != MARKER)
 
 

@@ -133,7 +133,8 @@ def replications(sc: Scenario, seeds: Sequence[int], folder: RunFolder | None,
 
 
 def open_folder(args: argparse.Namespace, sc: Scenario, seed: int) -> RunFolder:
-    """The run folder of ``--out`` for this scenario, seed and number of replications (:mod:`simlib.rundir`)."""
+    """The run folder of ``--out`` for this scenario, seed, number of replications and log format
+    (:mod:`simlib.rundir`)."""
     from simlib.experiment.contract import config_hash
     from simlib.experiment.store import simlib_version
     from simlib.rundir import RunFolder
@@ -141,7 +142,9 @@ def open_folder(args: argparse.Namespace, sc: Scenario, seed: int) -> RunFolder:
     command = ["simlib", "run", args.scenario, "--reps", str(args.reps), "--seed", str(seed)]
     for item in args.overrides:
         command += ["--set", item]
-    identity = {"arguments": {"reps": args.reps, "seed": seed},
+    if args.format != "parquet":
+        command += ["--format", args.format]
+    identity = {"arguments": {"reps": args.reps, "seed": seed, "format": args.format},
                 "scenario_hash": config_hash(sc.model_dump(mode="json")), "simlib_version": simlib_version()}
     return RunFolder.open(args.out, identity, command=shlex.join(command), overwrite=args.overwrite)
 
