@@ -142,3 +142,24 @@ def test_run_writes_the_chosen_log_format(tmp_path: Path, capsys: pytest.Capture
     seed = next(out_dir.glob("log-*.parquet")).name.removeprefix("log-").removesuffix(".parquet")
     assert code == 0
     assert_same_log(read_log(out_dir / f"log-{seed}.parquet"), read_log(out_dir / f"log-{seed}.sqlite"))
+
+
+def test_audit_out_is_written_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A findings file cut short while writing leaves the earlier one whole, and nothing beside it."""
+    import pandas as pd
+
+    from simlib.files import leftover_parts
+
+    out = tmp_path / "findings.csv"
+    code, _, _ = _run(capsys, "audit", str(EXPORT), "--mapping", str(MAPPING), "--out", str(out))
+    before = out.read_bytes()
+    assert code == 1 and b"3.1.a" in before
+
+    def killed(self: pd.DataFrame, path: Path, **kw: object) -> None:
+        Path(path).write_text("clause,cod", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", killed)
+    code, _, _ = _run(capsys, "audit", str(EXPORT), "--mapping", str(MAPPING), "--out", str(out))
+    assert code == 130 and out.read_bytes() == before and leftover_parts(tmp_path) == []

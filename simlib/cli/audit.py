@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simlib.errors import InputError, os_error
+from simlib.files import atomic_path
 from simlib.i18n import t
 
 if TYPE_CHECKING:  # the auditor and the log readers (pandas, pyarrow) load when the command runs
@@ -107,11 +108,11 @@ def write_findings(findings: Findings, path: Path, lang: str) -> Path:
     """The rendered findings table (with expected/observed in ``lang``) as CSV (UTF-8 with BOM) or Parquet."""
     check_out_path(path)
     table = findings.render(lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        table.to_csv(path, index=False, encoding="utf-8-sig")
-    else:
-        table.to_parquet(path, index=False)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".csv":
+            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            table.to_parquet(tmp, index=False)
     return path
 
 
