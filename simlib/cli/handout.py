@@ -59,12 +59,11 @@ def run(args: argparse.Namespace, lang: str) -> int:
     from simlib.views.report import render_notebook
 
     if not 1 <= args.cases <= len(bank().cases):
-        raise InputError(f"--cases must be between 1 and {len(bank().cases)}, got {args.cases}", field="--cases",
-                         fix="e.g. --cases 10")
+        raise InputError(field="--cases", key="arg.cases", values={"high": len(bank().cases), "value": args.cases})
     unknown = [s for s in args.sections.split(",") if s.strip() and s.strip() not in SECTIONS]
     if unknown:
-        raise InputError(f"unknown section {', '.join(unknown)}", field="--sections",
-                         fix=f"use some of {', '.join(SECTIONS)} separated by commas (P: title and preamble)")
+        raise InputError(field="--sections", key="arg.sections",
+                         values={"value": ", ".join(unknown)[:200], "choices": ", ".join(SECTIONS)})
     formats = tuple(dict.fromkeys(args.formats or FORMATS))
     stem = out_stem(args.out, lang)
     started = time.perf_counter()

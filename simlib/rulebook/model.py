@@ -135,8 +135,7 @@ class Rulebook(BaseModel):
         for c in self.clauses:
             if c.id == clause_id:
                 return c
-        raise InputError(f"no clause {clause_id!r}", field="clause",
-                         fix="run `simlib rules` for the list of clause ids")
+        raise InputError(field="clause", key="rulebook.no_clause", values={"value": repr(clause_id)})
 
     @property
     def ids(self) -> list[str]:
