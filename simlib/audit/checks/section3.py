@@ -298,7 +298,8 @@ def custodian_and_ledger(ctx: AuditContext) -> Found:
                            out=ledger["out"].astype(bool))
     kept = ctx.concat([ledger[["unit"]], ctx.t("DocSurrendered")[["recipient"]].rename(columns={"recipient": "unit"}),
                        ctx.cadres[["unit"]].reset_index(drop=True)])
-    rows = ctx.anchors(ctx.units.index[ctx.units.index.isin(kept["unit"].dropna().astype(object))])
+    units = ctx.units.index  # (on the id codes: strings of a large log's ids cost most of the check)
+    rows = ctx.anchors(units[pd.Index(ctx.codes(units)).isin(ctx.codes(kept["unit"]))])
     named = ctx.earliest(rows["unit"], ctx.t("CustodianDesignated"), "unit")
     grace = ctx.params.designation_grace_days
     unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")
