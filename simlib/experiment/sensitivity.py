@@ -159,12 +159,8 @@ def morris(
     base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     if trajectories < 2 or levels < 2 or levels % 2:
-        raise InputError(
-            f"Morris needs >= 2 trajectories and an even number of levels >= 2 "
-            f"(got {trajectories}, {levels})",
-            field="--trajectories/--levels",
-            fix="e.g. --trajectories 10 --levels 4",
-        )
+        raise InputError(field="--trajectories/--levels", key="arg.morris",
+                         values={"trajectories": trajectories, "levels": levels})
     problem = _problem(ranges)
     x = morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=root_seed)
     spec = {
@@ -215,11 +211,7 @@ def sobol(
     base = Arm.of(base)
     ranges = check_ranges(ranges, base.config)
     if samples < 2 or samples & (samples - 1):
-        raise InputError(
-            f"Sobol samples must be a power of two >= 2, got {samples}",
-            field="--samples",
-            fix="e.g. --samples 64",
-        )
+        raise InputError(field="--samples", key="arg.sobol", values={"value": samples})
     problem = _problem(ranges)
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=root_seed)
     spec = {

@@ -68,16 +68,10 @@ def replications_needed(
     """
     scenario = Arm.of(scenario)
     if not 0 < target < 1:
-        raise InputError(
-            f"target relative half-width must be in (0, 1), got {target}",
-            field="--target",
-            fix="e.g. 0.05 for ±5% of the mean",
-        )
+        raise InputError(field="--target", key="arg.target", values={"value": target})
     if initial < 2 or batch < 1 or max_reps < initial:
-        raise InputError(
-            f"need initial >= 2, batch >= 1, max_reps >= initial (got {initial}, {batch}, {max_reps})",
-            field="--initial/--batch/--max-reps",
-        )
+        raise InputError(field="--initial/--step/--max-reps", key="arg.sequential",
+                         values={"initial": initial, "batch": batch, "max_reps": max_reps})
     design = {"kind": "replications_needed", "kpi": kpi, "target": target, "confidence": confidence}
     own = isinstance(executor, str)
     runner = make_executor(executor, workers=workers, scheduler=scheduler)
@@ -99,11 +93,8 @@ def replications_needed(
                 desc=f"{scenario.name}: {kpi} to ±{target:.0%}",
             )
             if kpi not in new.columns:
-                raise InputError(
-                    f"unknown KPI {kpi!r}",
-                    field="--kpi",
-                    fix=f"use one of: {', '.join(kpi_columns(new))}",
-                )
+                raise InputError(field="--kpi", key="arg.unknown_kpi",
+                                 values={"value": repr(kpi), "choices": ", ".join(kpi_columns(new))})
             tables.append(new)
             n_done = next_n
             iv = mean_interval(pd.concat(tables)[kpi].to_numpy(), confidence)

@@ -202,11 +202,8 @@ def _kpis(table: pd.DataFrame, kpis: Sequence[str] | None) -> list[str]:
         return available
     unknown = [k for k in kpis if k not in available]
     if unknown:
-        raise InputError(
-            f"unknown KPI {', '.join(map(repr, unknown))}",
-            field="--kpi",
-            fix=f"use one of: {', '.join(available)}",
-        )
+        raise InputError(field="--kpi", key="arg.unknown_kpi",
+                         values={"value": ", ".join(map(repr, unknown)), "choices": ", ".join(available)})
     return list(kpis)
 
 
