@@ -129,6 +129,8 @@ def write_ocel_sqlite(log: EventLog, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         conn = sqlite3.connect(tmp)
         try:
+            conn.execute("PRAGMA journal_mode = OFF")  # a temporary file, renamed once complete: no journal
+            conn.execute("PRAGMA synchronous = OFF")
             with conn:
                 _write(conn, log)
         finally:
