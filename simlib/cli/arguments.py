@@ -114,14 +114,11 @@ def argparse_error(message: str, prog: str) -> InputError:
         err = context.error
         err.field = exc.argument_name or ""  # type: ignore[union-attr]
         return err
-    for pattern, key in ARGPARSE_MESSAGES:
-        match = pattern.fullmatch(message)
-        if match:
-            parts = match.groupdict()
-            return InputError(field=parts.get("field") or "", key=f"arg.{key}",
-                              values={"value": (parts.get("value") or "")[:200],
-                                      "choices": (parts.get("choices") or "")[:400], "prog": prog})
-    raise AssertionError("unreachable: the last pattern matches everything")  # pragma: no cover
+    match, key = next((m, k) for p, k in ARGPARSE_MESSAGES if (m := p.fullmatch(message)))  # the last always does
+    parts = match.groupdict()
+    return InputError(field=parts.get("field") or "", key=f"arg.{key}",
+                      values={"value": (parts.get("value") or "")[:200], "choices": (parts.get("choices") or "")[:400],
+                              "prog": prog})
 
 
 class Parser(argparse.ArgumentParser):
