@@ -3,6 +3,8 @@ application until the trip lets them go (``Model.engaged``)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,7 +72,7 @@ def test_public_lead_min_days_is_the_shortest_public_lead_time() -> None:
 # -- engagement -----------------------------------------------------------------------------------------------
 def test_engagement_releases_each_cadre_once_and_keeps_those_kept() -> None:
     busy = np.zeros(5, dtype=bool)
-    with Engagement(busy, [0, 1, 2, 3]) as e:
+    with Engagement(SimpleNamespace(busy=busy), [0, 1, 2, 3]) as e:
         assert busy.tolist() == [True, True, True, True, False]
         e.release(1)
         e.keep(3)
@@ -84,7 +86,7 @@ def test_an_unfinished_trip_closed_by_the_garbage_collector_releases_nobody() ->
     busy = np.zeros(2, dtype=bool)
 
     def trip() -> object:
-        with Engagement(busy, [0, 1]):
+        with Engagement(SimpleNamespace(busy=busy), [0, 1]):
             yield "abroad"
 
     g = trip()

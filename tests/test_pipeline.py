@@ -13,7 +13,8 @@ SMALL = {"organisation.cadres": 150, "calendar.years": 2}
 
 
 def test_a_scenario_s_reading_of_the_notice_reaches_the_model_and_the_auditor() -> None:
-    strict = load_scenario(find_scenario("training/small"), {**SMALL, "rules.public_doc_days": 3})
+    strict = load_scenario(find_scenario("training/small"), {**SMALL, "rules.public_doc_days": 3,
+                                                             "behaviour.keep_public_document": 0.3})  # some late
     r = run_once(strict, seed=3)
     assert r.findings.table.equals(audit(r.log, strict.rules.params()).table)
     by_default = audit(r.log)

@@ -13,7 +13,7 @@ from simlib.rulebook import rulebook
 from simlib.training.story import SCENES, Story
 from simlib.views.story_app import StoryApp
 
-SEED = 7
+SEED = 9  # a story whose compliant leader meets no incident the model decides for him (the world moved with issue 14)
 COMPLIANT = {"solo": "consent", "route": "authorise", "return": "on_time", "report": "report", "passport": "hand_in",
              "demand": "hand_over"}
 CJK = re.compile(r"[\u4e00-\u9fff]")

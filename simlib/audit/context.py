@@ -48,6 +48,10 @@ _MAX_KEY = 2**62
 DAYS = ("day_count", "day_zero", "rest_day_rollover")  # the options every window counted in days reads
 SCOPE = ("effective_date", "non_party_by_reference")  # read by the registry's scope (clauses 6.a, 5.a) for all
 CATEGORY_COLUMNS = ("county_plus", "bureau_plus", "registrable")  # cadre flags under the rank options
+TIMED_SOURCES = {  # derived cadre flags -> the timed attributes they follow from (AuditContext.attr_at)
+    "county_plus": ("rank",), "bureau_plus": ("rank",), "key_post_any": ("key_post",),
+    "registrable": ("rank", "employment", "is_leading_cadre", "security_sensitive"),
+}
 
 
 def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
@@ -529,6 +533,31 @@ class AuditContext:
         return self._take(self._memo[key], self._rows_of[of][self.codes(ids)], ids.index,  # type: ignore[arg-type]
                           ids.name)
 
+    def attr_at(self, ids: pd.Series, column: str, times: pd.Series) -> pd.Series:
+        """:meth:`attr` of cadres as in force at ``times`` (aligned with ``ids``): where the log records changes
+        of the attribute — or of those a derived flag (``county_plus``, ``bureau_plus``, ``registrable``,
+        ``key_post_any``) follows from — the values then (``EventLog.value_at``); else :meth:`attr`."""
+        sources = TIMED_SOURCES.get(column, (column,))
+        changes = self.log.changes_of("cadre")
+        if not len(changes) or not changes["field"].isin(sources).any():
+            return self.attr(ids, column)
+        keys, when = ids.astype("str").to_numpy(), times.to_numpy()
+        at = {a: self.log.value_at("cadre", a, keys, when) for a in sources}
+        if column in ("county_plus", "bureau_plus"):
+            value = at_or_above(at["rank"].astype("str"), column.removesuffix("_plus"), self.params)
+        elif column == "key_post_any":
+            value = at["key_post"].fillna("").astype("str").str.len() > 0
+        elif column == "registrable":
+            staff = pd.Series(self.attr(ids, "is_state_organ_staff").eq(True).to_numpy())
+            value = cadre_categories(at["rank"].astype("str"), at["employment"].astype("str"), staff,
+                                     at["is_leading_cadre"].eq(True), at["security_sensitive"].fillna("").astype("str"),
+                                     self.params)[2]
+        elif column in ID_ATTRIBUTES["cadre"]:
+            value = self.as_ids(at[column])
+        else:
+            value = at[column]
+        return pd.Series(value.array, index=ids.index, name=ids.name)
+
     def anchors(self, ids: pd.Index | pd.Series, times: pd.Series | None = None) -> pd.DataFrame:
         """One row per unit (or agency) id, timed at ``times`` or else at the effective date: a standing
         obligation of the notice."""
@@ -688,9 +717,10 @@ class AuditContext:
 
     def below_authority(self, rows: pd.DataFrame, body: str = "approver") -> pd.Series:
         """True where the body ``rows[body]`` is at a lower level than the management authority of
-        ``rows.cadre`` (False where either level is unknown)."""
+        ``rows.cadre`` at ``rows.time`` (False where either level is unknown)."""
         own = self.attr(rows[body], "level_rank", of="bodies")
-        authority = self.attr(self.attr(rows["cadre"], "management_authority"), "level_rank", of="bodies")
+        authority = self.attr(self.attr_at(rows["cadre"], "management_authority", rows["time"]), "level_rank",
+                              of="bodies")
         return own < authority
 
     def timeliness(self, rows: pd.DataFrame, done: pd.Series, deadline: pd.Series, *,

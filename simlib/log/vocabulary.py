@@ -28,6 +28,7 @@ UNIT_LEVELS = ("county", "prefecture", "provincial", "central")
 EMPLOYMENT = ("in_service", "lixiu", "retired", "left_leading_post")
 PUBLIC_TRIP_KINDS = ("public_temporary", "public_posted")
 TRIP_KINDS = (*PUBLIC_TRIP_KINDS, "private")
+DELEGATION_KINDS = ("temporary", "posted")  # a delegation's kind: its members' trips are public_<kind>
 PUBLIC_DOC_TYPES = ("public_passport", "public_hk_macao_permit")
 PRIVATE_DOC_TYPES = ("private_passport", "hk_macao_two_way_permit", "taiwan_permit")
 RESIDENCY_DOC_TYPES = ("one_way_hk_macao_permit", "foreign_ltr_permit", "hk_macao_pr_id")
@@ -189,7 +190,9 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
         "delegation",
         "A temporary delegation (临时出国（境）团组) or a posted institution",
         "团组",
-        (_a("dispatching_unit", "string", "Id of the dispatching unit (派出单位)", "派出单位", required=True),),
+        (_a("dispatching_unit", "string", "Id of the dispatching unit (派出单位)", "派出单位", required=True),
+         _a("kind", "category", "A temporary delegation (临时出国（境）团组) or an institution posted abroad "
+            "(驻国（境）外机构); its members' trips name it", "团组类别", choices=DELEGATION_KINDS)),
     ),
     ObjectType(
         "document",
@@ -230,6 +233,11 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("CategoryEntered", "Cadre enters a registration-for-filing category (promotion, new post, "
               "retirement)", "进入登记备案范围", ("2.2.a", "3.3.a"), (_req("cadre"),),
               (_a("category", "string", "Registration category", "登记备案类别"),)),
+    EventType("CategoryLeft", "Cadre leaves every registration-for-filing category (retirement below bureau "
+              "level, leaving a leading or security-sensitive post)", "退出登记备案范围", ("2.2.a",),
+              (_req("cadre"),)),
+    EventType("PSBDeregistered", "Registration for filing withdrawn with public security (the cadre left every "
+              "category)", "撤销登记备案", ("2.2.a",), (_req("cadre"), _opt("unit"))),
     EventType("DBRecord", "Record written to the networked information database", "录入信息数据库",
               ("4.4.c",), (_opt("cadre"), _opt("document"), _opt("trip"), _opt("agency")),
               (_a("record_kind", "category", "What the record is about", "记录类别",

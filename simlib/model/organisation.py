@@ -4,7 +4,7 @@ scenario with the ``organisation`` stream or read from a roster CSV. Cadres are 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ RANK_CAP = {COUNTY: RANKS.index("division"), PREFECTURE: RANKS.index("bureau"),
             PROVINCIAL: len(RANKS) - 1, CENTRAL: len(RANKS) - 1}
 KEY_POSTS = ("personnel", "finance", "property", "confidential_archives", "other_important")
 SECURITY = ("national_security", "state_asset_security", "industry_secret")
+PER_UNIT = ("unit_ids", "unit_level", "unit_parent", "unit_state", "unit_province", "unit_head", "unit_custodian")
 AGENCY_KINDS = ("fao", "psb", "discipline", "finance")
 ROSTER_COLUMNS = ("cadre_id", "unit", "unit_level", "unit_parent", "rank", "is_party_member")
 ROSTER_OPTIONAL = ("is_state_organ_staff", "employment", "is_leading_cadre", "key_post", "security_sensitive",
@@ -103,13 +104,35 @@ class Organisation:
         for (kind, prov), aid in self.agency_ids.items():
             level = "central" if prov < 0 else "provincial"
             b.add_object("agency", aid, kind=kind, level=level, name=f"{kind} {aid}")
-        b.add_objects("cadre", self.cadre_ids.astype(str), unit=self.unit_ids[self.unit].astype(str),
-                      rank=np.asarray(RANKS)[self.rank], is_party_member=self.party.astype(bool),
-                      is_state_organ_staff=self.state.astype(bool),
-                      employment=np.where(self.retired, "retired", "in_service"),
-                      is_leading_cadre=self.leading.astype(bool), is_unit_leader=self.unit_leader.astype(bool),
-                      key_post=self.key_post.astype(str), security_sensitive=self.security.astype(str),
-                      management_authority=self.unit_ids[self.authority].astype(str))
+        self.cadres_to_log(b, slice(None))
+
+    def cadres_to_log(self, b: LogBuilder, rows: slice) -> None:
+        """Declare the cadres of ``rows`` as objects of the log, with their attributes now."""
+        b.add_objects("cadre", self.cadre_ids[rows].astype(str), unit=self.unit_ids[self.unit[rows]].astype(str),
+                      rank=np.asarray(RANKS)[self.rank[rows]], is_party_member=self.party[rows].astype(bool),
+                      is_state_organ_staff=self.state[rows].astype(bool),
+                      employment=np.where(self.retired[rows], "retired", "in_service"),
+                      is_leading_cadre=self.leading[rows].astype(bool),
+                      is_unit_leader=self.unit_leader[rows].astype(bool), key_post=self.key_post[rows].astype(str),
+                      security_sensitive=self.security[rows].astype(str),
+                      management_authority=self.unit_ids[self.authority[rows]].astype(str))
+
+    def hire(self, units: np.ndarray, party: np.ndarray, risk: np.ndarray) -> slice:
+        """New cadres at section level, in service, in no post or category, one in each of ``units`` (Party
+        members where ``party``, latent ``risk``); returns their rows. Every per-cadre array grows."""
+        n, k = self.n, len(units)
+        new = {"cadre_ids": np.asarray([f"c{i:06d}" for i in range(n, n + k)], dtype=object), "unit": units,
+               "rank": 0, "party": party, "state": self.unit_state[units], "retired": False, "leading": False,
+               "unit_leader": False, "key_post": "", "security": "", "authority": units, "spouse_abroad": False,
+               "exit_banned": False, "funds": 0.0, "risk": risk, "holds_private_doc": False, "doc_reported": False,
+               "registrable": False}
+        for f in fields(self):
+            old = getattr(self, f.name)
+            if f.name in PER_UNIT or not isinstance(old, np.ndarray):
+                continue  # per-unit arrays and the agencies do not grow
+            setattr(self, f.name, np.concatenate([old, np.broadcast_to(np.asarray(new[f.name], dtype=old.dtype), k)]))
+        self.__dict__.pop("_members", None)
+        return slice(n, n + k)
 
 
 def _tree(sc: Scenario, rng: np.random.Generator) -> tuple[list[int], list[int], np.ndarray]:
@@ -150,6 +173,13 @@ def _ancestor(parent: np.ndarray, u: np.ndarray, k: np.ndarray) -> np.ndarray:
     return out
 
 
+def management_authority(parent: np.ndarray, unit: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The body holding cadre-management authority (干部管理权限): the cadre's own unit at section level, one
+    level up from deputy division, two from deputy bureau."""
+    up = np.where(rank >= RANKS.index("deputy_bureau"), 2, np.where(rank >= RANKS.index("deputy_division"), 1, 0))
+    return _ancestor(parent, unit, up)
+
+
 def registrable(org_state: np.ndarray, retired: np.ndarray, leading: np.ndarray, rank: np.ndarray,
                 security: np.ndarray, params: Params) -> np.ndarray:
     """The 登记备案 categories of 2.2.a (the same derivation as the auditor's)."""
@@ -166,10 +196,7 @@ def _finish(sc: Scenario, params: Params, rng: np.random.Generator, level: np.nd
     """Derived fields shared by the generator and the roster reader."""
     o, b = sc.organisation, sc.behaviour
     n, nu = len(unit), len(level)
-    # management authority: own unit for section level, one level up for division, two for bureau and above
-    up = np.where(rank >= RANKS.index("deputy_bureau"), 2,
-                  np.where(rank >= RANKS.index("deputy_division"), 1, 0))
-    authority = _ancestor(parent, unit, up)
+    authority = management_authority(parent, unit, rank)
     head = np.full(nu, -1, dtype=np.int64)
     custodian = np.full(nu, -1, dtype=np.int64)
     order = np.lexsort((np.arange(n), -rank, retired))  # in service first, then highest rank

@@ -96,21 +96,22 @@ class Engagement:
     are released — each by :meth:`release` when the trip lets him go, the rest when the ``with`` block ends,
     except those marked with :meth:`keep` (a cadre who stays abroad is never free again).
 
-    A generator closed before its block ends (the run stopped in the middle of a trip) releases nobody."""
+    A generator closed before its block ends (the run stopped in the middle of a trip) releases nobody. The
+    model's ``busy`` array is looked up at each step: hiring replaces it with a longer one."""
 
-    def __init__(self, busy: np.ndarray, cadres: Iterable[int]) -> None:
-        self.busy = busy
+    def __init__(self, model: Model, cadres: Iterable[int]) -> None:
+        self.model = model
         self.held = list(cadres)
 
     def __enter__(self) -> Engagement:
         for c in self.held:
-            self.busy[c] = True
+            self.model.busy[c] = True
         return self
 
     def release(self, *cadres: int) -> None:
         """Free these cadres now."""
         for c in cadres:
-            self.busy[c] = False
+            self.model.busy[c] = False
             self.held.remove(c)
 
     def keep(self, *cadres: int) -> None:
@@ -204,13 +205,14 @@ class Model:
         self._desks: dict[int, ApprovalDesk] = {}
         self._case_desks: dict[int, simpy.Resource] = {}
         self._deciders: dict[int, Decider] = {}
-        cids = [str(cid) for cid in self.org.cadre_ids]
-        self._index = {cid: i for i, cid in enumerate(cids)}
-        self.cid: Callable[[int], str] = cids.__getitem__  # cadre index -> cadre id
+        self._cids = [str(cid) for cid in self.org.cadre_ids]
+        self._index = {cid: i for i, cid in enumerate(self._cids)}
+        self.cid: Callable[[int], str] = self._cids.__getitem__  # cadre index -> cadre id
         uids = [str(u) for u in self.org.unit_ids]
         self.uid: Callable[[int], str] = uids.__getitem__  # unit index -> unit id
         units = self.org.unit.tolist()
-        self.unit_of: Callable[[int], str] = [uids[u] for u in units].__getitem__  # cadre index -> its unit's id
+        self._unit_ids_of = [uids[u] for u in units]
+        self.unit_of: Callable[[int], str] = self._unit_ids_of.__getitem__  # cadre index -> its unit's id
         self._agencies: dict[str, list[str]] = {}  # kind -> the agency serving each cadre's unit
         for kind in {k for k, _ in self.org.agency_ids}:
             by_unit = [self.org.agency(kind, u) for u in range(self.org.n_units)]
@@ -387,7 +389,7 @@ class Model:
     # -- information and flags ----------------------------------------------------------------------
     def engaged(self, *cadres: int) -> Engagement:
         """``with m.engaged(c, …) as trip:`` — these cadres are busy with a trip until released."""
-        return Engagement(self.busy, cadres)
+        return Engagement(self, cadres)
 
     def available(self, c: np.ndarray) -> np.ndarray:
         """Which of the cadres ``c`` (an index array) are free to travel: not busy, gone, removed or retired."""
@@ -431,6 +433,30 @@ class Model:
         while days[-1] <= until:
             days.append(self.day(self.date(days[-1]) + pd.DateOffset(months=months)))
         return days
+
+    def hire(self, units: np.ndarray, party: np.ndarray, risk: np.ndarray) -> range:
+        """New cadres, one in each of ``units`` (``Organisation.hire``), declared in the log now; every per-cadre
+        array of the model grows with the state of a cadre just hired (:data:`HIRED`). Returns their indices."""
+        n = self.org.n
+        rows = self.org.hire(units, party, risk)
+        self.org.cadres_to_log(self.rec, rows)
+        k = len(units)
+        for name, value in list(vars(self).items()):
+            if not (isinstance(value, np.ndarray) and len(value) == n):
+                continue
+            if name not in HIRED:
+                raise RuntimeError(f"Model.{name} is per cadre but has no value for a cadre just hired: add it to "
+                                   "simlib.model.world.HIRED")
+            fresh = getattr(self.org, name)[rows] if HIRED[name] is None else np.full(k, HIRED[name], value.dtype)
+            setattr(self, name, np.concatenate([value, fresh]))
+        for c in range(n, n + k):
+            self._cids.append(str(self.org.cadre_ids[c]))
+            self._index[self._cids[c]] = c
+            u = int(self.org.unit[c])
+            self._unit_ids_of.append(self.uid(u))
+            for kind, agencies in self._agencies.items():
+                agencies.append(self.org.agency(kind, u))
+        return range(n, n + k)
 
     # -- running ------------------------------------------------------------------------------------
     def start(self) -> None:

@@ -67,6 +67,55 @@ def _on_time_share(findings: Findings, clause: str) -> float:
     return float("nan") if n == 0 else max(0.0, 1.0 - bad / n)
 
 
+def _asof(rows: pd.DataFrame, events: pd.DataFrame, direction: str, strict: bool = False) -> pd.Series:
+    """For each row (``cadre``, ``time``), the time of the nearest event of the same cadre at or after it
+    (``direction="forward"``) or at or before it (``"backward"``); ``strict`` excludes the row's own time."""
+    def ids(table: pd.DataFrame) -> pd.Series:
+        return pd.Series(table["cadre"].to_numpy(dtype=object), dtype="str")  # one key dtype, even when empty
+
+    left = pd.DataFrame({"cadre": ids(rows), "time": rows["time"].to_numpy(), "row": np.arange(len(rows))})
+    left = left.sort_values("time", kind="stable")
+    right = pd.DataFrame({"cadre": ids(events), "hit": events["time"].to_numpy()})
+    right = right.assign(time=right["hit"]).sort_values("time", kind="stable")
+    found = pd.merge_asof(left, right, on="time", by="cadre", direction=direction, allow_exact_matches=not strict)
+    return pd.Series(found.sort_values("row")["hit"].to_numpy(), index=rows.index)
+
+
+def _open_days(rows: pd.DataFrame, done: pd.DataFrame, stops: pd.DataFrame, end: pd.Timestamp) -> np.ndarray:
+    """Days from each row until the first ``done`` event of its cadre — or, if none comes first, until the
+    first ``stops`` event after it or the end of the log (a spell of obligation cut short)."""
+    finish = _asof(rows, done, "forward")
+    stop = _asof(rows, stops, "forward", strict=True).fillna(end)
+    finish = finish.where(finish <= stop, stop).fillna(stop)
+    return _days(finish, rows["time"]).to_numpy()
+
+
+def _registration_kpis(log: EventLog) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """Registration work of the changing organisation (2.2.a), per row of the table it is counted on: the days
+    each cadre entering a category stays unregistered (0 when a registration is still in force; until he
+    leaves or the log ends if never), and the days each registration outlives the category it was for."""
+    entered, left = log.table("CategoryEntered"), log.table("CategoryLeft")
+    registered, withdrawn = log.table("PSBRegistered"), log.table("PSBDeregistered")
+
+    def in_force(rows: pd.DataFrame) -> np.ndarray:
+        last = _asof(rows, registered, "backward")
+        return (last.notna() & ~(_asof(rows, withdrawn, "backward") >= last)).to_numpy()
+
+    unregistered = np.where(in_force(entered), 0.0, _open_days(entered, registered, left, log.end))
+    stale = left[in_force(left)]
+    return {"unregistered": (entered, unregistered), "stale": (stale, _open_days(stale, withdrawn, entered, log.end))}
+
+
+def _led(log: EventLog, gone: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Of absconding and defection events: which were by the delegation's (or institution's) leader, and which
+    from an institution posted abroad."""
+    formed = log.table("DelegationFormed").drop_duplicates("delegation", keep="last").set_index("delegation")
+    leader = gone["delegation"].map(formed["leader"].astype("str"))
+    kinds = log.objects_of("delegation").set_index("object_id")
+    kind = gone["delegation"].map(kinds["kind"].astype("str"))
+    return (leader == gone["cadre"].astype("str")).to_numpy(), (kind == "posted").to_numpy()
+
+
 def kpis(log: EventLog, findings: Findings) -> dict[str, float]:
     """One replication's KPIs as a flat dict of numbers (one row of the KPI table)."""
     return kpis_by_replication(log, [findings], lambda table: np.zeros(len(table), dtype=np.int64))[0]
@@ -108,6 +157,18 @@ def kpis_by_replication(log: EventLog, findings: Sequence[Findings], which: Repl
         put(f"violations_{clause}", (c.get(clause, 0) for c in per_clause))
     put("non_return", count(log.table("NonReturnDeclared")))
     put("abscond", count(log.table("Abscond")) + count(log.table("Defection")))
+    gone = pd.concat([log.table(t)[["event_id", "time", "cadre", "delegation"]] for t in ("Abscond", "Defection")])
+    by_leader, posted = _led(log, gone)
+    put("abscond_leader", count(gone, by_leader))
+    put("abscond_posted", count(gone, posted))
+    for name, (table, days) in _registration_kpis(log).items():
+        per = by_replication(which(table), days, n)
+        put(f"{name}_cadre_days", (d.sum() for d in per))
+        if name == "unregistered":
+            put("registration_lag_days", map(_mean, per))
+    for name, event in (("category_entries", "CategoryEntered"), ("category_exits", "CategoryLeft"),
+                        ("deregistrations", "PSBDeregistered")):
+        put(name, count(log.table(event)))
     flights, blocked = log.table("Flight"), log.table("ExitBlocked")
     put("flight_attempts", count(flights) + count(blocked))
     put("flight_blocked", count(blocked))

@@ -88,6 +88,9 @@ class Trips(Frozen):
     public_days_mean: float = Param(9.0, unit="days", ge=1, le=120)
     posting_per_cadre_year: float = Param(0.002, unit="postings / cadre / year", ge=0, le=1)
     posting_days_mean: float = Param(900.0, unit="days", ge=90, le=3000)
+    posting_size_mean: float = Param(3.0, unit="staff posted together (the institution's head and staff)", ge=1,
+                                     le=40, source="assumption: a small office abroad; 1 = one cadre alone "
+                                     "(earlier versions)")
     private_per_cadre_year: float = Param(0.25, unit="trips / cadre / year", ge=0, le=10)
     private_days_mean: float = Param(12.0, unit="days", ge=1, le=120)
     long_stay_share: float = Param(0.04, unit="share of private trips", ge=0, le=1)
@@ -103,6 +106,54 @@ class Trips(Frozen):
     residency_hk_macao_share: float = Param(
         0.5, unit="share of residency documents that are a one-way permit or HK/Macao permanent ID (3.5.a)",
         ge=0, le=1, source="assumption: 3.5.a names two HK/Macao documents and one foreign; taken as half")
+
+
+class Personnel(Frozen):
+    """The changing organisation (issue 14): careers move cadres into and out of the registration categories of
+    2.2.a, and each move gives the unit's organisation-personnel department registration or de-registration work
+    with public security. All rates 0: a static organisation (the logs of earlier versions)."""
+
+    promotion_rate: float = Param(1.0, unit="× the promotions that keep organisation.ranks in balance with "
+                                  "retirements and hires", ge=0, le=10,
+                                  source="assumption: from rank r, retirement_rate × (share above r) / (share at "
+                                  "r) a year keeps the pyramid (a section-level cadre ~1 %, a deputy-division one "
+                                  "~3 %); the notice gives no number")
+    retirement_rate: float = Param(0.025, unit="retirements / in-service cadre-year", ge=0, le=1,
+                                   source="assumption: careers of ~40 years")
+    leading_entry_rate: float = Param(0.07, unit="appointments to a leading post / deputy-division-or-above "
+                                      "cadre-year without one", ge=0, le=1,
+                                      source="assumption: with leading_exit_rate keeps organisation.leading_share")
+    leading_exit_rate: float = Param(0.03, unit="departures from a leading post / leading cadre-year (退出领导岗位)",
+                                     ge=0, le=1, source="assumption")
+    key_post_entry_rate: float = Param(0.022, unit="moves into a key post / cadre-year without one", ge=0, le=1,
+                                       source="assumption: with key_post_exit_rate keeps organisation.key_post_share")
+    key_post_exit_rate: float = Param(0.2, unit="moves out of a key post / key-post cadre-year", ge=0, le=1,
+                                      source="assumption: rotation (轮岗) about every five years")
+    security_entry_rate: float = Param(0.003, unit="moves into a security-sensitive post / cadre-year", ge=0,
+                                       le=1, source="assumption: with security_exit_rate keeps "
+                                       "organisation.security_sensitive_share")
+    security_exit_rate: float = Param(0.1, unit="moves out of a security-sensitive post / cadre-year in one",
+                                      ge=0, le=1, source="assumption")
+    hires_per_retirement: float = Param(1.0, unit="cadres hired per retirement (yearly recruitment at section level "
+                                        "into the retirees' units)", ge=0, le=3,
+                                        source="assumption: a unit's strength kept (编制)")
+    registration_late: float = Param(0.1, unit="probability the filing comes after rules.registration_days", ge=0,
+                                     le=1, source="assumption: 2003 No. 13 Art. 5 asks for 及时 (no number)")
+    registration_late_days: float = Param(60.0, unit="days past the deadline of a late filing (mean, exponential)",
+                                          ge=0, le=3650, source="assumption")
+    registration_miss: float = Param(0.05, unit="probability the filing is never made", ge=0, le=1,
+                                     source="assumption")
+    deregistration_late: float = Param(0.2, unit="probability the de-registration comes after "
+                                       "rules.registration_days", ge=0, le=1, source="assumption")
+    deregistration_late_days: float = Param(60.0, unit="days past the deadline of a late de-registration (mean, "
+                                            "exponential)", ge=0, le=3650, source="assumption")
+    deregistration_miss: float = Param(0.1, unit="probability the de-registration is never filed", ge=0, le=1,
+                                       source="assumption")
+
+
+REGISTRATION_WORK: tuple[str, ...] = tuple(f"personnel.{k}" for k in Personnel.model_fields
+                                          if k.endswith(("_late", "_miss")))
+"""The department's lapses in registration work: zero in a fully compliant world (:meth:`Scenario.compliant`)."""
 
 
 class Approval(Frozen):
@@ -125,6 +176,11 @@ class Coefficients(Frozen):
     funds_elasticity: float = Param(0.5, unit="weight of funds / mean funds in the flight factor", ge=0, le=1)
     flight_factor_cap: float = Param(3.0, unit="maximum flight factor", ge=1, le=20)
     no_document_factor: float = Param(0.5, unit="flight factor without a document in hand", ge=0, le=1)
+    leader_factor: float = Param(0.5, unit="non-return hazard of a delegation's leader or an institution's head "
+                                 "relative to a member", ge=0, le=10,
+                                 source="assumption: clauses.md Part 5 rows 21 and 5.5 (unit heads among fugitives, "
+                                 "a district secretary who stayed in France); 0 = leaders always return (earlier "
+                                 "versions)")
     hk_macao_factor: float = Param(
         1.5, unit="× the propensity to skip a report, keep a document or travel unapproved, for a two-way "
                   "HK/Macao permit", ge=0, le=10,
@@ -468,6 +524,7 @@ class Scenario(Frozen):
     calendar: Calendar = Field(default_factory=Calendar)
     organisation: Organisation = Field(default_factory=Organisation)
     trips: Trips = Field(default_factory=Trips)
+    personnel: Personnel = Field(default_factory=Personnel)
     approval: Approval = Field(default_factory=Approval)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     controls: Controls = Field(default_factory=Controls)
@@ -490,8 +547,9 @@ class Scenario(Frozen):
 
     def compliant(self) -> Scenario:
         """The same world with every behaviour propensity, and every failure rate of the organisation's own
-        reporting and correction, set to full compliance (0)."""
-        zero = {f"behaviour.{k}": 0.0 for k in PROPENSITIES} | {k: 0.0 for k in ORGANISATION_FAILURES}
+        reporting, correction and registration work, set to full compliance (0)."""
+        zero = {f"behaviour.{k}": 0.0 for k in PROPENSITIES} | dict.fromkeys(REGISTRATION_WORK, 0.0)
+        zero |= {k: 0.0 for k in ORGANISATION_FAILURES}
         return self.replace(**zero)
 
     def replace(self, **changes: object) -> Scenario:

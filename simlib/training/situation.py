@@ -30,6 +30,9 @@ def build_log(situation: Mapping[str, Any], world: World | None = None, source: 
     for ev in situation.get("events") or []:
         ev = dict(ev)
         b.add_event(ev.pop("type"), str(ev.pop("time")), **ev)
+    for ch in situation.get("changes") or []:  # timed attributes: {object: cadre, id: li, time: …, rank: …}
+        ch = dict(ch)
+        b.change(ch.pop("object"), ch.pop("id"), str(ch.pop("time")), **ch)
     end = situation.get("end")
     return b.build(end=str(end) if end is not None else None, source=source or str(situation.get("id", "situation")))
 

@@ -18,7 +18,7 @@ from simlib.scenario import CONTROL_CLAUSES, Preset, Scenario, preset, presets
 from simlib.views.sections import param_text
 from simlib.views.widgets import FieldSpec, field_specs, make_widget, widget_value
 
-SECTIONS = ("controls", "behaviour", "enforcement", "approval", "trips", "organisation", "calendar")
+SECTIONS = ("controls", "behaviour", "enforcement", "approval", "trips", "organisation", "personnel", "calendar")
 WORLD = ("organisation.cadres", "calendar.years")  # the size of the world: the explorer's own controls
 FORM_CLASS = "simlib-form"
 

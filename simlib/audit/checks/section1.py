@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from simlib.audit.checks.section2 import applied
 from simlib.audit.context import DAYS, AuditContext
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
@@ -53,7 +54,7 @@ def public_trip_approved_within_authority(ctx: AuditContext) -> Found:
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
     approvals = ctx.t("TripApproved")
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
-    competent = _before(ctx, exits, approvals[~ctx.below_authority(approvals)])
+    competent = _before(ctx, exits, approvals[~ctx.below_authority(applied(ctx, approvals))])
     ultra_vires = approved.notna() & ~competent
     return [
         ctx.finding(exits[approved.isna()], "unapproved"),
@@ -64,10 +65,10 @@ def public_trip_approved_within_authority(ctx: AuditContext) -> Found:
 @check("1.2.b", codes={"unapproved": "high"}, triggers=("Exit",), params=("county_division_includes_deputy",),
        existence_only=True)
 def county_plus_public_trip_approved(ctx: AuditContext) -> Found:
-    """A public trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
-    found, so only the approval's existence is checked)."""
+    """A public trip of a cadre at county/division level or above when he leaves is approved before exit (1999
+    No. 23 was not found, so only the approval's existence is checked)."""
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
-    exits = exits[ctx.attr(exits["cadre"], "county_plus").eq(True)]
+    exits = exits[ctx.attr_at(exits["cadre"], "county_plus", exits["time"]).eq(True)]
     return ctx.finding(exits[~_before(ctx, exits, ctx.t("TripApproved"))], "unapproved")
 
 
@@ -90,8 +91,10 @@ def posting_rules_issued(ctx: AuditContext) -> Found:
        params=("branch_min_members",), party_only=True)
 def temporary_party_organisation(ctx: AuditContext) -> Found:
     """A temporary delegation with Party members sets up a temporary Party branch — a Party group when it has
-    fewer than ``branch_min_members`` Party members — by the time it leaves."""
+    fewer than ``branch_min_members`` Party members — by the time it leaves (an institution posted abroad, a
+    delegation of kind ``posted``, is governed by its unit's posting rules instead: 1.3.a)."""
     formed = ctx.t("DelegationFormed")
+    formed = formed[~ctx.attr(formed["delegation"], "kind", of="delegations").eq("posted").to_numpy()]
     members = ctx.links("DelegationFormed", "member").rename(columns={"object_id": "cadre"})
     people = ctx.concat([
         formed[["delegation", "time", "leader"]].rename(columns={"leader": "cadre"}),

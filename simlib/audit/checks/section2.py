@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.audit.context import DAYS, AuditContext
+from simlib.audit.context import DAYS, TIMED_SOURCES, AuditContext
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
 from simlib.log.eventlog import TIME_DTYPE
@@ -17,6 +17,14 @@ TRIP_CADRE = ["trip", "cadre"]
 FLAGS = {"exit_banned": "ExitBanned", "suspected": "SuspectedViolation"}  # FlagCleared.flag -> event type
 STATUS_RECIPIENTS = ("unit", "party_org")  # 2.3.c: 所在单位和单位党组织
 DAYS_PER_MONTH = 365.25 / 12
+
+
+def applied(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` of a trip (approvals, vettings) timed at the application for the trip (TripRequested; else
+    their own time): a cadre is approved by, and vetted as, the one he was when he applied — a promotion while
+    the application is under review changes neither."""
+    asked = ctx.last_before(rows, ctx.t("TripRequested"), by=TRIP_CADRE)
+    return rows.assign(time=asked.fillna(rows["time"]))
 
 
 def _judged_approvals(ctx: AuditContext) -> pd.DataFrame:
@@ -71,10 +79,10 @@ def reporting_periods(params: Params, stays: pd.DataFrame) -> pd.DataFrame:
 @check("2.1.a", codes={"unapproved": "high", "wrong_authority": "high"}, triggers=("Exit",))
 def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
     """A private trip is approved before exit by the body holding cadre-management authority over the
-    cadre."""
+    cadre (at the approval: a promotion can move it up)."""
     exits = ctx.departures(PRIVATE)
     approvals = ctx.t("TripApproved")
-    authority = ctx.attr(approvals["cadre"], "management_authority")
+    authority = ctx.attr_at(approvals["cadre"], "management_authority", applied(ctx, approvals)["time"])
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
     proper = ctx.last_before(exits, approvals[authority.isna() | ctx.same(approvals["approver"], authority)],
                              by=TRIP_CADRE).notna()
@@ -88,10 +96,10 @@ def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
 @check("2.1.b", codes={"unapproved": "high"}, triggers=("Exit",), params=("county_division_includes_deputy",),
        existence_only=True)
 def county_plus_private_trip_approved(ctx: AuditContext) -> Found:
-    """A private trip of a county/division-level-or-above cadre is approved before exit (1999 No. 23 was not
-    found, so only the approval's existence is checked)."""
+    """A private trip of a cadre at county/division level or above when he leaves is approved before exit (1999
+    No. 23 was not found, so only the approval's existence is checked)."""
     exits = ctx.departures(PRIVATE)
-    exits = exits[ctx.attr(exits["cadre"], "county_plus").eq(True)]
+    exits = exits[ctx.attr_at(exits["cadre"], "county_plus", exits["time"]).eq(True)]
     approved = ctx.last_before(exits, ctx.t("TripApproved"), by=TRIP_CADRE).notna()
     return ctx.finding(exits[~approved], "unapproved")
 
@@ -103,14 +111,15 @@ def approval_authority_not_delegated(ctx: AuditContext) -> Found:
     lower body, none by the authority). Who approves is judged here; whether a vetting was done at all is
     2.1.d's matter."""
     approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
-    by_authority = ctx.same(approvals["approver"], ctx.attr(approvals["cadre"], "management_authority"))
+    by_authority = ctx.same(approvals["approver"], ctx.attr_at(approvals["cadre"], "management_authority",
+                                                               applied(ctx, approvals)["time"]))
     vetting = ctx.t("Vetting")
     by_itself = ctx.last_before(approvals, vetting, by=[*TRIP_CADRE, "approver"]).notna()
-    lower = vetting[ctx.below_authority(vetting).to_numpy()]
+    lower = vetting[ctx.below_authority(applied(ctx, vetting)).to_numpy()]
     below = ctx.last_before(approvals, lower, by=TRIP_CADRE)
     disguised = by_authority & ~by_itself & below.notna()
     return [
-        ctx.finding(approvals[ctx.below_authority(approvals)], "delegated_down"),
+        ctx.finding(approvals[ctx.below_authority(applied(ctx, approvals))], "delegated_down"),
         ctx.finding(approvals[disguised], "disguised", observed=below[disguised]),
     ]
 
@@ -118,13 +127,13 @@ def approval_authority_not_delegated(ctx: AuditContext) -> Found:
 @check("2.1.d", codes={"not_vetted": "high", "incomplete": "medium"}, triggers=("TripApproved",),
        params=("private_rules_apply_to_public",))
 def focused_vetting(ctx: AuditContext) -> Found:
-    """Before a leading cadre or a cadre in a key post is approved to go abroad, his recent political
-    performance and integrity are vetted."""
+    """Before a leading cadre or a cadre in a key post (when vetted, else when approved) is approved to go
+    abroad, his recent political performance and integrity are vetted."""
     approvals = _judged_approvals(ctx)
-    cadre = approvals["cadre"]
-    focus = ctx.attr(cadre, "is_leading_cadre").eq(True) | ctx.attr(cadre, "key_post_any").eq(True)
-    approvals = approvals[focus]
     vetting = ctx.t("Vetting")
+    cadre, time = approvals["cadre"], ctx.last_before(approvals, vetting, by=TRIP_CADRE).fillna(approvals["time"])
+    focus = ctx.attr_at(cadre, "is_leading_cadre", time).eq(True) | ctx.attr_at(cadre, "key_post_any", time).eq(True)
+    approvals = approvals[focus]
     full = vetting[vetting["political"].fillna(False) & vetting["integrity"].fillna(False)]
     vetted = ctx.last_before(approvals, vetting, by=TRIP_CADRE).notna()
     complete = ctx.last_before(approvals, full, by=TRIP_CADRE).notna()
@@ -156,21 +165,70 @@ def category_entered(ctx: AuditContext) -> pd.Series:
     return pd.Series(first["time"].to_numpy(), index=first["cadre"].astype(object).to_numpy())
 
 
-@check("2.2.a", codes={"late": "medium", "missing": "high"}, params=(*DAYS, "registration_days",
-       "county_division_includes_deputy", "bureau_includes_deputy"), binds_non_party=True)
+def category_moves(ctx: AuditContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """When cadres enter and leave the registration-for-filing categories of 2.2.a (``cadre``, ``time``):
+    CategoryEntered and CategoryLeft events, and the moves the cadres' timed attributes show (rank,
+    employment, leading post and security category in force after each change, against those before it)."""
+    entered = [ctx.t("CategoryEntered")[["cadre", "time"]]]
+    left = [ctx.t("CategoryLeft")[["cadre", "time"]]]
+    changes = ctx.log.changes_of("cadre")
+    changes = changes[changes["field"].isin(TIMED_SOURCES["registrable"])]
+    if len(changes):
+        points = changes[["object_id", "time"]].drop_duplicates().sort_values(["object_id", "time"], kind="stable")
+        cadre, times = ctx.as_ids(points["object_id"].reset_index(drop=True)), points["time"].reset_index(drop=True)
+        now = ctx.attr_at(cadre, "registrable", times).eq(True).to_numpy()
+        first = ~cadre.duplicated().to_numpy()
+        before = np.where(first, ctx.attr(cadre, "registrable").eq(True).to_numpy(), np.roll(now, 1))
+        entered.append(pd.DataFrame({"cadre": cadre[now & ~before], "time": times[now & ~before]}))
+        left.append(pd.DataFrame({"cadre": cadre[before & ~now], "time": times[before & ~now]}))
+    return tuple(ctx.unique(ctx.concat(frames), ["cadre", "time"]) for frames in (entered, left))
+
+
+def registered_at(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
+    """Whether a registration is in force at each row's time (the last PSBRegistered not withdrawn since)."""
+    registered = ctx.last_before(rows, ctx.t("PSBRegistered"), by=["cadre"])
+    withdrawn = ctx.last_before(rows, ctx.t("PSBDeregistered"), by=["cadre"])
+    return registered.notna() & ~(withdrawn >= registered)
+
+
+@check("2.2.a", codes={"late": "medium", "missing": "high", "dereg_late": "low", "dereg_missing": "low"},
+       params=(*DAYS, "registration_days", "county_division_includes_deputy", "bureau_includes_deputy"),
+       binds_non_party=True)
 def registration_for_filing(ctx: AuditContext) -> Found:
     """Every cadre in a registration-for-filing category is registered with public security within
-    ``registration_days`` of the effective date, or of the day he enters the category (CategoryEntered: a
-    promotion, a new post, retirement) when that is later."""
-    entered = ctx.shared(category_entered)
-    in_category = ctx.category("registrable").to_numpy() | ctx.cadres.index.isin(entered.index)
-    cadres = ctx.cadres[in_category]
-    since = pd.Series(entered.reindex(cadres.index).to_numpy(), index=range(len(cadres))).astype(TIME_DTYPE)
-    rows = pd.DataFrame({"cadre": ctx.as_ids(cadres.index), "unit": cadres["unit"].to_numpy(),
-                         "time": since.where(since > ctx.start, ctx.start).astype(TIME_DTYPE)})
+    ``registration_days`` of the effective date, or of the day he enters the category when that is later (a
+    promotion, a new post, retirement: CategoryEntered, or his timed attributes); a registration in force then
+    counts. One who leaves every category (retirement below bureau level, leaving a leading or
+    security-sensitive post: CategoryLeft, or his timed attributes) is de-registered within the same period —
+    2003 No. 13 Art. 5 asks for changes to be filed 及时 — unless he is back in a category by then. An obligation
+    whose category ends before its deadline is not judged."""
+    entered, left = ctx.shared(category_moves)
+    cadres = ctx.cadres
+    first_in = ctx.lookup(ctx.as_ids(cadres.index), ctx.unique(entered, ["cadre"]).set_index("cadre")["time"])
+    first_out = ctx.lookup(ctx.as_ids(cadres.index), ctx.unique(left, ["cadre"]).set_index("cadre")["time"])
+    # in a category at creation — unless the log says he entered it later (old logs give final attributes)
+    initial = ctx.category("registrable").to_numpy() & ~(first_in.notna() & ~(first_out <= first_in)).to_numpy()
+    start = pd.DataFrame({"cadre": ctx.as_ids(cadres.index[initial]),
+                          "time": pd.Series(ctx.start, index=range(int(initial.sum()))).astype(TIME_DTYPE)})
+    rows = ctx.concat([start, entered.assign(time=entered["time"].where(entered["time"] > ctx.start, ctx.start))])
+    rows = ctx.unique(rows, ["cadre", "time"]).assign(unit=lambda r: ctx.attr(r["cadre"], "unit"))
     limit = ctx.params.registration_days
-    done = ctx.earliest(rows["cadre"], ctx.t("PSBRegistered"), "cadre")
-    return ctx.timeliness(rows, done, ctx.deadline(rows["time"], limit), limit=limit)
+    deadline = ctx.deadline(rows["time"], limit)
+    until = ctx.first_after(rows, left, by=["cadre"], strict=True)
+    judged = ~(until <= deadline)
+    done = ctx.first_after(rows, ctx.t("PSBRegistered"), by=["cadre"]).where(~registered_at(ctx, rows), rows["time"])
+    done = done.where(~(done > until))
+    gone = left.assign(unit=ctx.attr(left["cadre"], "unit"))
+    gone = gone[registered_at(ctx, gone).to_numpy()]
+    back = ctx.first_after(gone, entered, by=["cadre"], strict=True)
+    gone_deadline = ctx.deadline(gone["time"], limit)
+    still_out = ~(back <= gone_deadline)
+    withdrawn = ctx.first_after(gone, ctx.t("PSBDeregistered"), by=["cadre"])
+    return [
+        ctx.timeliness(rows[judged], done[judged], deadline[judged], limit=limit),
+        ctx.timeliness(gone[still_out], withdrawn[still_out], gone_deadline[still_out], limit=limit,
+                       codes=("dereg_late", "dereg_missing")),
+    ]
 
 
 @check("2.3.b", codes={"party_capacity": "medium"}, triggers=("PartyCapacityPublicActivity",), party_only=True)

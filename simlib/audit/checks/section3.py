@@ -59,14 +59,19 @@ def _registered_state_staff(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     """国家机关登记备案人员 at each row's time: state-organ staff registered for filing by then (PSBRegistered),
     or — under option registered_staff_reading ``category`` — in a registration category by then (an owed
     registration, a 2.2.a finding, exempts no one; a CategoryEntered after the row's time means not yet)."""
+    from simlib.audit.checks.section2 import category_entered, category_moves, registered_at
+
     staff = ctx.attr(rows["cadre"], "is_state_organ_staff").eq(True)
-    registered = ctx.last_before(rows, ctx.t("PSBRegistered"), by=["cadre"]).notna()
+    registered = registered_at(ctx, rows)  # and not withdrawn (PSBDeregistered) since
     if ctx.params.registered_staff_reading == "registered":
         return staff & registered
-    from simlib.audit.checks.section2 import category_entered
-
-    entered = ctx.lookup(rows["cadre"], ctx.shared(category_entered))
-    category = (ctx.attr(rows["cadre"], "registrable").eq(True) | entered.notna()) & ~(entered > rows["time"])
+    first_in = ctx.lookup(rows["cadre"], ctx.shared(category_entered))
+    moves_in, moves_out = ctx.shared(category_moves)  # entries and exits, by events or timed attributes
+    last_in, last_out = (ctx.last_before(rows, moves, by=["cadre"]) for moves in (moves_in, moves_out))
+    moved_in = last_in.notna() & ~(last_out >= last_in)
+    moved_out = last_out.notna() & ~(last_in > last_out)
+    in_category = ctx.attr_at(rows["cadre"], "registrable", rows["time"]).eq(True)
+    category = (in_category | moved_in) & ~moved_out & ~(first_in > rows["time"])
     return staff & (category | registered)
 
 
@@ -124,14 +129,14 @@ def refused_public_documents_revoked(ctx: AuditContext) -> Found:
 
 
 # -- 3.2 reporting and registering private documents and trips -------------------------------------------
-def _reports_up(ctx: AuditContext, cadres: pd.Series) -> pd.Series:
+def _reports_up(ctx: AuditContext, cadres: pd.Series, times: pd.Series) -> pd.Series:
     """True where a cadre is one of 各单位的领导干部, who report one level up (3.2.b): under option
     leader_report_reading ``unit_head`` the leader of his unit; under ``managed_one_level_up`` every leading
     cadre whose management authority is a body other than his own unit."""
     if ctx.params.leader_report_reading == "unit_head":
-        return ctx.attr(cadres, "is_unit_leader").eq(True)
-    authority = ctx.attr(cadres, "management_authority")
-    return (ctx.attr(cadres, "is_leading_cadre").eq(True) & authority.notna()
+        return ctx.attr_at(cadres, "is_unit_leader", times).eq(True)
+    authority = ctx.attr_at(cadres, "management_authority", times)
+    return (ctx.attr_at(cadres, "is_leading_cadre", times).eq(True) & authority.notna()
             & ~ctx.same(authority, ctx.attr(cadres, "unit")))
 
 
@@ -144,7 +149,7 @@ def _to_right_body(ctx: AuditContext, reports: pd.DataFrame) -> pd.Series:
     own = ctx.same(to, unit)
     top = parent.isna() & (authority.isna() | ctx.same(authority, unit))
     up = ctx.same(to, parent) | (ctx.same(to, authority) & ~own) | (top & own)
-    return up.where(_reports_up(ctx, who), own)
+    return up.where(_reports_up(ctx, who, reports["time"]), own)
 
 
 def doc_report_deadline(issued: pd.Series, first_use: pd.Series, params: Params) -> pd.Series:
@@ -177,7 +182,7 @@ def _report_duties(ctx: AuditContext) -> pd.DataFrame:
                          reported=before.fillna(ctx.first_after(exits, trip_reports, by=["trip"])),
                          right_body=ctx.has(exits, trip_reports[trip_reports["right_body"]], by=["trip"]))
     duties = ctx.concat([docs, trips])
-    return duties.assign(leader=_reports_up(ctx, duties["cadre"]))
+    return duties.assign(leader=_reports_up(ctx, duties["cadre"], duties["time"]))
 
 
 def _wrong_recipient(ctx: AuditContext, duties: pd.DataFrame) -> Found:

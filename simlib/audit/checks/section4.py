@@ -136,7 +136,7 @@ def _custody_lapse(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     ex = ctx.departures(TRIP_KINDS).dropna(subset=["document"])[["trip", "cadre", "time", "document"]]
     ex = rows[["trip", "cadre"]].reset_index(names="_row").merge(ex, on=["trip", "cadre"])
     doc_type = ctx.attr(ex["document"], "doc_type", of="documents")
-    registered = ctx.attr(ex["cadre"], "registrable").eq(True)
+    registered = ctx.attr_at(ex["cadre"], "registrable", ex["time"]).eq(True)
     registered &= ctx.attr(ex["cadre"], "is_state_organ_staff").eq(True)
     days = pd.Series(float("nan"), index=ex.index)
     days[doc_type.isin(PUBLIC_DOC_TYPES)] = ctx.params.public_doc_days
@@ -343,7 +343,8 @@ def delegation_absconding_accountability(ctx: AuditContext) -> Found:
     leader of the delegation or institution and the head of the dispatching unit are held accountable, each
     within case_days. The leader is the delegation's recorded leader, or — none recorded — whoever is held
     accountable as its leader or the institution's head about this member or case; the head is a leader of
-    the dispatching unit (the delegation's, else the member's own unit)."""
+    the dispatching unit (the delegation's, else the member's own unit). A leader who leaves himself answers as
+    the person (his sanction); the head of the dispatching unit answers for him."""
     ev = _stack(ctx, ("Abscond", "Defection"), ("cadre", "trip", "delegation", "case"))
     posted = ctx.attr(ev["trip"], "kind", of="trips").eq("public_posted")
     ev = ev[(ev["delegation"].notna() | posted).to_numpy()]
@@ -359,14 +360,15 @@ def delegation_absconding_accountability(ctx: AuditContext) -> Found:
     unknown = ev["leader"].isna()
     leader_done = ctx.first_after(ev, of_leader, by=["leader"]).where(
         ~unknown, ctx.first_after(ev, about, by=["cadre"]).fillna(ctx.first_after(ev, as_leader, by=["case"])))
+    led = ~(~unknown & ctx.same(ev["leader"], ev["cadre"]))  # a leader who left himself answers as the person
     of_head = acc[acc["role"].eq("dispatching_unit_head")]
-    of_head = of_head[ctx.attr(of_head["cadre"], "is_unit_leader").eq(True).to_numpy()]
+    of_head = of_head[ctx.attr_at(of_head["cadre"], "is_unit_leader", of_head["time"]).eq(True).to_numpy()]
     of_head = of_head.assign(unit=ctx.attr(of_head["cadre"], "unit"))
     days = ctx.params.case_days
     return [
         _timely(ctx, ev, ctx.first_after(ev, s[_disciplinary(ctx, s)], by=["cadre"]), days,
                 codes=("sanction_late", "sanction_missing")),
-        _timely(ctx, ev, leader_done, days, codes=("leader_late", "leader_missing")),
+        _timely(ctx, ev[led], leader_done[led], days, codes=("leader_late", "leader_missing")),
         _timely(ctx, ev, ctx.first_after(ev, of_head, by=["unit"]), days,
                 codes=("head_late", "head_missing")),
     ]

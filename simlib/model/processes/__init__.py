@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simlib.model.processes import corruption, private_trip, public_trip, supervision
+from simlib.model.processes import corruption, personnel, private_trip, public_trip, supervision
 
 if TYPE_CHECKING:
     from simlib.model.world import Model
@@ -35,6 +35,8 @@ def start_all(m: Model) -> None:
             env.process(supervision.bulletins(m, agency))
     env.process(supervision.routine_supervision(m))
     env.process(supervision.residency(m))
+    if personnel.active(m):
+        env.process(personnel.careers(m))
     env.process(public_trip.delegations(m))
     env.process(public_trip.postings(m))
     env.process(private_trip.private_trips(m))

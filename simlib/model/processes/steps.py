@@ -365,8 +365,9 @@ def custodian_of(m: Model, u: int) -> str | None:
 
 
 def in_custody_scope(m: Model, c: int) -> bool:
-    """3.3.a: registered-for-filing personnel of state organs hand private documents in after return."""
-    return bool(m.org.registrable[c] and m.org.state[c])
+    """3.3.a: registered-for-filing personnel of state organs hand private documents in after return (those in a
+    category, and those still registered after leaving it)."""
+    return bool((m.org.registrable[c] or m.registered[c]) and m.org.state[c])
 
 
 def leader_of(m: Model, members: list[int]) -> int:
