@@ -1,5 +1,6 @@
 """The object-centric event log: the vocabulary, the columnar container, validation, the builder and the
-readers and writers (OCEL 2.0 JSON, Parquet, CSV).
+readers and writers (OCEL 2.0 JSON, SQLite and XML, Parquet, CSV), timed object attributes
+(``EventLog.changes``, ``EventLog.value_at``) and object-to-object relations (:mod:`simlib.log.relations`).
 
 >>> from simlib.log import read_log
 >>> log = read_log("my-log.jsonocel")   # doctest: +SKIP
