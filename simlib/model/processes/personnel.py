@@ -45,11 +45,12 @@ def promotion_rates(m: Model) -> np.ndarray:
     return m.sc.personnel.promotion_rate * m.sc.personnel.retirement_rate * balance
 
 
-def rates(m: Model) -> np.ndarray:
-    """Per cadre (rows) and move (columns, as :data:`MOVES`), the monthly probability of the move now."""
+def rates(m: Model, top: np.ndarray, promotion: np.ndarray) -> np.ndarray:
+    """Per cadre (rows) and move (columns, as :data:`MOVES`), the monthly probability of the move now, given
+    each unit's ``top`` rank and the ``promotion`` rate from each rank (:func:`promotion_rates`)."""
     p, o = m.sc.personnel, m.org
     here = ~(o.retired | m.gone | m.removed)  # in service and in post: not abroad for good, not under investigation
-    cap = np.asarray([RANK_CAP[int(lv)] for lv in o.unit_level])[o.unit]
+    cap = top[o.unit]
     has_key, has_sec = o.key_post != "", o.security != ""
     eligible = (
         here & (o.rank < cap),
@@ -61,7 +62,7 @@ def rates(m: Model) -> np.ndarray:
         here & ~has_sec,
         here & has_sec,
     )
-    per_year = [promotion_rates(m)[o.rank], *(getattr(p, f"{move}_rate") for move in MOVES[1:])]
+    per_year = [promotion[o.rank], *(getattr(p, f"{move}_rate") for move in MOVES[1:])]
     return np.column_stack([e * (r / MONTHS_PER_YEAR) for e, r in zip(eligible, per_year, strict=True)])
 
 
@@ -70,10 +71,12 @@ def careers(m: Model) -> Proc:
     ones in proportion to their rates); once a year, the units recruit for the year's retirements."""
     rng = m.rng["personnel"]
     month = YEAR_DAYS / MONTHS_PER_YEAR
+    top = np.asarray([RANK_CAP[int(lv)] for lv in m.org.unit_level])
+    promotion = promotion_rates(m)
     retired_units: list[int] = []
     for k in itertools.count(1):
         yield m.env.timeout(month)
-        hazard = rates(m)
+        hazard = rates(m, top, promotion)
         cumulative = np.cumsum(hazard, axis=1)
         u = rng.random(m.org.n)
         movers = np.flatnonzero(u < cumulative[:, -1])
