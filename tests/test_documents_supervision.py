@@ -89,6 +89,8 @@ def test_a_stopped_suspect_tries_a_forged_passport_and_the_border_catches_it() -
     assert codes(found, "4.3.e").get("referral_missing", 0) == 0  # each referred in time (or not yet due)
     assert set(false_docs["cadre"].astype(str)) & set(log.table("LegalReferral")["cadre"].astype(str))
     assert set(false_docs["cadre"].astype(str)) <= set(log.table("MajorReport")["cadre"].astype(str))
+    assert set(false_docs["case"].astype(str)) <= set(log.table("Pursuit")["case"].astype(str))
+    assert "4.3.d" not in set(found.table["clause"])
     assert kpis(log, found)["blocked_by_border_check"] >= len(false_docs)
 
 

@@ -207,7 +207,8 @@ def travel_document(m: Model, c: int) -> Proc:
 def false_document_flight(m: Model, c: int, case: str) -> Proc:
     """4.3.e: a suspect stopped from leaving may get a forged, altered or bought passport (its name not his: exit
     control does not stop it) and try again; the border detects it with probability enforcement.forgery_detect
-    (then the fraud is a case of its own, reported upward as a major situation, 4.2.e)."""
+    (then the fraud is a case of its own — a suspected crime public security takes up, 4.3.d — reported upward
+    as a major situation, 4.2.e)."""
     if m.gone[c] or m.removed[c] or not m.act(c, "forged_document", detection=("border_check",), case=case):
         return
     rng = m.rng["forgery"]
@@ -226,6 +227,7 @@ def false_document_flight(m: Model, c: int, case: str) -> Proc:
         m.docs.move(d, "void")  # seized
         m.removed[c] = True
         major_report(m, c, fraud)
+        m.env.process(start_pursuit(m, c, fraud))  # public security holds him (4.3.d: a suspected crime)
         yield from handle_case(m, c, fraud, basis="4.3.e", crime=True)
         return
     m.emit("Exit", trip=trip, cadre=m.cid(c), document=m.docs.ids[d], port=m.port())
