@@ -135,3 +135,14 @@ def test_full_compliance_in_a_moving_organisation_yields_no_findings() -> None:
     assert len(log.changes_of("cadre")) > 500 and len(log.table("PSBDeregistered"))
     found = audit(log, m.params)
     assert len(found) == 0, found.table.groupby(["clause", "code"]).size().to_string()
+
+
+def test_one_move_a_month_even_for_a_unit_head_s_successor() -> None:
+    """Heads retire every month and their successors are due other moves: no attribute changes twice at once
+    (the log would refuse two values of one attribute at one time)."""
+    world = tiny(300, 3.0, **{"personnel.retirement_rate": 1.0, "personnel.leading_exit_rate": 0.0,
+                              "organisation.leading_share": 0.0, "personnel.leading_entry_rate": 1.0,
+                              "personnel.promotion_rate": 0.0})
+    for seed in range(4):
+        changes = Model(world, seed=seed).run().log().changes_of("cadre")
+        assert not changes.duplicated(["object_id", "field", "time"]).any()

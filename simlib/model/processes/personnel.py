@@ -80,9 +80,12 @@ def careers(m: Model) -> Proc:
         cumulative = np.cumsum(hazard, axis=1)
         u = rng.random(m.org.n)
         movers = np.flatnonzero(u < cumulative[:, -1])
+        moved: set[int] = set()  # one move a month: a successor named this month waits for the next
         for c in movers.tolist():
+            if c in moved:
+                continue
             move = MOVES[int(np.searchsorted(cumulative[c], u[c], side="right"))]
-            apply_move(m, c, move)
+            apply_move(m, c, move, moved)
             if move == "retirement":
                 retired_units.append(int(m.org.unit[c]))
         if k % MONTHS_PER_YEAR == 0 and retired_units:
@@ -102,8 +105,10 @@ def recruit(m: Model, units: np.ndarray) -> None:
                rng.gen.lognormal(-0.5 * o.risk_sigma**2, o.risk_sigma, len(units)))
 
 
-def apply_move(m: Model, c: int, move: str) -> None:
-    """One career move of cadre c now: new attribute values, their record, and the registration work."""
+def apply_move(m: Model, c: int, move: str, moved: set[int]) -> None:
+    """One career move of cadre c now: new attribute values, their record, and the registration work (``moved``:
+    the cadres whose attributes changed this month, c and any successor he makes)."""
+    moved.add(c)
     o, rng = m.org, m.rng["personnel"]
     before = bool(o.registrable[c])
     changed: dict[str, Any] = {}
@@ -120,7 +125,7 @@ def apply_move(m: Model, c: int, move: str) -> None:
     elif move == "retirement":
         o.retired[c] = True
         changed["employment"] = "retired"
-        changed.update(leave_posts(m, c))
+        changed.update(leave_posts(m, c, moved))
     elif move == "leading_entry":
         o.leading[c] = True
         changed["is_leading_cadre"] = True
@@ -145,7 +150,7 @@ def apply_move(m: Model, c: int, move: str) -> None:
         left(m, c)
 
 
-def leave_posts(m: Model, c: int) -> dict[str, Any]:
+def leave_posts(m: Model, c: int, moved: set[int]) -> dict[str, Any]:
     """A retiring cadre leaves his leading, key and security-sensitive posts; a unit leader is succeeded by
     the unit's highest-ranked cadre in service (the first in roster order among equals)."""
     o = m.org
@@ -160,19 +165,22 @@ def leave_posts(m: Model, c: int) -> dict[str, Any]:
     if o.unit_leader[c]:
         o.unit_leader[c] = False
         changed["is_unit_leader"] = False
-        succeed(m, int(o.unit[c]))
+        succeed(m, int(o.unit[c]), moved)
     return changed
 
 
-def succeed(m: Model, u: int) -> None:
-    """A new head of unit u: its highest-ranked cadre in service and in post, now a leading cadre."""
+def succeed(m: Model, u: int, moved: set[int]) -> None:
+    """A new head of unit u: its highest-ranked cadre in service and in post who has not moved this month (one
+    change of an attribute at a time), now a leading cadre."""
     o = m.org
     staff = o.members_of(u)
     staff = staff[~(o.retired[staff] | m.gone[staff] | m.removed[staff])]
+    staff = staff[~np.isin(staff, list(moved))]
     if not len(staff):
         o.unit_head[u] = -1
         return
     head = int(staff[np.argmax(o.rank[staff])])
+    moved.add(head)
     o.unit_head[u] = head
     o.unit_leader[head] = True
     changed: dict[str, Any] = {"is_unit_leader": True}
