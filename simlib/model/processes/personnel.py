@@ -77,14 +77,14 @@ def careers(m: Model) -> Proc:
     for k in itertools.count(1):
         yield m.env.timeout(month)
         hazard = rates(m, top, promotion)
-        cumulative = np.cumsum(hazard, axis=1)
         u = rng.random(m.org.n)
-        movers = np.flatnonzero(u < cumulative[:, -1])
+        movers = np.flatnonzero(u < hazard.sum(axis=1))
+        cumulative = np.cumsum(hazard[movers], axis=1)  # only the movers' moves are chosen
         moved: set[int] = set()  # one move a month: a successor named this month waits for the next
-        for c in movers.tolist():
+        for i, c in enumerate(movers.tolist()):
             if c in moved:
                 continue
-            move = MOVES[int(np.searchsorted(cumulative[c], u[c], side="right"))]
+            move = MOVES[min(int(np.searchsorted(cumulative[i], u[c], side="right")), len(MOVES) - 1)]
             apply_move(m, c, move, moved)
             if move == "retirement":
                 retired_units.append(int(m.org.unit[c]))
