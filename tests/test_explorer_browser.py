@@ -19,6 +19,8 @@ from simlib.views.forms import preset_options
 ROOT = Path(__file__).resolve().parents[1]
 EXPLORER = ROOT / "notebooks" / "planning" / "explorer.ipynb"
 LANG, REPS, SHOWN, CHOSEN = "zh", 10, "no_private_custody", "no_exit_control"  # the notebook's defaults; a gap
+# The status line of the look on all replications starts "10次重复（…"; the early look's says "已完成4/10次重复（…"
+FINAL_STATUS = "prefix => document.querySelector('.simlib-status').innerText.startsWith(prefix)"
 FONT_AWESOME = "https://cdn.jsdelivr.net/npm/@fortawesome/"  # Voilà's lab template links its CSS (aborted here)
 
 
@@ -34,8 +36,8 @@ def test_choosing_a_gap_updates_the_difference_table(tmp_path: Path,
         table = page.locator(".simlib-differences table")
         table.wait_for(timeout=300_000)  # the notebook runs its first look (pool, baseline) before showing
         assert page.locator(".simlib-preset select").input_value() == labels[SHOWN]
+        page.wait_for_function(FINAL_STATUS, arg=reps_shown, timeout=300_000)  # not the early look's status
         before = table.inner_text()
-        assert reps_shown in page.locator(".simlib-status").inner_text()
         screenshot(page, "before", tmp_path)
 
         started = time.perf_counter()
@@ -47,9 +49,8 @@ def test_choosing_a_gap_updates_the_difference_table(tmp_path: Path,
         record_property("round_trip_s", round(round_trip, 2))
         print(f"explorer in the browser: {CHOSEN} chosen -> difference table changed in {round_trip:.2f} s")
 
-        after = table.inner_text()
-        assert after != before and len(table.locator("tbody tr").all()) >= 5
-        page.locator(".simlib-status").filter(has_text=reps_shown).wait_for(timeout=10_000)
+        page.wait_for_function(FINAL_STATUS, arg=reps_shown, timeout=300_000)  # the look on all replications
+        assert table.inner_text() != before and len(table.locator("tbody tr").all()) >= 5
         screenshot(page, "after", tmp_path)
     assert requests.local, "nothing was served by Voilà"
     assert all(u.startswith(FONT_AWESOME) for u in requests.external), requests.external
