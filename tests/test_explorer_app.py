@@ -34,6 +34,9 @@ def test_the_status_of_an_early_look_names_its_replications_in_chinese() -> None
                      early=0) as app:
         look = app.look({"behaviour.overstay": 0.5})
         assert "已完成1/3次重复" not in status_text(look, 3, "zh")
+        page = app.levels.value + app.charts.value  # the arms named in Chinese: tables, legends, alt text
+        assert "基准" in page and "调整后" in page
+        assert "baseline" not in page and "alternative" not in page
         first = app.explorer(app.world())
         early = next(iter(first.looks({"behaviour.overstay": 0.4}, first=1)))
     assert early.reps == 1 and status_text(early, 3, "zh").startswith("已完成1/3次重复")

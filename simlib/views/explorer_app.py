@@ -81,11 +81,16 @@ def differences_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADL
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def scenario_label(name: str, lang: str) -> str:
+    """The explorer's two arms as the page names them (the baseline, the changed scenario)."""
+    return t("planning.col.baseline" if name == BASELINE else "planning.col.value", lang)
+
+
 def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> str:
     """Each scenario's mean with its CI."""
     s = look.summary.set_index(["scenario", "kpi"])
     names = list(dict.fromkeys(look.summary["scenario"]))
-    head = "".join(f"<th>{E(x)}</th>" for x in (t("planning.col.kpi", lang), *names))
+    head = "".join(f"<th>{E(x)}</th>" for x in (t("planning.col.kpi", lang), *(scenario_label(n, lang) for n in names)))
     rows = []
     for k in kpis:
         cells = "".join(f"<td>{E(fmt(s.loc[(n, k), 'mean'], k))} "
@@ -101,14 +106,15 @@ def charts_html(look: Exploration, world: World, lang: str, root_seed: int = 0,
     """The flight funnel of both scenarios (mean per replication of the look) and their document hand-ins by
     year (one replication each, on the look's first seed), each with alt text and a caption saying so.
     ``baseline``: the baseline's replication on that seed when already run (it is the same for every look)."""
-    funnel = funnel_means(look.table)
+    labels = {name: scenario_label(name, lang) for name in (BASELINE, ALTERNATIVE)}
+    funnel = funnel_means(look.table).replace({"scenario": labels})
     out = figure_html(funnel_plot(funnel, lang=lang, note=t("fig.mean_reps", lang, reps=world.reps)),
                       caption=f"{t('fig.slot.funnel', lang)} — {t('fig.basis.means', lang, reps=world.reps)}")
     base = baseline or baseline_sample(world, root_seed)
     alt = (base if not look.overrides
            else run_once(world_scenario(world.scenario, look.overrides, world.overrides), base.seed))
-    sample = Sample(base.seed, {BASELINE: base, ALTERNATIVE: alt})
-    basis = t("fig.basis.one_rep", lang, seed=sample.seed, names=f"{BASELINE}, {ALTERNATIVE}")
+    sample = Sample(base.seed, {labels[BASELINE]: base, labels[ALTERNATIVE]: alt})
+    basis = t("fig.basis.one_rep", lang, seed=sample.seed, names=("、" if lang == "zh" else ", ").join(sample.runs))
     return out + figure_html(custody_figure(sample, lang), caption=f"{t('fig.slot.custody', lang)} — {basis}")
 
 
