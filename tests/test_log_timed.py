@@ -195,3 +195,22 @@ def test_every_cadre_career_attribute_is_timed() -> None:
     timed = {a.name for a in OBJECTS["cadre"].timed_attrs}
     assert {"rank", "key_post", "employment", "unit", "is_leading_cadre", "security_sensitive"} <= timed
     assert "is_party_member" not in timed
+
+
+@pytest.fixture(scope="module")
+def simulated() -> EventLog:
+    """A simulated baseline log of a small world: careers change ranks, posts and employment."""
+    from model_worlds import tiny
+
+    from simlib.model import Model
+
+    return Model(tiny(cadres=300, years=3), seed=1).run().log()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".sqlite", ".xmlocel"])
+def test_a_simulated_log_with_careers_round_trips_through_every_form(simulated: EventLog, suffix: str,
+                                                                   tmp_path: Path) -> None:
+    ch = simulated.changes["cadre"]
+    assert (ch.loc[ch["field"] == "key_post", "key_post"] == "").any()  # a cadre leaves a key post (empty text)
+    path = write_log(simulated, tmp_path / f"log{suffix}")
+    assert_same_log(read_log(path), simulated)

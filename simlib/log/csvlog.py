@@ -7,8 +7,9 @@ of type ``log_end`` gives the time the records end (missing steps are judged onl
 ``LOG.objects.csv`` has ``object_id, type`` and one column per object attribute, one row per object with its
 values at creation. When timed attributes change (a promotion, a transfer), a ``time`` column follows ``type``:
 blank on those rows, and each later row with a time gives the new values of the attributes it fills from that
-time on (a text attribute blank at creation that changes later was empty text). Both files are UTF-8 with a
-byte-order mark, so that spreadsheet programs show Chinese text.
+time on. An empty text is written ``""`` (a blank cell is a missing value; a text attribute blank at creation
+that changes later was empty text). Both files are UTF-8 with a byte-order mark, so that spreadsheet programs
+show Chinese text.
 Format reference: docs/log-formats.md.
 """
 
@@ -37,6 +38,7 @@ OBJECT_KEYS = ("object_id", "type")
 LIST_SEP = ";"
 ENCODING = "utf-8-sig"
 FIX_COLUMNS = "see docs/log-formats.md for the columns of the CSV form"
+TEXT_ATTRS = sorted({a.name for t in (*EVENT_TYPES, *OBJECT_TYPES) for a in t.attrs if a.dtype == "string"})
 FIX_SAVE = "save the sheet as CSV (UTF-8), one header row, the same number of cells in each row"
 
 
@@ -146,11 +148,23 @@ def objects_frame(log: EventLog) -> pd.DataFrame:
     )
 
 
+def _cells(column: pd.Series) -> pd.Series:
+    """A text column as CSV cells: blank where missing, ``""`` for an empty text, quoted where needed."""
+    missing = column.isna().to_numpy()
+    text = column.astype(object).where(~missing, "").astype(str)
+    quote = text.str.contains('[",\r\n]', regex=True).to_numpy() | ((text == "").to_numpy() & ~missing)
+    return text.where(~quote, '"' + text.str.replace('"', '""', regex=False) + '"')
+
+
 def _write(frame: pd.DataFrame, path: Path) -> None:
-    """Text columns to CSV, quoting only the cells that need it (pandas; pyarrow's writer is faster but
-    quotes every string, which is harder on a person reading the file)."""
+    """Text columns to CSV, quoting only the cells that need it and an empty text (``""``, unlike the blank
+    of a missing value; neither pandas nor the csv module can tell the two apart when writing)."""
+    lines = pd.Series([",".join(frame.columns)], dtype=object)
+    if len(frame):
+        cells = [_cells(frame[c]) for c in frame.columns]
+        lines = pd.concat([lines, cells[0].str.cat(cells[1:], sep=",")], ignore_index=True)
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding=ENCODING, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        tmp.write_text("".join(line + "\n" for line in lines), encoding=ENCODING)
 
 
 def write_csv(log: EventLog, path: str | Path) -> tuple[Path, Path]:
@@ -187,7 +201,8 @@ def _header(path: Path, source: str, keys: tuple[str, ...], what: str) -> list[s
 
 
 def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) -> pd.DataFrame:
-    """The file as text columns (blank cells missing), after checking its columns."""
+    """The file as text columns (blank cells missing; a quoted ``""`` is an empty text in a text attribute's
+    column and missing in any other), after checking its columns."""
     source = str(path)
     header = _header(path, source, keys, what)
     if not header:
@@ -220,12 +235,16 @@ def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) ->
             path,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), null_values=[""], strings_can_be_null=True
+                column_types=dict.fromkeys(header, pa.string()), null_values=[""], strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV: {exc}".splitlines()[0], source=source, fix=FIX_SAVE) from None
-    return table.to_pandas()
+    df = table.to_pandas()
+    for col in df.columns.difference(TEXT_ATTRS):
+        df[col] = df[col].where(df[col] != "")
+    return df
 
 
 def _no_stray_values(block: pd.DataFrame, allowed: set[str], ids: pd.Series, kind: str, source: str) -> None:
