@@ -37,9 +37,7 @@ EVENT_KEYS = ("event_id", "type", "time")
 OBJECT_KEYS = ("object_id", "type")
 LIST_SEP = ";"
 ENCODING = "utf-8-sig"
-FIX_COLUMNS = "see docs/log-formats.md for the columns of the CSV form"
 TEXT_ATTRS = sorted({a.name for t in (*EVENT_TYPES, *OBJECT_TYPES) for a in t.attrs if a.dtype == "string"})
-FIX_SAVE = "save the sheet as CSV (UTF-8), one header row, the same number of cells in each row"
 
 
 def objects_path(path: str | Path) -> Path:
@@ -188,16 +186,11 @@ def _header(path: Path, source: str, keys: tuple[str, ...], what: str) -> list[s
         with path.open(encoding=ENCODING, newline="") as fh:
             return next(csv.reader(fh), [])
     except FileNotFoundError:
-        fix = (
-            f"check the path; the {what} of LOG.csv are in LOG.objects.csv beside it"
-            if what == "objects"
-            else "check the path"
-        )
-        raise InputError("file not found", source=source, fix=fix) from None
+        key = "log.csv.no_objects_file" if what == "objects" else "log.csv.no_file"
+        raise InputError(source=source, key=key) from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(
-            f"not a readable CSV: {exc}", source=source, field="(header)", fix=FIX_SAVE
-        ) from None
+        raise InputError(source=source, field="(header)", key="log.csv.unreadable",
+                         values={"problem": str(exc)}) from None
 
 
 def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) -> pd.DataFrame:
@@ -206,30 +199,16 @@ def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) ->
     source = str(path)
     header = _header(path, source, keys, what)
     if not header:
-        raise InputError(
-            "the file is empty",
-            source=source,
-            field="(header)",
-            fix=f"the first row names the columns: {', '.join(keys)} …",
-        )
+        raise InputError(source=source, field="(header)", key="log.csv.empty", values={"columns": ", ".join(keys)})
     for key in keys:
         if key not in header:
-            raise InputError(
-                f"column {key!r} is missing",
-                source=source,
-                field=key,
-                fix=f"the first row must name the columns {', '.join(keys)}; {FIX_COLUMNS}",
-            )
+            raise InputError(source=source, field=key, key="log.csv.no_column",
+                             values={"column": repr(key), "columns": ", ".join(keys)})
     allowed = set(keys) | set(known)
     for col in header:
         if col not in allowed or header.count(col) > 1:
-            problem = "unknown" if col not in allowed else "repeated"
-            raise InputError(
-                f"{problem} column {col!r}",
-                source=source,
-                field=col,
-                fix=f"remove it or correct its name; {FIX_COLUMNS}",
-            )
+            key = "log.csv.unknown_column" if col not in allowed else "log.csv.repeated_column"
+            raise InputError(source=source, field=col, key=key, values={"column": repr(col)})
     try:
         table = pacsv.read_csv(
             path,
@@ -240,7 +219,8 @@ def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) ->
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV: {exc}".splitlines()[0], source=source, fix=FIX_SAVE) from None
+        raise InputError(source=source, key="log.csv.unreadable",
+                         values={"problem": str(exc).splitlines()[0]}) from None
     df = table.to_pandas()
     for col in df.columns.difference(TEXT_ATTRS):
         df[col] = df[col].where(df[col] != "")
@@ -248,30 +228,24 @@ def _load(path: Path, keys: tuple[str, ...], known: Iterable[str], what: str) ->
 
 
 def _no_stray_values(block: pd.DataFrame, allowed: set[str], ids: pd.Series, kind: str, source: str) -> None:
+    """``kind``: the row's type and whether it is an object or an event (``cadre object``)."""
     stray = [c for c in block.columns if c not in allowed]
     if not stray:
         return
     filled = block[stray].notna().to_numpy()
     if filled.any():
         row, col = (int(x[0]) for x in np.nonzero(filled))
-        raise InputError(
-            f"a {kind} has no field {stray[col]!r}",
-            source=source,
-            field=f"{ids.iloc[row]}.{stray[col]}",
-            fix=f"leave the cell blank or change the row's type; {FIX_COLUMNS}",
-        )
+        name, what = kind.rsplit(" ", 1)
+        raise InputError(source=source, field=f"{ids.iloc[row]}.{stray[col]}", key=f"log.csv.stray_{what}_value",
+                         values={"type": name, "column": repr(stray[col])})
 
 
 def _row_ids(df: pd.DataFrame, key: str, source: str) -> pd.Series:
     missing = df[key].isna()
     if missing.any():
         line = int(missing[missing].index[0]) + 2  # the header is line 1
-        raise InputError(
-            f"row on line {line} has no {key}",
-            source=source,
-            field=f"line {line}.{key}",
-            fix=f"give every row a unique {key}",
-        )
+        raise InputError(source=source, field=f"line {line}.{key}", key="log.csv.no_key",
+                         values={"line": line, "column": key})
     return df[key]
 
 
@@ -287,12 +261,8 @@ def _read_objects(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Dat
     for name, block in df.groupby("type", sort=False):
         if name not in OBJECTS:
             i = int((df["type"] == name).to_numpy().nonzero()[0][0])
-            raise InputError(
-                f"unknown object type {name!r}",
-                source=source,
-                field=f"{ids.iloc[i]}.type",
-                fix=f"use one of: {', '.join(OBJECTS)}",
-            )
+            raise InputError(source=source, field=f"{ids.iloc[i]}.type", key="log.unknown_object_type",
+                             values={"type": repr(name), "types": ", ".join(OBJECTS)})
         attrs = OBJECTS[name].attrs
         _no_stray_values(
             block, {*OBJECT_KEYS, "time", *(a.name for a in attrs)}, block["object_id"], f"{name} object", source
@@ -330,8 +300,7 @@ def _changes(rows: pd.DataFrame, name: str, source: str) -> pd.DataFrame:
     empty = ~filled.any(axis=1)
     if empty.any():
         oid = rows["object_id"][empty].iloc[0]
-        raise InputError("a row with a time gives no new value", source=source, field=f"{oid}.time",
-                         fix="fill the attributes that change at that time, or clear the time")
+        raise InputError(source=source, field=f"{oid}.time", key="log.csv.no_new_value")
     parts = []
     for a in attrs:
         sel = rows[filled[a.name]]
@@ -349,12 +318,7 @@ def _end(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.Timestamp | No
     if not is_end.any():
         return df, None
     if is_end.sum() > 1:
-        raise InputError(
-            f"more than one {END_TYPE} row",
-            source=source,
-            field=END_TYPE,
-            fix=f"keep one {END_TYPE} row: the time the records end",
-        )
+        raise InputError(source=source, field=END_TYPE, key="log.csv.two_ends", values={"end": END_TYPE})
     rows = df[is_end]
     end = parse_times(rows["time"], pd.Series([END_TYPE]), "time", source).iloc[0]
     return df[~is_end], (None if pd.isna(end) else end)
@@ -377,12 +341,8 @@ def read_csv(path: str | Path) -> EventLog:
     for name, block in df.groupby("type", sort=False):
         if name not in EVENTS:
             i = int((df["type"] == name).to_numpy().nonzero()[0][0])
-            raise InputError(
-                f"unknown event type {name!r}",
-                source=source,
-                field=f"{ids.iloc[i]}.type",
-                fix="use an event type from docs/event-vocabulary.md",
-            )
+            raise InputError(source=source, field=f"{ids.iloc[i]}.type", key="log.unknown_event_type",
+                             values={"type": repr(name)})
         et = EVENTS[name]
         bid = block["event_id"]
         allowed = {*EVENT_KEYS, *(lk.qualifier for lk in et.links), *(a.name for a in et.attrs)}
