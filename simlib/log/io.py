@@ -53,20 +53,13 @@ WRITERS: dict[str, Callable[[EventLog, Path], Any]] = {
     ".xmlocel": write_ocel_xml,
     ".xml": write_ocel_xml,
 }
-FORMATS_HELP = (
-    ".json or .jsonocel (OCEL 2.0 JSON), .sqlite (OCEL 2.0 SQLite), .xmlocel or .xml (OCEL 2.0 XML), "
-    ".parquet (a simlib Parquet directory) or .csv (with LOG.objects.csv beside it)"
-)
 
 
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        raise InputError(
-            f"unknown log format {suffix or '(no extension)'!r}",
-            source=str(path),
-            fix=f"name the file {FORMATS_HELP}",
-        )
+        raise InputError(source=str(path), key="log.unknown_format",
+                         values={"suffix": repr(suffix or "(no extension)")})
     return suffix
 
 
@@ -78,8 +71,7 @@ def read_log(path: str | Path, mapping: LogMapping | None = None) -> EventLog:
     if mapping is None:
         return READERS[suffix](path)
     if suffix not in DOCUMENTS:
-        raise InputError(f"a mapping applies to OCEL 2.0 logs, not to {suffix}", source=str(path),
-                         field="--mapping", fix="export the log as OCEL 2.0 (.jsonocel, .sqlite or .xmlocel) first")
+        raise InputError(source=str(path), field="--mapping", key="log.mapping_not_ocel", values={"suffix": suffix})
     return from_ocel(mapping.apply(DOCUMENTS[suffix](path)), str(path))
 
 

@@ -72,60 +72,37 @@ def write_parquet(log: EventLog, path: str | Path) -> Path:
 def _manifest(path: Path) -> dict[str, Any]:
     source = str(path)
     if not path.exists():
-        raise InputError("not found", source=source, fix="check the path")
+        raise InputError(source=source, key="log.parquet.not_found")
     if not path.is_dir():
-        raise InputError(
-            "a simlib Parquet log is a directory, this is a file",
-            source=source,
-            fix="pass the LOG.parquet directory written by simlib (see docs/log-formats.md)",
-        )
+        raise InputError(source=source, key="log.parquet.a_file")
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(
-            f"no {MANIFEST} in the directory",
-            source=source,
-            field=MANIFEST,
-            fix="write the log with simlib (write_log / simlib report), see docs/log-formats.md",
-        ) from None
+        raise InputError(source=source, field=MANIFEST, key="log.parquet.no_manifest",
+                         values={"manifest": MANIFEST}) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg}",
-            source=str(path / MANIFEST),
-            field=f"line {exc.lineno} column {exc.colno}",
-            fix="write the log again",
-        ) from None
+        raise InputError(source=str(path / MANIFEST), field=f"line {exc.lineno} column {exc.colno}",
+                         key="log.parquet.bad_json", values={"problem": exc.msg}) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(
-            f"unknown format {manifest.get('format') if isinstance(manifest, dict) else manifest!r}",
-            source=str(path / MANIFEST),
-            field="format",
-            fix=f"expected {FORMAT!r}",
-        )
+        found = manifest.get("format") if isinstance(manifest, dict) else manifest
+        raise InputError(source=str(path / MANIFEST), field="format", key="log.parquet.unknown_format",
+                         values={"found": repr(found), "expected": repr(FORMAT)})
     for key in ("events", "objects", "changes"):
         if not isinstance(manifest.get(key, {}), dict):
-            raise InputError(
-                f"{key!r} must map each type to its file",
-                source=str(path / MANIFEST),
-                field=key,
-                fix="write the log again",
-            )
+            raise InputError(source=str(path / MANIFEST), field=key, key="log.parquet.not_a_map",
+                             values={"key": repr(key)})
     return manifest
 
 
 def _read_table(path: Path, rel: str) -> pd.DataFrame:
     file = path / rel
     if not file.is_file():
-        raise InputError(
-            f"table {rel} is missing",
-            source=str(path),
-            field=rel,
-            fix=f"restore {rel} or write the whole log again; {MANIFEST} lists every table",
-        )
+        raise InputError(source=str(path), field=rel, key="log.parquet.no_table",
+                         values={"table": rel, "manifest": MANIFEST})
     try:
         return pq.read_table(file).to_pandas()
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"cannot read Parquet: {exc}", source=str(file), fix="write the log again") from None
+        raise InputError(source=str(file), key="log.parquet.unreadable", values={"problem": str(exc)}) from None
 
 
 def read_parquet(path: str | Path) -> EventLog:
@@ -139,12 +116,8 @@ def read_parquet(path: str | Path) -> EventLog:
         for extra in sorted((path / sub).glob("*.parquet")) if (path / sub).is_dir() else ():
             rel = f"{sub}/{extra.name}"
             if rel not in listed:
-                raise InputError(
-                    f"table {rel} is not listed in {MANIFEST}",
-                    source=str(path),
-                    field=rel,
-                    fix=f"remove the file or add it to {MANIFEST}",
-                )
+                raise InputError(source=str(path), field=rel, key="log.parquet.unlisted_table",
+                                 values={"table": rel, "manifest": MANIFEST})
     tables = {name: _read_table(path, rel) for name, rel in manifest["events"].items()}
     objects = {name: _read_table(path, rel) for name, rel in manifest["objects"].items()}
     members = _read_table(path, manifest.get("members", "members.parquet"))
@@ -158,9 +131,5 @@ def _end(manifest: dict[str, Any], path: Path) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(manifest["end"])
     except (ValueError, TypeError):
-        raise InputError(
-            f"{manifest['end']!r} is not a time",
-            source=str(path / MANIFEST),
-            field="end",
-            fix="write an ISO 8601 time, e.g. 2009-12-31T00:00:00",
-        ) from None
+        raise InputError(source=str(path / MANIFEST), field="end", key="log.parquet.bad_end",
+                         values={"value": repr(manifest["end"])}) from None

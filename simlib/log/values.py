@@ -72,14 +72,12 @@ def to_text(values: pd.Series, dtype: str, *, zone: bool, unit: str = "ms") -> p
     return out.where(valid, None)
 
 
-def _fail(
-    bad: pd.Series, raw: pd.Series, ids: pd.Series, what: str, source: str, expected: str, fix: str
-) -> None:
+def _fail(bad: pd.Series, raw: pd.Series, ids: pd.Series, what: str, source: str, expected: str) -> None:
+    """Raise for the first ``bad`` value: the catalogue's ``input.log.value.not_<expected>``."""
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"{raw.iloc[i]!r} is not {expected}", source=source, field=f"{ids.iloc[i]}.{what}", fix=fix
-        )
+        raise InputError(source=source, field=f"{ids.iloc[i]}.{what}", key=f"log.value.not_{expected}",
+                         values={"value": repr(raw.iloc[i])})
 
 
 def parse_times(raw: pd.Series, ids: pd.Series, what: str, source: str) -> pd.Series:
@@ -101,8 +99,7 @@ def parse_times(raw: pd.Series, ids: pd.Series, what: str, source: str) -> pd.Se
         ids,
         what,
         source,
-        "a time",
-        "write times as ISO 8601, e.g. 2005-03-01, 2005-03-01 09:30:00 or 2005-03-01T09:30:00+08:00",
+        "time",
     )
     return out
 
@@ -118,20 +115,12 @@ def from_text(raw: pd.Series, dtype: str, ids: pd.Series, what: str, source: str
     if dtype == "bool":
         low = raw.astype("str").str.strip().str.lower()
         is_true, is_false = low.isin(TRUE_TEXT), low.isin(FALSE_TEXT)
-        _fail(present & ~is_true & ~is_false, raw, ids, what, source, "true or false", "write true or false")
+        _fail(present & ~is_true & ~is_false, raw, ids, what, source, "bool")
         return pd.Series(np.where(is_true, True, False), index=raw.index).astype("boolean").where(present)
     num = pd.to_numeric(raw.where(present), errors="coerce")
     if dtype == "int":
         whole = num.notna() & (num == np.floor(num.fillna(0)))
-        _fail(present & ~whole, raw, ids, what, source, "a whole number", "write a whole number, e.g. 2005")
+        _fail(present & ~whole, raw, ids, what, source, "int")
         return num.astype("Int64")
-    _fail(
-        present & num.isna(),
-        raw,
-        ids,
-        what,
-        source,
-        "a number",
-        "write a number with a decimal point, e.g. 1.5",
-    )
+    _fail(present & num.isna(), raw, ids, what, source, "float")
     return num.astype("float64")
