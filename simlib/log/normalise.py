@@ -71,8 +71,8 @@ def _raw_columns(raw: RawTable, allowed: Mapping[str, Any], kind: str, source: s
 def _check_columns(names: Iterable[str], allowed: Mapping[str, Any], kind: str, source: str) -> None:
     unknown = [c for c in names if c not in allowed]
     if unknown:
-        raise InputError(f"unknown field {unknown[0]!r} for {kind}", source=source, field=f"{kind}.{unknown[0]}",
-                         fix=f"allowed fields: {', '.join(allowed)} (see docs/event-vocabulary.md)")
+        raise InputError(source=source, field=f"{kind}.{unknown[0]}", key="log.unknown_field",
+                         values={"name": repr(unknown[0]), "kind": kind, "allowed": ", ".join(allowed)})
 
 
 def _missing(dtype: Any, n: int) -> Any:
@@ -93,8 +93,8 @@ def _coerce(values: Any, attr_dtype: str, choices: tuple[str, ...], what: str, i
         bad = (codes == -1) & ~text.isna()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"value {text[i]!r} is not allowed", source=source, field=f"{ids[i]}.{what}",
-                             fix=f"use one of: {', '.join(choices)}")
+            raise InputError(source=source, field=f"{ids[i]}.{what}", key="log.value_not_allowed",
+                             values={"value": repr(text[i]), "choices": ", ".join(choices)})
         return pd.Categorical.from_codes(codes, dtype=target)
     if attr_dtype == "string":
         return _text(values).copy()
@@ -106,8 +106,8 @@ def _coerce(values: Any, attr_dtype: str, choices: tuple[str, ...], what: str, i
             return _array(_to_bool(series).astype(target))
         return _array(pd.to_numeric(series, errors="raise").astype(target))
     except (ValueError, TypeError) as exc:
-        raise InputError(f"cannot read as {attr_dtype}: {exc}", source=source, field=what,
-                         fix=f"write {what} as a {attr_dtype}") from None
+        raise InputError(source=source, field=what, key="log.wrong_type",
+                         values={"dtype": attr_dtype, "problem": str(exc), "what": what}) from None
 
 
 @cache
@@ -152,8 +152,8 @@ def _require(a: Attr, col: Any, ids: Any, kind: str, source: str) -> None:
         missing = pd.isna(col)
         if missing.any():
             i = int(np.flatnonzero(missing)[0])
-            raise InputError(f"required field {a.name!r} is missing", source=source, field=f"{ids[i]}.{a.name}",
-                             fix=f"every {kind} needs {a.name}")
+            raise InputError(source=source, field=f"{ids[i]}.{a.name}", key="log.required_missing",
+                             values={"name": a.name, "quoted": repr(a.name), "kind": kind})
 
 
 def _attributes(kind: EventType | ObjectType, columns: Mapping[str, Any], n: int, ids: Any, what: str, label: str,
@@ -192,20 +192,18 @@ def _normalise_objects(raw: Mapping[str, RawTable], source: str) -> dict[str, pd
     all_ids: list[Any] = []
     for name, df in raw.items():
         if name not in OBJECTS:
-            raise InputError(f"unknown object type {name!r}", source=source, field="objects",
-                             fix=f"use one of: {', '.join(OBJECTS)}")
+            raise InputError(source=source, field="objects", key="log.unknown_object_type",
+                             values={"type": repr(name), "types": ", ".join(OBJECTS)})
         ot = OBJECTS[name]
         n, columns = _raw_columns(df, object_columns(ot), f"object type {name}", source)
         ids = _text(columns["object_id"] if "object_id" in columns else _missing(STR_DTYPE, n))
         if ids.isna().any():
-            raise InputError("an object has no id", source=source, field=f"{name}.object_id",
-                             fix="give every object an id")
+            raise InputError(source=source, field=f"{name}.object_id", key="log.object_without_id")
         all_ids.append(ids)
         out[name] = _frame({"object_id": ids.copy(), **_attributes(ot, columns, n, ids, "", name, source)})
     dup = _first_duplicate(all_ids)
     if dup is not None:
-        raise InputError(f"object id {dup!r} is used twice", source=source, field="objects",
-                         fix="object ids must be unique across all object types")
+        raise InputError(source=source, field="objects", key="log.object_id_twice", values={"id": repr(dup)})
     return out
 
 
@@ -215,37 +213,33 @@ def _normalise_events(name: str, df: RawTable, source: str, known: _KnownIds | N
     Given ``known``, the links are checked here, so the table's first problem is the one raised; without it the
     caller checks them (:class:`_Links`)."""
     if name not in EVENTS:
-        raise InputError(f"unknown event type {name!r}", source=source, field="events",
-                         fix="use an event type from docs/event-vocabulary.md")
+        raise InputError(source=source, field="events", key="log.unknown_event_type", values={"type": repr(name)})
     et = EVENTS[name]
     n, columns = _raw_columns(df, event_columns(et), f"event type {name}", source)
     if n == 0:
         return None
     ids = _text(columns["event_id"] if "event_id" in columns else _missing(STR_DTYPE, n))
     if ids.isna().any():
-        raise InputError("an event has no id", source=source, field=f"{name}.event_id",
-                         fix="give every event an id")
+        raise InputError(source=source, field=f"{name}.event_id", key="log.event_without_id")
     data: dict[str, Any] = {"event_id": ids.copy()}
     time = _coerce(columns["time"] if "time" in columns else _missing(TIME_DTYPE, n), "time", (), f"{name}.time",
                    ids, source)
     data["time"] = time
     if pd.isna(time).any():
         i = int(np.flatnonzero(pd.isna(time))[0])
-        raise InputError("event has no time", source=source, field=f"{ids[i]}.time", fix="give every event a time")
+        raise InputError(source=source, field=f"{ids[i]}.time", key="log.event_without_time")
     for lk in et.single_links:
         col = _text(columns[lk.qualifier]) if lk.qualifier in columns else _missing(STR_DTYPE, n)
         missing = col.isna()
         if lk.required and missing.any():
             i = int(np.flatnonzero(missing)[0])
-            raise InputError(f"{name} event has no {lk.qualifier!r} link", source=source,
-                             field=f"{ids[i]}.{lk.qualifier}",
-                             fix=f"link a {'/'.join(lk.types)} object as {lk.qualifier!r}")
+            raise InputError(source=source, field=f"{ids[i]}.{lk.qualifier}", key="log.link_missing",
+                             values={"type": name, "qualifier": repr(lk.qualifier), "types": "/".join(lk.types)})
         bad = _unknown(col, known(lk.types)) if known is not None else None
         if bad is not None and bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{name} event links unknown {'/'.join(lk.types)} {col[i]!r}", source=source,
-                             field=f"{ids[i]}.{lk.qualifier}",
-                             fix="declare the object in the log's objects or correct the id")
+            raise InputError(source=source, field=f"{ids[i]}.{lk.qualifier}", key="log.link_unknown",
+                             values={"type": name, "types": "/".join(lk.types), "id": repr(col[i])})
         data[lk.qualifier] = col.copy()
     data.update(_attributes(et, columns, n, ids, f"{name}.", f"{name} event", source))
     order = _time_order(time, ids)
@@ -390,8 +384,7 @@ def normalise(
     links.check(replay)
     dup = _first_duplicate(event_ids)
     if dup is not None:
-        raise InputError(f"event id {dup!r} is used twice", source=source, field="events",
-                         fix="event ids must be unique")
+        raise InputError(source=source, field="events", key="log.event_id_twice", values={"id": repr(dup)})
     members = _normalise_members(members, event_ids, [t["object_id"] for t in objects.values()], source)
     changed = _normalise_changes(changes or {}, objects, source)
     if end is None:
@@ -403,8 +396,10 @@ def normalise(
                     end=end, source=source, changes=dict(sorted(changed.items())))
 
 
-def _change_error(message: str, name: str, oid: Any, what: Any, source: str, fix: str) -> InputError:
-    return InputError(message, source=source, field=f"changes.{name}.{oid}.{what}", fix=fix)
+def _change_error(key: str, otype: str, oid: Any, what: Any, source: str, **values: Any) -> InputError:
+    """The catalogue's ``input.log.change.<key>`` for the change of ``what`` of object ``oid`` of type ``otype``."""
+    return InputError(source=source, field=f"changes.{otype}.{oid}.{what}", key=f"log.change.{key}",
+                      values={"type": otype, **values})
 
 
 def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.DataFrame],
@@ -413,16 +408,16 @@ def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.Dat
     out: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
         if name not in OBJECTS:
-            raise InputError(f"unknown object type {name!r}", source=source, field="changes",
-                             fix=f"use one of: {', '.join(OBJECTS)}")
+            raise InputError(source=source, field="changes", key="log.unknown_object_type",
+                             values={"type": repr(name), "types": ", ".join(OBJECTS)})
         ot = OBJECTS[name]
         timed = [a.name for a in ot.timed_attrs]
-        fix = f"the timed attributes of a {name} are: {', '.join(timed) or 'none'} (docs/event-vocabulary.md)"
+        timed_text = ", ".join(timed) or "none"
         static = [c for c in (df.columns if isinstance(df, pd.DataFrame) else df)
                   if c in {a.name for a in ot.attrs} and c not in timed]
         if static:
-            raise InputError(f"the {name} attribute {static[0]!r} does not change over time", source=source,
-                             field=f"changes.{name}.{static[0]}", fix=fix)
+            raise InputError(source=source, field=f"changes.{name}.{static[0]}", key="log.change.static_column",
+                             values={"type": name, "name": repr(static[0]), "timed": timed_text})
         n, columns = _raw_columns(df, change_columns(ot), f"changes of {name}", source)
         if n == 0:
             continue
@@ -431,26 +426,22 @@ def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.Dat
         for col, what in ((ids, "object_id"), (fields, "field")):
             if col.isna().any():
                 i = int(np.flatnonzero(col.isna())[0])
-                raise _change_error(f"a change has no {what}", name, ids[i], what, source,
-                                    "give every change its object_id, time and field")
+                raise _change_error("no_key", name, ids[i], what, source, what=what)
         unknown = _unknown(ids, to_arrow(objects[name]["object_id"]) if name in objects else pa.array(
             [], type=pa.large_string()))
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
-            raise _change_error(f"change of an unknown {name} {ids[i]!r}", name, ids[i], fields[i], source,
-                                "declare the object in the log's objects or correct the id")
+            raise _change_error("unknown_object", name, ids[i], fields[i], source, id=repr(ids[i]))
         not_timed = ~arrow_isin(fields, pa.array(timed, type=pa.large_string()))
         if not_timed.any():
             i = int(np.flatnonzero(not_timed)[0])
-            raise _change_error(f"{fields[i]!r} is not an attribute of a {name} that changes over time", name,
-                                ids[i], fields[i], source, fix)
+            raise _change_error("not_timed", name, ids[i], fields[i], source, name=repr(fields[i]), timed=timed_text)
         time = _coerce(columns["time"] if "time" in columns else _missing(TIME_DTYPE, n), "time", (),
                        f"changes.{name}.time", ids, source)
         early = pd.isna(time) | (time.view("int64") <= 0)
         if early.any():
             i = int(np.flatnonzero(early)[0])
-            raise _change_error("a change needs a time after 1970-01-01", name, ids[i], fields[i], source,
-                                "give the change's time; the value at creation belongs in the objects")
+            raise _change_error("early", name, ids[i], fields[i], source)
         data: dict[str, Any] = {"object_id": ids.copy(), "time": time, "field": fields.copy()}
         field_text = np.asarray(fields, dtype=object)
         for a in ot.timed_attrs:
@@ -461,10 +452,8 @@ def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.Dat
             wrong = (this & ~given) | (~this & given)
             if wrong.any():
                 i = int(np.flatnonzero(wrong)[0])
-                message = (f"the change of {a.name!r} gives no value" if this[i] else
-                           f"a change of {fields[i]!r} also sets {a.name!r}")
-                raise _change_error(message, name, ids[i], fields[i], source,
-                                    "one change per row: the attribute named in field, with its new value")
+                raise _change_error("no_value" if this[i] else "two_values", name, ids[i], fields[i], source,
+                                    name=repr(a.name), field=repr(fields[i]))
             data[a.name] = col
             if this.any():
                 _initial_values(objects[name], a.name, ids[this], name, source)
@@ -473,8 +462,7 @@ def _normalise_changes(raw: Mapping[str, RawTable], objects: Mapping[str, pd.Dat
         dup = frame.duplicated(key)
         if dup.any():
             row = frame[dup].iloc[0]
-            raise _change_error(f"two changes at {row['time']}", name, row["object_id"], row["field"], source,
-                                "keep one value per object, attribute and time")
+            raise _change_error("twice", name, row["object_id"], row["field"], source, time=row["time"])
         out[name] = frame.sort_values(["time", "object_id", "field"], kind="stable", ignore_index=True)
     return out
 
@@ -487,8 +475,7 @@ def _initial_values(objects: pd.DataFrame, attr: str, changed: Any, name: str, s
         bad = arrow_isin(changed, to_arrow(without))
         if bad.any():
             oid = changed[int(np.flatnonzero(bad)[0])]
-            raise _change_error(f"{attr!r} changes but has no value at creation", name, oid, attr, source,
-                                f"give the {name} its {attr} at creation in the objects")
+            raise _change_error("no_initial", name, oid, attr, source, name=attr, quoted=repr(attr))
 
 
 def _changes_within(changes: Mapping[str, pd.DataFrame], end: pd.Timestamp, source: str) -> None:
@@ -496,9 +483,7 @@ def _changes_within(changes: Mapping[str, pd.DataFrame], end: pd.Timestamp, sour
         late = df["time"] > end
         if late.any():
             row = df[late].iloc[0]
-            raise _change_error(f"change at {row['time']} after the end of the log ({end})", name,
-                                row["object_id"], row["field"], source,
-                                "correct the time, or the log's end if the records go on")
+            raise _change_error("after_end", name, row["object_id"], row["field"], source, time=row["time"], end=end)
 
 
 def _normalise_members(members: pd.DataFrame | None, event_ids: list[Any], object_ids: list[Any],
@@ -509,14 +494,13 @@ def _normalise_members(members: pd.DataFrame | None, event_ids: list[Any], objec
     m = members.reindex(columns=list(MEMBER_COLUMNS)).astype("str")
     if not _all_among(m["event_id"], event_ids):
         bad_e = ~isin(m["event_id"], _chunks(event_ids).combine_chunks())
-        raise InputError(f"link refers to unknown event {m['event_id'][bad_e].iloc[0]!r}", source=source,
-                         field="members", fix="remove the link or add the event")
+        raise InputError(source=source, field="members", key="log.member_unknown_event",
+                         values={"id": repr(m["event_id"][bad_e].iloc[0])})
     if not _all_among(m["object_id"], object_ids):
         bad_o = ~isin(m["object_id"], _chunks(object_ids).combine_chunks())
         i = int(np.flatnonzero(bad_o.to_numpy())[0])
-        raise InputError(f"event links unknown object {m['object_id'].iloc[i]!r}", source=source,
-                         field=f"{m['event_id'].iloc[i]}.{m['qualifier'].iloc[i]}",
-                         fix="declare the object in the log's objects or correct the id")
+        raise InputError(source=source, field=f"{m['event_id'].iloc[i]}.{m['qualifier'].iloc[i]}",
+                         key="log.member_unknown_object", values={"id": repr(m["object_id"].iloc[i])})
     columns = {c: to_arrow(m[c]) for c in MEMBER_COLUMNS}  # sorted by arrow: ten times pandas' speed on strings
     order = pc.sort_indices(pa.table(columns), sort_keys=[(c, "ascending") for c in MEMBER_COLUMNS])
     return _frame({c: arrow_strings(values.take(order)) for c, values in columns.items()})
