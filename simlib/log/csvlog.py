@@ -186,7 +186,7 @@ def _header(path: Path, source: str, keys: tuple[str, ...], what: str) -> list[s
         with path.open(encoding=ENCODING, newline="") as fh:
             return next(csv.reader(fh), [])
     except FileNotFoundError:
-        key = "log.csv.no_objects_file" if what == "objects" else "log.csv.no_file"
+        key = "log.csv.no_objects_file" if what == "objects" else "log.no_file"
         raise InputError(source=source, key=key) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(source=source, field="(header)", key="log.csv.unreadable",

@@ -192,8 +192,9 @@ class Problems(list[InputError]):
         super().__init__()
         self.source = source
 
-    def add(self, message: str, field: str, fix: str) -> None:
-        self.append(InputError(message, source=self.source, field=field, fix=fix))
+    def add(self, field: str, key: str, **values: Any) -> None:
+        """One problem: the catalogue's ``input.<key>`` at ``field``."""
+        self.append(InputError(source=self.source, field=field, key=key, values=values))
         if len(self) >= MAX_PROBLEMS:
             self.check()
 
@@ -246,8 +247,8 @@ def _check_declarations(doc: Doc, problems: Problems) -> None:
             for a in decl["attributes"]:
                 want = attrs.get(a["name"])
                 if want is not None and a["type"].lower() not in ACCEPTED_TYPES[want.dtype] | {"string"}:
-                    problems.add(f"attribute declared as {a['type']!r}", f"{section}.{decl['name']}.{a['name']}",
-                                 f"declare it as {OCEL_TYPES[want.dtype]!r} (docs/event-vocabulary.md)")
+                    problems.add(f"{section}.{decl['name']}.{a['name']}", "log.ocel.declared_type",
+                                 declared=repr(a["type"]), expected=repr(OCEL_TYPES[want.dtype]))
 
 
 def _read_objects(doc: Doc, problems: Problems
@@ -262,14 +263,14 @@ def _read_objects(doc: Doc, problems: Problems
     for obj in doc["objects"]:
         oid, otype = obj["id"], obj["type"]
         if otype not in OBJECTS:
-            problems.add(f"unknown object type {otype!r}", f"{oid}.type", f"use one of: {', '.join(OBJECTS)}")
+            problems.add(f"{oid}.type", "log.unknown_object_type", type=repr(otype), types=", ".join(OBJECTS))
             kind_of.setdefault(oid, otype)  # its links are not problems of their own
             continue
         allowed = dtypes[otype]
         for a in obj.get("attributes", ()):
             if a["name"] not in allowed:
-                problems.add(f"unknown attribute {a['name']!r} for a {otype}", f"{oid}.{a['name']}",
-                             f"allowed: {', '.join(sorted(allowed))}")
+                problems.add(f"{oid}.{a['name']}", "log.ocel.unknown_object_attribute", name=repr(a["name"]),
+                             type=otype, allowed=", ".join(sorted(allowed)))
                 continue
             value = _value(a["value"], dtypes[otype][a["name"]])
             if value is not None:
@@ -300,8 +301,8 @@ def _qualifier(et: EventType, rel: Doc, otype: str, eid: str, problems: Problems
     fits = [lk.qualifier for lk in et.links if otype in lk.types]
     if len(fits) == 1:
         return fits[0]
-    problems.add(f"unknown qualifier {q!r} for a {et.name} event linking {otype} {rel['objectId']!r}",
-                 f"{eid}.relationships", f"use one of: {', '.join(lk.qualifier for lk in et.links)}")
+    problems.add(f"{eid}.relationships", "log.ocel.unknown_qualifier", qualifier=repr(q), type=et.name,
+                 otype=otype, id=repr(rel["objectId"]), choices=", ".join(lk.qualifier for lk in et.links))
     return None
 
 
@@ -337,15 +338,14 @@ def _read_events(
         eid, etype = ev["id"], ev["type"]
         spec = specs.get(etype)
         if spec is None:
-            problems.add(f"unknown event type {etype!r}", f"{eid}.type",
-                         "use an event type from docs/event-vocabulary.md")
+            problems.add(f"{eid}.type", "log.unknown_event_type", type=repr(etype))
             continue
         row: Doc = {"event_id": eid, "time": ev["time"]}
         for a in ev.get("attributes", ()):
             name, value = a["name"], a["value"]
             if name not in spec.attrs:
-                problems.add(f"unknown attribute {name!r} for a {etype} event", f"{eid}.{name}",
-                             f"allowed: {', '.join(sorted(spec.attrs)) or 'none'}")
+                problems.add(f"{eid}.{name}", "log.ocel.unknown_event_attribute", name=repr(name), type=etype,
+                             allowed=", ".join(sorted(spec.attrs)) or "none")
                 continue
             value = _value(value, spec.dtypes[name])
             if value is not None:
@@ -354,8 +354,7 @@ def _read_events(
             oid = rel["objectId"]
             otype = kind_of.get(oid)
             if otype is None:
-                problems.add(f"{etype} event links unknown object {oid!r}", f"{eid}.relationships",
-                             "declare the object in the log's objects or correct the id")
+                problems.add(f"{eid}.relationships", "log.ocel.link_unknown", type=etype, id=repr(oid))
                 continue
             q = rel["qualifier"]
             if q not in spec.links:
@@ -366,7 +365,7 @@ def _read_events(
                 members.append((eid, q, oid))
             elif q in row:
                 if row[q] != oid:
-                    problems.add(f"more than one {q!r} link", f"{eid}.{q}", f"a {etype} event links one {q}")
+                    problems.add(f"{eid}.{q}", "log.ocel.two_links", qualifier=q, quoted=repr(q), type=etype)
             else:
                 row[q] = oid
         rows[etype].append(row)
@@ -416,19 +415,14 @@ def load_json_document(path: str | Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", source=source, fix="check the path") from None
+        raise InputError(source=source, key="log.no_file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source, fix="save the file as UTF-8"
-        ) from None
+        raise InputError(source=source, key="log.ocel.not_utf8",
+                         values={"reason": exc.reason, "at": exc.start}) from None
     try:
         with no_gc():
             doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg}",
-            source=source,
-            field=f"line {exc.lineno} column {exc.colno}",
-            fix="the file may be truncated or hand-edited; export it again",
-        ) from None
+        raise InputError(source=source, field=f"line {exc.lineno} column {exc.colno}", key="log.ocel.bad_json",
+                         values={"problem": exc.msg}) from None
     return doc

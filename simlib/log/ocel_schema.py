@@ -122,12 +122,8 @@ def validate_structure(doc: Any, source: str) -> None:
     """Check ``doc`` against the OCEL 2.0 schema, or raise naming the first bad field (and its event or
     object)."""
     if not isinstance(doc, dict):
-        raise InputError(
-            f"expected a JSON object, found a JSON {type(doc).__name__}",
-            source=source,
-            field="(top level)",
-            fix="an OCEL 2.0 file is an object with eventTypes, objectTypes, events and objects",
-        )
+        raise InputError(source=source, field="(top level)", key="log.ocel.not_an_object",
+                         values={"found": type(doc).__name__})
     if conforms(doc):
         return
     import jsonschema  # only to explain a bad document: importing it costs seconds (rfc3987 grammars)
@@ -141,9 +137,4 @@ def validate_structure(doc: Any, source: str) -> None:
         item = doc[parts[0]][parts[1]]
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             where = f"{item['id']} ({where})"
-    raise InputError(
-        f"not OCEL 2.0: {error.message}",
-        source=source,
-        field=where,
-        fix="follow the OCEL 2.0 JSON schema (https://www.ocel-standard.org/2.0/ocel20-schema-json.json)",
-    )
+    raise InputError(source=source, field=where, key="log.ocel.schema", values={"problem": error.message})

@@ -198,8 +198,8 @@ class _Reader:
             if table in self.tables:
                 out[str(otype)] = table
             else:
-                self.problems.add(f"the table {table} of {kind} type {otype!r} is missing", f"{kind}_map_type",
-                                  f"add the table or remove the type from {kind}_map_type")
+                self.problems.add(f"{kind}_map_type", f"log.sqlite.no_{kind}_table", table=table, type=repr(otype),
+                                  map=f"{kind}_map_type")
         return out
 
     def declared(self, table: str, fixed: int) -> list[dict[str, str]]:
@@ -208,8 +208,7 @@ class _Reader:
     def document(self) -> dict[str, Any]:
         missing = [t for t in REQUIRED if t not in self.tables]
         for t in missing:
-            self.problems.add(f"no table {t!r}", t, "an OCEL 2.0 SQLite file has the tables "
-                              f"{', '.join(REQUIRED)} and object_object (docs/log-formats.md)")
+            self.problems.add(t, "log.sqlite.no_table", table=repr(t), tables=", ".join(REQUIRED))
         self.problems.check()
         event_tables = self.type_tables("event")
         object_tables = self.type_tables("object")
@@ -222,8 +221,7 @@ class _Reader:
             doc["eventTypes"].append({"name": etype, "attributes": self.declared(table, 2)})
             names = [n for n, _ in self.columns(table)]
             if names[:2] != ["ocel_id", "ocel_time"]:
-                self.problems.add("the first columns must be ocel_id and ocel_time", table,
-                                  "write the table as the OCEL 2.0 standard describes")
+                self.problems.add(table, "log.sqlite.first_columns")
                 continue
             for row in self.select(table):
                 eid = _id(row[0])
@@ -238,7 +236,7 @@ class _Reader:
         for otype, table in object_tables.items():
             names = [n for n, _ in self.columns(table)]
             if "ocel_id" not in names:
-                self.problems.add("no column ocel_id", table, "write the table as the OCEL 2.0 standard describes")
+                self.problems.add(table, "log.sqlite.no_id_column")
                 continue
             fixed = {"ocel_id", "ocel_time", "ocel_changed_field"}
             doc["objectTypes"].append({"name": otype, "attributes": [
@@ -281,23 +279,21 @@ def load_sqlite_document(path: str | Path) -> dict[str, Any]:
     check_size(path)
     with path.open("rb") as fh:
         if fh.read(len(MAGIC)) != MAGIC:
-            raise InputError("not an SQLite database", source=source,
-                             fix="give an OCEL 2.0 SQLite file (.sqlite), or name the file by its format")
+            raise InputError(source=source, key="log.sqlite.not_sqlite")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise InputError(f"cannot open the database: {exc}", source=source, fix="check the file") from None
+        raise InputError(source=source, key="log.sqlite.cannot_open", values={"problem": str(exc)}) from None
     try:
         conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA trusted_schema = OFF")
         with no_gc():
             doc = _Reader(conn, Problems(source)).document()
     except sqlite3.Error as exc:
-        raise InputError(f"cannot read the database: {exc}", source=source,
-                         fix="the file may be damaged or not OCEL 2.0; export it again") from None
+        raise InputError(source=source, key="log.sqlite.cannot_read", values={"problem": str(exc)}) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"text that is not UTF-8 (byte 0x{exc.object[exc.start]:02x})", source=source,
-                         fix="the file may be damaged; write its text as UTF-8") from None
+        raise InputError(source=source, key="log.sqlite.not_utf8",
+                         values={"byte": f"0x{exc.object[exc.start]:02x}"}) from None
     finally:
         conn.close()
     return doc

@@ -120,15 +120,14 @@ def _rels(node: Element) -> list[dict[str, str]]:
 def _document(root: Element, problems: Problems) -> dict[str, Any]:
     """The XML tree as an OCEL 2.0 JSON document (a dict) for :func:`~simlib.log.ocel.from_ocel`."""
     if root.tag != "log":
-        problems.add(f"the document's root is <{root.tag}>, not <log>", "(root)",
-                     "give an OCEL 2.0 XML file (docs/log-formats.md)")
+        problems.add("(root)", "log.xml.root", tag=root.tag)
         problems.check()
     doc: dict[str, Any] = {"objectTypes": _declared(root, "object"), "eventTypes": _declared(root, "event"),
                            "objects": [], "events": []}
     for k, ob in enumerate(root.iterfind("objects/object")):
         oid = ob.get("id")
         if oid is None or ob.get("type") is None:
-            problems.add("an object without id or type", f"objects/object[{k + 1}]", "give every object both")
+            problems.add(f"objects/object[{k + 1}]", "log.xml.object_without_id")
             continue
         doc["objects"].append({"id": oid, "type": ob.get("type"), "relationships": _rels(ob), "attributes": [
             {"name": a.get("name", ""), "time": a.get("time", "1970-01-01T00:00:00Z"), "value": a.text or ""}
@@ -136,7 +135,7 @@ def _document(root: Element, problems: Problems) -> dict[str, Any]:
     for k, ev in enumerate(root.iterfind("events/event")):
         eid = ev.get("id")
         if eid is None or ev.get("type") is None or ev.get("time") is None:
-            problems.add("an event without id, type or time", f"events/event[{k + 1}]", "give every event all three")
+            problems.add(f"events/event[{k + 1}]", "log.xml.event_without_id")
             continue
         doc["events"].append({"id": eid, "type": ev.get("type"), "time": ev.get("time"), "relationships": _rels(ev),
                               "attributes": [{"name": a.get("name", ""), "value": a.text or ""}
@@ -163,12 +162,10 @@ def load_xml_document(path: str | Path) -> dict[str, Any]:
             doc = _document(root, Problems(source))
     except ParseError as exc:
         line, column = exc.position
-        raise InputError(f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}", source=source,
-                         field=f"line {line} column {column + 1}", line=line,
-                         fix="the file may be truncated or hand-edited; export it again") from None
+        raise InputError(source=source, field=f"line {line} column {column + 1}", line=line, key="log.xml.syntax",
+                         values={"problem": exc.msg if hasattr(exc, "msg") else str(exc)}) from None
     except DefusedXmlException as exc:
-        raise InputError(f"the file declares a DTD or entities ({type(exc).__name__})", source=source,
-                         fix="OCEL 2.0 XML needs no DTD; remove the <!DOCTYPE …> and entity declarations") from None
+        raise InputError(source=source, key="log.xml.dtd", values={"problem": type(exc).__name__}) from None
     return doc
 
 
