@@ -68,8 +68,7 @@ def hold(folder: Path, holder: object = "?") -> int | None:
     try:
         return lock(folder)
     except Locked:
-        raise InputError(t("outputs.busy", None, pid=holder), source=str(folder), field="--out",
-                         fix=t("outputs.fix.busy", None)) from None
+        raise InputError(source=str(folder), field="--out", key="rundir.busy", values={"pid": holder}) from None
 
 
 class RunFolder:
@@ -91,8 +90,7 @@ class RunFolder:
         """
         path = Path(path)
         if path.exists() and not path.is_dir():
-            raise InputError(t("outputs.not_folder", None), source=str(path), field="--out",
-                             fix=t("outputs.fix.other", None))
+            raise InputError(source=str(path), field="--out", key="rundir.not_folder")
         path.mkdir(parents=True, exist_ok=True)
         identity = _plain(dict(identity))
         old = cls._read_marker(path)
@@ -105,9 +103,8 @@ class RunFolder:
                 remove(part)
             if old is not None and any(old.get(k) != v for k, v in identity.items()) and not overwrite:
                 diffs = differences({k: old.get(k) for k in identity}, identity)
-                raise InputError(t("outputs.different", None, command=old.get("command") or "?",
-                                   diffs="; ".join(diffs)),
-                                 source=str(path), field="--out", fix=t("outputs.fix.overwrite", None))
+                raise InputError(source=str(path), field="--out", key="rundir.different",
+                                 values={"command": old.get("command") or "?", "diffs": "; ".join(diffs)})
             if old is not None and overwrite:  # the earlier run's files go, whatever its arguments
                 for entry in path.iterdir():
                     remove(entry)
@@ -137,8 +134,7 @@ class RunFolder:
         except (OSError, ValueError):
             marker = None
         if not isinstance(marker, dict) or marker.get("format") != FORMAT:
-            raise InputError(t("outputs.bad_marker", None), source=str(file), field="--out",
-                             fix=t("outputs.fix.other", None))
+            raise InputError(source=str(file), field="--out", key="rundir.bad_marker")
         return marker
 
     @staticmethod
@@ -147,9 +143,9 @@ class RunFolder:
         ours = {p for p in leftover_parts(path) if p.name.startswith(f".{MARKER}")}
         entries = sorted(p.name for p in path.iterdir() if p not in ours)
         if entries:
-            more = t("outputs.more", None, n=len(entries) - 1) if len(entries) > 1 else ""
-            raise InputError(t("outputs.foreign", None, name=entries[0], more=more), source=str(path),
-                             field="--out", fix=t("outputs.fix.other", None))
+            more = t("input.rundir.more", None, n=len(entries) - 1) if len(entries) > 1 else ""
+            raise InputError(source=str(path), field="--out", key="rundir.foreign",
+                             values={"name": entries[0], "more": more})
 
     # ------------------------------------------------------------------------------------------- state
 

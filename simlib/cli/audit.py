@@ -64,8 +64,8 @@ def chosen_clauses(clauses: list[str] | None, sections: list[str] | None) -> lis
         for value in values or ():
             pick = ([value], None) if option == "--clauses" else (None, [value])
             if not any(selects(c, *pick) for c in checked):
-                problems.append(InputError(f"{value!r} chooses no checked clause", field=option,
-                                           fix=f"checked clauses: {', '.join(checked)}"))
+                problems.append(InputError(field=option, key="cli.audit_no_clause",
+                                           values={"value": repr(value), "clauses": ", ".join(checked)}))
     if problems:
         raise InputError.many(problems)
     return [c for c in checked if selects(c, clauses, sections)]
@@ -83,12 +83,11 @@ def read_mapping(path: Path) -> LogMapping:
     except OSError as exc:
         raise os_error(exc, source, "--mapping") from None
     if len(raw) > MAX_MAPPING_BYTES:
-        raise InputError(f"the mapping file is larger than {MAX_MAPPING_BYTES} bytes", source=source,
-                         fix="a mapping names only the types, qualifiers and attributes that differ")
+        raise InputError(source=source, key="cli.mapping_too_big", values={"limit": MAX_MAPPING_BYTES})
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source, fix="save the file as UTF-8") from None
+        raise InputError(source=source, key="cli.mapping_not_utf8", values={"offset": exc.start}) from None
     data, lines = parse_yaml(text, source)
     return LogMapping.from_data(data, source, lines)
 
@@ -96,12 +95,9 @@ def read_mapping(path: Path) -> LogMapping:
 def check_out_path(path: Path | None) -> None:
     """Refuse an output format we cannot write before doing any work."""
     if path is not None and path.suffix.lower() not in OUT_FORMATS:
-        raise InputError(
-            f"cannot write findings as {path.suffix or '(no extension)'!r}",
-            source=str(path),
-            field="--out",
-            fix="name the output FILE.csv or FILE.parquet",
-        )
+        raise InputError(source=str(path), field="--out",
+                         key="cli.audit_format" if path.suffix else "cli.audit_no_suffix",
+                         values={"suffix": repr(path.suffix)})
 
 
 def write_findings(findings: Findings, path: Path, lang: str) -> Path:

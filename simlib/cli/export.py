@@ -33,8 +33,9 @@ def run(args: argparse.Namespace, lang: str) -> int:
     from simlib.log.relations import object_relations
 
     if args.to.suffix.lower() not in WRITERS:
-        raise InputError(f"cannot write a log as {args.to.suffix or '(no extension)'!r}", source=str(args.to),
-                         field="--to", fix=f"name the output FILE with one of {FORMATS}")
+        raise InputError(source=str(args.to), field="--to",
+                         key="cli.export_format" if args.to.suffix else "cli.export_no_suffix",
+                         values={"suffix": repr(args.to.suffix), "formats": FORMATS})
     log = read_log(args.log)
     write_log(log, args.to)
     counts = {"events": log.n_events, "objects": log.n_objects, "e2o": len(e2o_relations(log)),

@@ -41,8 +41,7 @@ def template() -> Path:
     for root in (Path.cwd(), PROJECT_ROOT):
         if (root / TEMPLATE).is_file():
             return root / TEMPLATE
-    raise InputError("the handout template is missing", source=str(TEMPLATE),
-                     fix="run simlib handout from the checkout (notebooks/training/handout.ipynb)")
+    raise InputError(source=str(TEMPLATE), key="cli.handout_template")
 
 
 def out_stem(out: Path, lang: str) -> Path:

@@ -68,16 +68,15 @@ def find_template(path: Path | None) -> Path:
     """The template given, else ``notebooks/reports/comparison.ipynb`` here or in the checkout."""
     if path is not None:
         if not path.is_file():
-            raise InputError("no such report template", source=str(path), field="--template",
-                             fix=f"give a notebook, e.g. {TEMPLATE}")
+            raise InputError(source=str(path), field="--template", key="cli.no_report_template",
+                             values={"template": TEMPLATE})
         return path
     from simlib.scenario.presets import PROJECT_ROOT
 
     for root in (Path.cwd(), PROJECT_ROOT):
         if (root / TEMPLATE).is_file():
             return root / TEMPLATE
-    raise InputError("the report template is missing", source=str(TEMPLATE), field="--template",
-                     fix="run simlib report from the checkout, or give --template PATH")
+    raise InputError(source=str(TEMPLATE), field="--template", key="cli.report_template")
 
 
 def out_stem(out: Path, scenario: str, compare: list[str], lang: str) -> Path:
@@ -117,8 +116,7 @@ def open_target(args: argparse.Namespace, stack: ExitStack, command: str, worlds
         return stack.enter_context(RunFolder.open(args.out, identity, command=command, overwrite=args.overwrite))
     existing = [p for p in paths if p.exists()]
     if existing and not args.overwrite:
-        raise InputError(t("outputs.file_exists", lang), source=str(existing[0]), field="--out",
-                         fix=t("outputs.fix.file", lang))
+        raise InputError(source=str(existing[0]), field="--out", key="cli.report_exists")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fd = hold(args.out.parent)
     stack.callback(unlock, fd)
@@ -131,11 +129,9 @@ def run(args: argparse.Namespace, lang: str) -> int:
     from simlib.views.study import resolve_study
 
     if args.reps < 2:
-        raise InputError(f"--reps must be at least 2 for an interval, got {args.reps}", field="--reps",
-                         fix="give --reps 2 or more (8 or more for a useful report)")
+        raise InputError(field="--reps", key="cli.report_reps", values={"reps": args.reps})
     if not 0 < args.confidence < 1:
-        raise InputError(f"--confidence must be between 0 and 1, got {args.confidence}", field="--confidence",
-                         fix="e.g. --confidence 0.95")
+        raise InputError(field="--confidence", key="cli.report_confidence", values={"confidence": args.confidence})
     sets = parse_sets(args.overrides)
     compare = list(args.compare)
     base, alts, _ = resolve_study(args.scenario, compare, all_gaps=not compare, sets=sets)  # validates first

@@ -156,8 +156,7 @@ def run(args: argparse.Namespace, lang: str | None = None, out: TextIO | None = 
     out = out or sys.stdout
     lang = lang or "zh"
     if args.reps < 1:
-        raise InputError(f"--reps {args.reps} is not a positive number", field="--reps",
-                         fix="give --reps 1 or more")
+        raise InputError(field="--reps", key="cli.run_reps", values={"reps": args.reps})
     sc = load(args.scenario, args.overrides)
     seed = sc.seed if args.seed is None else args.seed
     seeds = pipeline.seeds(seed, args.reps)

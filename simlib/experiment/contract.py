@@ -83,11 +83,7 @@ def canonical_json(config: Any) -> str:
             config, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
         )
     except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"scenario config is not plain data: {exc}",
-            field="config",
-            fix="use mappings, lists, strings, numbers, booleans and dates only",
-        ) from exc
+        raise InputError(field="config", key="contract.not_plain", values={"error": exc}) from exc
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -107,12 +103,10 @@ class Arm:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise InputError("scenario name must be a non-empty string", field="name")
+            raise InputError(field="name", key="contract.no_name")
         if not isinstance(self.config, Mapping):
-            raise InputError(
-                f"scenario {self.name!r}: config must be a mapping, got {type(self.config).__name__}",
-                field="config",
-            )
+            raise InputError(field="config", key="contract.config_not_mapping",
+                             values={"name": repr(self.name), "type": type(self.config).__name__})
         object.__setattr__(self, "hash", config_hash(self.config))
 
     hash: str = dataclasses.field(init=False, repr=False)
@@ -130,8 +124,7 @@ class Arm:
             return item
         if hasattr(item, "model_dump") and isinstance(getattr(item, "name", None), str):
             return cls(item.name, item.model_dump(mode="json"))
-        raise InputError(f"expected a scenario or an Arm, got {type(item).__name__}", field="scenarios",
-                         fix="pass simlib.scenario.load_scenario(...) or Arm(name, config)")
+        raise InputError(field="scenarios", key="contract.not_arm", values={"type": type(item).__name__})
 
     def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Arm:
         """A new scenario with ``overrides`` (dotted path -> value) applied."""
@@ -159,25 +152,17 @@ def check_replication_fn(fn: Any, *, importable: bool = False) -> None:
     worker processes started with *spawn* or *forkserver* cannot load by name.
     """
     if not callable(fn):
-        raise InputError(f"replication function must be callable, got {type(fn).__name__}", field="fn")
+        raise InputError(field="fn", key="contract.not_callable", values={"type": type(fn).__name__})
     qualname = getattr(fn, "__qualname__", "")
     name = function_name(fn)
-    fix = "define it with `def` at the top level of a module (a .py file) and import it"
     if qualname == "<lambda>" or "<locals>" in qualname:
-        raise InputError(f"replication function {name} is a lambda or nested function", field="fn", fix=fix)
+        raise InputError(field="fn", key="contract.nested", values={"name": name})
     if importable and getattr(fn, "__module__", None) == "__main__":
-        raise InputError(
-            f"replication function {name} is defined in __main__ (a notebook cell or a script); "
-            "worker processes cannot import it",
-            field="fn",
-            fix=fix + ", or use executor='serial' or 'dask'",
-        )
+        raise InputError(field="fn", key="contract.in_main", values={"name": name})
     try:
         pickle.dumps(fn)
     except Exception as exc:
-        raise InputError(
-            f"replication function {name} cannot be pickled: {exc}", field="fn", fix=fix
-        ) from exc
+        raise InputError(field="fn", key="contract.not_picklable", values={"name": name, "error": exc}) from exc
 
 
 RESERVED_COLUMNS = frozenset({"scenario", "scenario_hash", "replication", "seed", "elapsed_s"})

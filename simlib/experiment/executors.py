@@ -147,7 +147,7 @@ class ProcessExecutor(_Base):
 
     def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
         if workers is not None and workers < 1:
-            raise InputError(f"workers must be >= 1, got {workers}", field="--workers")
+            raise InputError(field="--workers", key="executor.workers", values={"workers": workers})
         self._workers = workers or available_cores()
         methods = multiprocessing.get_all_start_methods()
         self._start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
@@ -220,7 +220,7 @@ class DaskExecutor(_Base):
         self, scheduler: str | None = None, workers: int | None = None, timeout: float = 10.0
     ) -> None:
         if workers is not None and workers < 1:
-            raise InputError(f"workers must be >= 1, got {workers}", field="--workers")
+            raise InputError(field="--workers", key="executor.workers", values={"workers": workers})
         self._scheduler = scheduler
         self._requested = workers
         self._timeout = timeout
@@ -235,11 +235,8 @@ class DaskExecutor(_Base):
                 try:
                     self._client = Client(self._scheduler, timeout=f"{self._timeout}s")
                 except OSError as exc:
-                    raise InputError(
-                        f"cannot reach the Dask scheduler at {self._scheduler}: {exc}",
-                        field="--scheduler",
-                        fix="start one (`dask scheduler`) or drop --scheduler to start a local cluster",
-                    ) from exc
+                    raise InputError(field="--scheduler", key="executor.no_scheduler",
+                                     values={"address": self._scheduler, "error": exc}) from exc
             else:
                 self._cluster = LocalCluster(
                     host="127.0.0.1",  # the scheduler and the workers answer on this machine only
@@ -296,17 +293,12 @@ def make_executor(
     if not isinstance(kind, str):
         return kind
     if scheduler and kind != "dask":
-        raise InputError(
-            f"--scheduler is only for the dask executor, not {kind!r}",
-            field="--scheduler",
-            fix="add --executor dask",
-        )
+        raise InputError(field="--scheduler", key="executor.scheduler_not_dask", values={"kind": repr(kind)})
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes":
         return ProcessExecutor(workers)
     if kind == "dask":
         return DaskExecutor(scheduler, workers)
-    raise InputError(
-        f"unknown executor {kind!r}", field="--executor", fix=f"use one of: {', '.join(EXECUTORS)}"
-    )
+    raise InputError(field="--executor", key="executor.unknown",
+                     values={"kind": repr(kind), "kinds": ", ".join(EXECUTORS)})

@@ -40,11 +40,11 @@ def default_batch_size(n_tasks: int, workers: int, combined: bool = False) -> in
 def _indices(reps: int | Sequence[int]) -> list[int]:
     if isinstance(reps, int):
         if reps < 1:
-            raise InputError(f"number of replications must be >= 1, got {reps}", field="--reps")
+            raise InputError(field="--reps", key="runner.reps", values={"reps": reps})
         return list(range(reps))
     indices = sorted(set(int(r) for r in reps))
     if not indices or indices[0] < 0:
-        raise InputError("replication indices must be non-negative and not empty", field="reps")
+        raise InputError(field="reps", key="runner.bad_indices")
     return indices
 
 
@@ -53,15 +53,11 @@ def _as_scenarios(scenarios: Any) -> list[Arm]:
     single = isinstance(scenarios, Arm) or hasattr(scenarios, "model_dump")
     items = [Arm.of(s) for s in ([scenarios] if single else list(scenarios))]
     if not items:
-        raise InputError("no scenarios to run", field="scenarios")
+        raise InputError(field="scenarios", key="runner.no_scenarios")
     names: dict[str, str] = {}
     for s in items:
         if names.setdefault(s.name, s.hash) != s.hash:
-            raise InputError(
-                f"two different scenarios are both named {s.name!r}",
-                field="scenarios",
-                fix="give each scenario its own name",
-            )
+            raise InputError(field="scenarios", key="runner.same_name", values={"name": repr(s.name)})
     return list(dict.fromkeys(items))
 
 
@@ -144,9 +140,8 @@ def run_replications(
                     row = opened.read(scenario_hash, i)  # type: ignore[union-attr]
                     if int(row["seed"]) != seeds[i]:
                         raise InputError(
-                            f"stored replication {i} has seed {row['seed']}, expected {seeds[i]}",
                             source=str(opened.root),  # type: ignore[union-attr]
-                            fix="the store was written with another root seed; use another --out directory",
+                            key="runner.seed_mismatch", values={"i": i, "seed": row["seed"], "expected": seeds[i]},
                         )
                     results[(scenario_hash, i)] = row
                 else:

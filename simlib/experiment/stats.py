@@ -128,8 +128,8 @@ def adjust_pvalues(pvalues: Sequence[float] | np.ndarray, method: str = "holm") 
     step-down, controlling the family-wise error rate; ``bh`` — Benjamini–Hochberg, controlling the false
     discovery rate; ``none`` — unchanged. Reject where the adjusted value is below 1 - confidence."""
     if method not in ADJUSTMENTS:
-        raise InputError(f"unknown adjustment {method!r}", field="--adjust",
-                         fix=f"use one of: {', '.join(ADJUSTMENTS)}")
+        raise InputError(field="--adjust", key="stats.adjust",
+                         values={"method": repr(method), "methods": ", ".join(ADJUSTMENTS)})
     p = np.asarray(pvalues, dtype=float)
     out = p.copy()
     ok = ~np.isnan(p)
@@ -191,9 +191,7 @@ def replications_to_detect(effect: float, sd: float, confidence: float = 0.95, p
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise InputError(
-            f"confidence must be between 0 and 1, got {confidence}", field="--confidence", fix="e.g. 0.95"
-        )
+        raise InputError(field="--confidence", key="stats.confidence", values={"confidence": confidence})
 
 
 def _kpis(table: pd.DataFrame, kpis: Sequence[str] | None) -> list[str]:
@@ -258,13 +256,12 @@ def compare(
     """
     _check_confidence(confidence)
     if not 0 < power < 1:
-        raise InputError(f"power must be between 0 and 1, got {power}", field="--power", fix="e.g. 0.8")
+        raise InputError(field="--power", key="stats.power", values={"power": power})
     adjust_pvalues([], adjust)  # an unknown method is an error before anything runs
     names = list(dict.fromkeys(table["scenario"]))
     if baseline not in names:
-        raise InputError(
-            f"baseline {baseline!r} is not among the scenarios run ({', '.join(names)})", field="baseline"
-        )
+        raise InputError(field="baseline", key="stats.baseline",
+                         values={"baseline": repr(baseline), "names": ", ".join(names)})
     wide = {name: g.set_index("replication") for name, g in table.groupby("scenario", sort=False)}
     base = wide[baseline]
     rows = []
@@ -274,11 +271,7 @@ def compare(
         alt = wide[name]
         common = base.index.intersection(alt.index)
         if not (base.loc[common, "seed"] == alt.loc[common, "seed"]).all():
-            raise InputError(
-                f"scenario {name!r} was not run with the baseline's seeds; cannot pair them",
-                field="seed",
-                fix="run all scenarios in one experiment with one root seed",
-            )
+            raise InputError(field="seed", key="stats.unpaired", values={"name": repr(name)})
         for kpi in _kpis(table, kpis):
             a = alt.loc[common, kpi].to_numpy(dtype=float)
             b = base.loc[common, kpi].to_numpy(dtype=float)

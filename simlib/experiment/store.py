@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from simlib.errors import InputError
 from simlib.experiment.contract import Arm, canonical_json
 from simlib.files import Locked, atomic_path, leftover_parts, lock, remove, unlock, write_atomic
+from simlib.i18n import t
 
 FORMAT = "simlib-results/1"
 MANIFEST = "manifest.json"
@@ -112,9 +113,7 @@ class ResultsStore:
         root = Path(root)
         scenarios = list(scenarios)
         if root.exists() and not root.is_dir():
-            raise InputError(
-                f"{root} exists and is not a directory", field="--out", fix="choose a directory path"
-            )
+            raise InputError(field="--out", key="store.not_dir", values={"root": root})
         root.mkdir(parents=True, exist_ok=True)
         cls._refuse_foreign(root)
         lock_fd = cls._lock(root)
@@ -131,12 +130,8 @@ class ResultsStore:
                 manifest = cls._read_manifest(path)
                 diffs = _differences(manifest.get("design", {}), identity)
                 if diffs:
-                    raise InputError(
-                        "this results directory holds a different design: " + "; ".join(diffs),
-                        source=str(root),
-                        field="--out",
-                        fix=f"use another --out directory, or delete {root} to start over",
-                    )
+                    raise InputError(source=str(root), field="--out", key="store.different",
+                                     values={"diffs": "; ".join(diffs), "root": root})
                 manifest["replications"] = max(int(manifest.get("replications", 0)), replications)
                 manifest["updated"] = now
             else:
@@ -171,28 +166,18 @@ class ResultsStore:
         ours = {root / LOCK, *leftover_parts(root)}
         foreign = sorted(p.name for p in root.iterdir() if p not in ours)
         if foreign:
-            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
-            raise InputError(
-                f"the folder is not empty and is not a simlib results store (it holds {foreign[0]!r}{more})",
-                source=str(root),
-                field="--out",
-                fix="choose another --out directory (a new or empty one)",
-            )
+            more = t("input.rundir.more", None, n=len(foreign) - 1) if len(foreign) > 1 else ""
+            raise InputError(source=str(root), field="--out", key="store.foreign",
+                             values={"name": repr(foreign[0]), "more": more})
 
     @staticmethod
     def _read_manifest(path: Path) -> dict[str, Any]:
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InputError(
-                f"unreadable manifest: {exc}", source=str(path), fix="delete the directory to start over"
-            ) from exc
+            raise InputError(source=str(path), key="store.bad_manifest", values={"error": exc}) from exc
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise InputError(
-                f"not a simlib results store (format {FORMAT!r} expected)",
-                source=str(path),
-                fix="use another --out directory",
-            )
+            raise InputError(source=str(path), key="store.not_store", values={"format": repr(FORMAT)})
         return manifest
 
     @staticmethod
@@ -202,12 +187,7 @@ class ResultsStore:
             fd = lock(path)
         except Locked:
             holder = path.read_text(errors="replace").strip() or "?"
-            raise InputError(
-                f"results directory is in use by another run (pid {holder})",
-                source=str(root),
-                field="--out",
-                fix="wait for that run to finish, or use another --out directory",
-            ) from None
+            raise InputError(source=str(root), field="--out", key="store.busy", values={"pid": holder}) from None
         if fd is not None:
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)

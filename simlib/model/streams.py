@@ -89,7 +89,7 @@ class Streams(dict[str, Stream]):
 def replication_seed(root_seed: int, replication: int) -> int:
     """Seed of one replication: child ``replication`` of ``SeedSequence(root_seed).spawn(...)``, 63 bits."""
     if replication < 0:
-        raise InputError(f"replication index must be >= 0, got {replication}", field="replication")
+        raise InputError(field="replication", key="streams.replication", values={"replication": replication})
     child = np.random.SeedSequence(_root(root_seed), spawn_key=(replication,))
     return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
@@ -112,9 +112,5 @@ def stream(seed: int, purpose: str) -> np.random.Generator:
 
 def _root(root_seed: int) -> int:
     if isinstance(root_seed, bool) or not isinstance(root_seed, int | np.integer) or root_seed < 0:
-        raise InputError(
-            f"root seed must be a non-negative integer, got {root_seed!r}",
-            field="seed",
-            fix="e.g. --seed 2004",
-        )
+        raise InputError(field="seed", key="streams.seed", values={"seed": repr(root_seed)})
     return int(root_seed)

@@ -137,8 +137,7 @@ def ranges(config: Mapping[str, Any], paths: list[str] | None = None) -> dict[st
     out: dict[str, tuple[float, float]] = {}
     for path in wanted:
         if path not in known:
-            raise InputError(f"{path!r} has no documented range", field=path,
-                             fix="give the range as PATH=LO:HI, or choose a numeric scenario field")
+            raise InputError(field=path, key="pipeline.no_range", values={"path": repr(path)})
         lo, hi = known[path]
         out[path] = (float(lo if lo is not None else 0.0), float(hi if hi is not None else 1.0))
     return out

@@ -80,15 +80,16 @@ class Parameter(BaseModel):
     def check(self, value: Any) -> Any:
         """Return ``value`` if allowed for this parameter, else raise :class:`InputError`."""
         if self.choices is not None and value not in self.choices:
-            raise InputError(f"{value!r} is not allowed", field=self.name,
-                             fix=f"use one of: {', '.join(map(str, self.choices))}")
+            raise InputError(field=self.name, key="param.not_allowed",
+                             values={"value": repr(value), "choices": ", ".join(map(str, self.choices))})
         if self.range is not None:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InputError(f"{value!r} is not a number", field=self.name, fix=f"give a number in {self.range}")
+                raise InputError(field=self.name, key="param.not_number",
+                                 values={"value": repr(value), "range": self.range})
             lo, hi = self.range
             if not lo <= value <= hi:
-                raise InputError(f"{value} is outside the range {lo}..{hi}", field=self.name,
-                                 fix=f"choose a value between {lo} and {hi} {self.unit}".rstrip())
+                raise InputError(field=self.name, key="param.out_of_range",
+                                 values={"value": value, "lo": lo, "hi": hi, "unit": f" {self.unit}".rstrip()})
         return value
 
 
@@ -100,7 +101,7 @@ class Params:
         values = {k: p.value for k, p in defs.items()}
         for k, v in (overrides or {}).items():
             if k not in defs:
-                raise InputError(f"unknown parameter {k!r}", field=k, fix=f"known parameters: {', '.join(defs)}")
+                raise InputError(field=k, key="param.unknown", values={"name": repr(k), "names": ", ".join(defs)})
             values[k] = defs[k].check(v)
         self._values = values
         clash = set(values) & set(dir(type(self)))

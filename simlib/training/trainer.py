@@ -20,7 +20,6 @@ import pandas as pd
 
 from simlib.errors import InputError
 from simlib.files import write_atomic
-from simlib.i18n import t
 from simlib.rulebook import rulebook
 from simlib.training.cases import CSV_COLUMNS, Bank, Case, Session, bank, read_answers
 
@@ -53,12 +52,11 @@ def load_session(folder: str | os.PathLike[str]) -> pd.DataFrame:
             with path.open(encoding="utf-8", newline="") as f:
                 header = next(csv.reader(f), [])
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{t('training.tr.bad_file', 'en')} ({exc.__class__.__name__})", source=str(path),
-                             fix=t("training.tr.bad_file_fix", "en")) from None
+            raise InputError(source=str(path), key="training.bad_file_exc",
+                             values={"error": exc.__class__.__name__}) from None
         missing = [c for c in CSV_COLUMNS if c not in header]
         if missing:
-            raise InputError(t("training.tr.bad_file", "en"), source=str(path), field=", ".join(missing),
-                             fix=t("training.tr.bad_file_fix", "en"))
+            raise InputError(source=str(path), field=", ".join(missing), key="training.bad_file")
     return read_answers(folder)
 
 

@@ -70,8 +70,7 @@ class Launch:
 def session_dir(session: str = "", today: dt.date | None = None) -> Path:
     """``out/training/<session>``, or ``out/training/session-YYYYMMDD`` (today) without a name."""
     if session and not SESSION_NAME.match(session):
-        raise InputError(t("dashboard.error.session", session=session), field="SESSION",
-                         fix=t("dashboard.fix.session"))
+        raise InputError(field="SESSION", key="dashboard.session", values={"session": session})
     name = session or f"session-{(today or dt.date.today()):%Y%m%d}"
     return PROJECT_ROOT / "out" / "training" / name
 
@@ -136,11 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         launch = plan(a.port, classroom=a.classroom, session=a.session, folder=a.session_dir, token=a.token)
     except InputError as e:
-        print(e.render(), file=sys.stderr)
+        print(e.render(get_lang()), file=sys.stderr)
         return 2
     if not port_free(a.port):
-        print(InputError(t("dashboard.error.port", port=a.port), field="TRAINING_PORT",
-                         fix=t("dashboard.fix.port", port=a.port + 1)).render(), file=sys.stderr)
+        print(InputError(field="TRAINING_PORT", key="dashboard.port", values={"port": a.port, "next": a.port + 1})
+              .render(get_lang()), file=sys.stderr)
         return 2
     launch.session_dir.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop voila and its kernels on SIGTERM too

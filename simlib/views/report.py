@@ -170,8 +170,7 @@ def execute(template: str | Path, parameters: Mapping[str, Any], out: Path, *, c
 
     template = Path(template)
     if not template.is_file():
-        raise InputError("no such report template", source=str(template),
-                         fix="give a notebook of notebooks/reports/, e.g. notebooks/reports/comparison.ipynb")
+        raise InputError(source=str(template), key="report.no_template")
     with atomic_path(out) as tmp:
         pm.execute_notebook(str(template), str(tmp), parameters=dict(parameters), kernel_name="python3",
                             cwd=str(cwd or Path.cwd()), progress_bar=False, execution_timeout=timeout,
@@ -214,8 +213,7 @@ def to_pdf(html_path: Path, pdf_path: Path, *, chromium: str = CHROMIUM, timeout
     """Chromium headless ``--print-to-pdf`` of an HTML file (A4 from the page CSS), written atomically."""
     exe = shutil.which(chromium) or (chromium if Path(chromium).is_file() else None)
     if exe is None:
-        raise InputError(f"no Chromium at {chromium}", field="--format pdf",
-                         fix="run `make sysdeps` (installs Debian's chromium) or set SIMLIB_CHROMIUM")
+        raise InputError(field="--format pdf", key="report.no_chromium", values={"chromium": chromium})
     with tempfile.TemporaryDirectory(prefix="simlib-chromium-") as profile, atomic_path(pdf_path) as tmp:
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={tmp}",
                html_path.resolve().as_uri()]
@@ -233,8 +231,7 @@ def render_notebook(template: str | Path, parameters: Mapping[str, Any], out: st
     notebook is kept as ``out``.ipynb. Returns the paths and the seconds of each step."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise InputError(f"unknown format {', '.join(unknown) or '(none)'}", field="--format",
-                         fix="use html or pdf (or both)")
+        raise InputError(field="--format", key="report.format", values={"formats": ", ".join(unknown) or "(none)"})
     out = Path(out)
     stem = out.with_suffix("") if out.suffix in (".html", ".pdf", ".ipynb") else out
     seconds: dict[str, float] = {}

@@ -220,8 +220,7 @@ def resolve_study(scenario: str = BASELINE, compare_with: Sequence[str] = (), *,
     if all_gaps:
         names += [p.name for p in known.values() if p.kind == "gap" and p.name not in names]
     if not names:
-        raise InputError("nothing to compare the scenario with", field="--compare",
-                         fix="name one or more gaps (--compare no_exit_control) or use --all-gaps")
+        raise InputError(field="--compare", key="study.nothing_to_compare")
     alts, origins = [], {}
     for name in dict.fromkeys(names):
         alt, origin = _alternative(name, base, sets, known)

@@ -137,10 +137,10 @@ class CalculatorApp:
     def trip(self) -> Trip:
         """The trip of the form; an :class:`InputError` if its dates do not work."""
         if self.depart.value is None or self.back.value is None:
-            raise InputError(t("training.calc.missing_date", self.lang), field="depart/back")
+            raise InputError(field="depart/back", key="training.missing_date")
         back = self.returned.value or self.back.value
         if back < self.depart.value or self.back.value < self.depart.value:
-            raise InputError(t("training.calc.return_before_exit", self.lang), field="back")
+            raise InputError(field="back", key="training.return_before_exit")
         return Trip(self.kind.value, self.depart.value.isoformat(), self.back.value.isoformat(),
                     None if self.returned.value is None else self.returned.value.isoformat(),
                     None if self.new_doc.value is None else self.new_doc.value.isoformat())
@@ -149,7 +149,7 @@ class CalculatorApp:
         try:
             trip = self.trip()
         except InputError as exc:
-            problem = t("training.calc.bad_dates", self.lang, problem=exc.message)
+            problem = t("training.calc.bad_dates", self.lang, problem=exc.texts(self.lang)[0])
             self.out.value = th.page(f'<p class="bad">{th.E(problem)}</p>')
             return
         profile = self.profile()
