@@ -63,63 +63,59 @@ class LogMapping:
         lines = lines or {}
         problems: list[InputError] = []
 
-        def bad(path: str, message: str, fix: str) -> None:
-            problems.append(InputError(message, source=source, field=path, line=lines.get(path), fix=fix))
+        def bad(path: str, key: str, **values: Any) -> None:
+            """One problem at ``path``: the catalogue's ``input.log.mapping.<key>``."""
+            problems.append(InputError(source=source, field=path, line=lines.get(path), key=f"log.mapping.{key}",
+                                       values={"docs": DOCS, **values}))
 
         if not isinstance(data, dict) or not data:
-            raise InputError("a mapping file is a YAML mapping with some of the sections "
-                             f"{', '.join(SECTIONS)}", source=source, fix=f"see {DOCS}")
+            raise InputError(source=source, key="log.mapping.not_a_map",
+                             values={"sections": ", ".join(SECTIONS), "docs": DOCS})
         out = cls()
         for key in data:
             if key not in SECTIONS:
-                bad(str(key), f"unknown section {key!r}", f"use: {', '.join(SECTIONS)} ({DOCS})")
+                bad(str(key), "unknown_section", section=repr(key), sections=", ".join(SECTIONS))
         for section, known, target in (("event_types", EVENTS, out.event_types),
                                        ("object_types", OBJECTS, out.object_types)):
             for foreign, ours in _pairs(data, section, bad):
                 if ours is not None and ours not in known:
-                    bad(f"{section}.{foreign}", f"{ours!r} is not a simlib {section[:-1].replace('_', ' ')}",
-                        f"use one of: {', '.join(known)}, or null to leave them out")
+                    bad(f"{section}.{foreign}", f"not_{section[:-1]}", name=repr(ours), choices=", ".join(known))
                 target[foreign] = ours
         for foreign, ours in _pairs(data, "qualifiers", bad):
             if ours not in QUALIFIERS:
-                bad(f"qualifiers.{foreign}", f"{ours!r} is not a link of any event type",
-                    f"use one of: {', '.join(sorted(QUALIFIERS))}")
+                bad(f"qualifiers.{foreign}", "not_qualifier", name=repr(ours), choices=", ".join(sorted(QUALIFIERS)))
             out.qualifiers[foreign] = str(ours)
         for foreign, ours in _pairs(data, "attributes", bad):
             if isinstance(ours, dict):
                 kind = EVENTS.get(foreign) or OBJECTS.get(foreign)
                 if kind is None:
-                    bad(f"attributes.{foreign}", f"{foreign!r} is neither an attribute name nor a simlib type",
-                        "map a foreign attribute to a simlib one, or nest the names under a simlib type")
+                    bad(f"attributes.{foreign}", "not_type", name=repr(foreign))
                     continue
                 names = {a.name for a in kind.attrs}
                 for f2, o2 in ours.items():
                     if o2 not in names:
-                        bad(f"attributes.{foreign}.{f2}", f"{o2!r} is not an attribute of {foreign}",
-                            f"use one of: {', '.join(sorted(names)) or '(none)'}")
+                        bad(f"attributes.{foreign}.{f2}", "not_attribute_of", name=repr(o2), type=foreign,
+                            choices=", ".join(sorted(names)) or "(none)")
                 out.typed_attributes[foreign] = {str(k): str(v) for k, v in ours.items()}
             else:
                 if ours not in ATTRS:
-                    bad(f"attributes.{foreign}", f"{ours!r} is not an attribute of any simlib type",
-                        "see docs/event-vocabulary.md")
+                    bad(f"attributes.{foreign}", "not_attribute", name=repr(ours))
                 out.attributes[foreign] = str(ours)
         for attr, table in _pairs(data, "values", bad):
             same_name = ATTRS.get(attr)
             if same_name is None or not isinstance(table, dict):
-                bad(f"values.{attr}", f"{attr!r} is not a simlib attribute" if same_name is None else
-                    "expected a mapping of foreign values to simlib values",
-                    "values: {simlib attribute: {foreign value: simlib value}}")
+                bad(f"values.{attr}", "values_not_attribute" if same_name is None else "values_not_a_map",
+                    name=repr(attr))
                 continue
             choices = [c for a in same_name if a.choices for c in a.choices]
             for foreign, ours in table.items():
                 if choices and len(choices) == sum(len(a.choices) for a in same_name) and ours not in choices:
-                    bad(f"values.{attr}.{foreign}", f"{ours!r} is not a value of {attr}",
-                        f"use one of: {', '.join(dict.fromkeys(choices))}")
+                    bad(f"values.{attr}.{foreign}", "not_value", name=repr(ours), attr=attr,
+                        choices=", ".join(dict.fromkeys(choices)))
             out.values[attr] = {str(k): v for k, v in table.items()}
         unmapped = data.get("unmapped", "error")
         if unmapped not in ("error", "drop"):
-            bad("unmapped", f"{unmapped!r} is neither error nor drop",
-                "unmapped: error (refuse types the vocabulary lacks) or drop (leave them out)")
+            bad("unmapped", "unmapped", name=repr(unmapped))
         out.drop_unmapped = unmapped == "drop"
         if problems:
             raise InputError.many(problems[:MAX_PROBLEMS], source)
@@ -197,6 +193,6 @@ def _pairs(data: dict[str, Any], section: str, bad: Any) -> list[tuple[str, Any]
     if value is None:
         return []
     if not isinstance(value, dict):
-        bad(section, f"{section} must be a mapping", f"{section}: {{foreign name: simlib name}} ({DOCS})")
+        bad(section, "section_not_a_map", section=section)
         return []
     return [(str(k), v) for k, v in value.items()]

@@ -50,8 +50,7 @@ def split_values(entries: pd.DataFrame, ids: Mapping[str, Iterable[str]], source
     first = e[initial].drop_duplicates(["object_id", "name", "value"])
     twice = first[first.duplicated(key, keep=False)]
     for (oid, name), _ in list(twice.groupby(key, sort=False))[:20]:
-        problems.append(InputError("two different values at creation", source=source, field=f"{oid}.{name}",
-                                   fix="keep one value at 1970-01-01T00:00:00Z; later values need later times"))
+        problems.append(InputError(source=source, field=f"{oid}.{name}", key="log.timed.two_initial"))
     first = first.drop_duplicates(key)
     later = e[~initial]
     if len(later):
@@ -62,11 +61,9 @@ def split_values(entries: pd.DataFrame, ids: Mapping[str, Iterable[str]], source
         later = later[~repeat]
         static = later[~timed[~repeat]]
         for row in static.head(20 - len(problems)).itertuples(index=False):
-            problems.append(InputError(
-                f"{row.name!r} has a second value {row.value!r} at {row.time}, but a {row.type}'s {row.name} "
-                "does not change over time", source=source, field=f"{row.object_id}.{row.name}",
-                fix="keep one value, timed 1970-01-01T00:00:00Z (docs/event-vocabulary.md lists the timed "
-                    "attributes)"))
+            problems.append(InputError(source=source, field=f"{row.object_id}.{row.name}", key="log.timed.static",
+                                       values={"quoted": repr(row.name), "value": repr(row.value), "time": row.time,
+                                               "type": row.type, "name": row.name}))
         later = later[timed[~repeat]]
     if problems and stop:
         raise problems[0]
