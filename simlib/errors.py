@@ -85,6 +85,21 @@ class InputError(ValueError):
                           key=self.key, values=self.values, problems=self.problems)
 
 
+class InputWarning(UserWarning):
+    """A problem of the input that simlib works around: a catalogue message ``input.<key>`` (the CLI shows it
+    as one line in its language)."""
+
+    def __init__(self, key: str, values: Mapping[str, Any]) -> None:
+        self.key, self.values = key, dict(values)
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        from simlib.i18n import t
+
+        return t(f"input.{self.key}", lang).format(**self.values)
+
+
 OS_ERRORS = {errno.ENOENT: "file.missing", errno.EISDIR: "file.is_dir", errno.EACCES: "file.denied",
              errno.EPERM: "file.denied"}
 

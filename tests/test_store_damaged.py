@@ -37,7 +37,7 @@ def test_a_truncated_replication_file_is_named_and_run_again(tmp_path: Path) -> 
 
 def test_the_cli_resumes_past_a_damaged_file(tmp_path: Path) -> None:
     argv = [sys.executable, str(TESTS / "experiment_standin.py"), "compare", "base", "faster", "--reps", "3",
-            "--no-progress", "--out", str(tmp_path)]
+            "--no-progress", "--out", str(tmp_path), "--lang", "en"]
     assert subprocess.run(argv, capture_output=True, text=True, check=False).returncode == 0
     damaged = next(tmp_path.glob("replications/*/r000001.parquet"))
     damaged.write_bytes(b"PAR1")

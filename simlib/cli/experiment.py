@@ -453,7 +453,7 @@ def run_cli(
 ) -> int:
     """Parse ``argv``, run the subcommand in its ``--lang`` (default: the current setting) and return its exit
     status; bad input is reported as simlib's main CLI reports it, with exit status 2."""
-    from simlib.cli.main import EXIT_INPUT, exit_on_sigterm, report_error
+    from simlib.cli.main import EXIT_INPUT, exit_on_sigterm, report_error, warnings_shown
 
     exit_on_sigterm()
     parser = arguments.Parser(prog=prog)
@@ -465,7 +465,8 @@ def run_cli(
         return EXIT_INPUT
     lang = _lang(args, None)
     try:
-        return int(args.handler(args, out, lang))
+        with warnings_shown(lang):
+            return int(args.handler(args, out, lang))
     except InputError as exc:
         (err or sys.stderr).write(report_error(exc, lang) + "\n")
         return EXIT_INPUT

@@ -15,7 +15,8 @@ from simlib.cli import arguments
 from simlib.errors import InputError
 from simlib.i18n import t
 
-FORMATS = ".jsonocel, .json, .sqlite, .xmlocel, .xml, .parquet or .csv"
+SUFFIXES = (".jsonocel", ".json", ".sqlite", ".xmlocel", ".xml", ".parquet", ".csv")
+FORMATS = f"{', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]}"
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
     if args.to.suffix.lower() not in WRITERS:
         raise InputError(source=str(args.to), field="--to",
                          key="cli.export_format" if args.to.suffix else "cli.export_no_suffix",
-                         values={"suffix": repr(args.to.suffix), "formats": FORMATS})
+                         values={"suffix": repr(args.to.suffix), "first": ", ".join(SUFFIXES[:-1]),
+                                 "last": SUFFIXES[-1]})
     log = read_log(args.log)
     write_log(log, args.to)
     counts = {"events": log.n_events, "objects": log.n_objects, "e2o": len(e2o_relations(log)),

@@ -8,14 +8,16 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
 from simlib.cli import audit, bench, experiment, export, handout, report, rules, run, validate, vocab
 from simlib.cli.arguments import Parser, prescan
-from simlib.errors import InputError, os_error
+from simlib.errors import InputError, InputWarning, os_error
 from simlib.i18n import LANGS, set_lang, t
 
 COMMANDS = (rules, audit, export, vocab, validate, run, report, handout, bench)
@@ -136,6 +138,24 @@ def exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+@contextmanager
+def warnings_shown(lang: str) -> Iterator[None]:
+    """Within it, an :class:`InputWarning` is printed as one line in ``lang`` (other warnings as Python does)."""
+    with warnings.catch_warnings():
+        python_shows = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+            if isinstance(message, InputWarning):
+                print(f"simlib: {t('input.warning.prefix', lang)}: {message.text(lang)}", file=sys.stderr)
+            else:
+                python_shows(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        warnings.simplefilter("always", InputWarning)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 findings, 2 unusable input)."""
     exit_on_sigterm()
@@ -150,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = resolve_lang(args)
     set_lang(lang)
     try:
-        return int(args.run(args, lang))
+        with warnings_shown(lang):
+            return int(args.run(args, lang))
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simlib.errors import InputError
+from simlib.errors import InputError, InputWarning
 from simlib.experiment.contract import Arm, canonical_json
 from simlib.files import Locked, atomic_path, leftover_parts, lock, remove, unlock, write_atomic
 from simlib.i18n import t
@@ -42,8 +42,11 @@ LOCK = ".lock"
 _REP_FILE = re.compile(r"^r(\d{6,})\.parquet$")
 
 
-class DamagedFile(UserWarning):
+class DamagedFile(InputWarning):
     """A replication file of a store could not be read; it is removed and its replication run again."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        super().__init__("store.damaged", {"path": path, "error": f"{type(error).__name__}: {error}"})
 
 
 def simlib_version() -> str:
@@ -221,8 +224,7 @@ class ResultsStore:
                 if len(rows) != 1:
                     raise ValueError(f"{len(rows)} rows instead of one")
             except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-                warnings.warn(f"{path}: damaged replication file ({type(exc).__name__}: {exc}); it is run "
-                              "again", DamagedFile, stacklevel=2)
+                warnings.warn(DamagedFile(path, exc), stacklevel=2)
                 path.unlink(missing_ok=True)
                 continue
             self._rows[(scenario_hash, int(m[1]))] = rows[0]
