@@ -58,6 +58,12 @@ def test_a_batch_gives_each_replication_what_it_gives_alone(world: str) -> None:
         for what in ("judged", "checks", "source", "start", "end", "n_events", "n_objects"):
             assert getattr(mine.findings, what) == getattr(alone.findings, what), what
         assert len(alone.findings) > 0  # the comparison below compares something
+        assert mine.findings.judged_documents.keys() == alone.findings.judged_documents.keys() != set()
+        for clause, judged in alone.findings.judged_documents.items():  # which documents' obligations: the same
+            pd.testing.assert_frame_equal(mine.findings.judged_documents[clause].sort_values(["event_id", "document"],
+                                                                                           ignore_index=True),
+                                          judged.sort_values(["event_id", "document"], ignore_index=True),
+                                          check_dtype=False, obj=clause)
         pd.testing.assert_frame_equal(mine.findings.table.sort_values(SORT, ignore_index=True),
                                       alone.findings.table.sort_values(SORT, ignore_index=True))
 

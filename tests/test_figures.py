@@ -90,7 +90,7 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "funnel_one": lambda st, sa, se, lang: figures.funnel_plot(flight_funnel(next(iter(sa.runs.values())).log),
                                                                lang=lang, means=False),
     "custody": lambda st, sa, se, lang: figures.custody_plot(
-        _one(sa, lambda r: custody_by_year(r.log, r.findings)), lang=lang, note=sa.note(lang)),
+        _one(sa, lambda r: custody_by_year(r.findings)), lang=lang, note=sa.note(lang)),
     "heatmap": lambda st, sa, se, lang: figures.findings_heatmap(
         _one(sa, lambda r: findings_by_clause_year(r.findings)), lang=lang, note=sa.note(lang)),
     "lead": lambda st, sa, se, lang: figures.lead_time_plot(_one(sa, lambda r: approval_lead_times(r.log)),

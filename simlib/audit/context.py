@@ -233,6 +233,7 @@ class AuditContext:
         self._tables: dict[str, pd.DataFrame] = {}
         self._memo: dict[tuple[object, ...], object] = {}
         self.judged_cadres: dict[str, list[np.ndarray]] = {}  # clause -> the cadre of each obligation judged (judge())
+        self.judged_documents: dict[str, list[pd.DataFrame]] = {}  # clause -> event_id, document, time (judge())
         self.checking: tuple[str, bool, bool] = ("", False, False)  # clause, party_only, binds_non_party
 
     def judge(self, rows: pd.DataFrame, deadline: pd.Series) -> None:
@@ -244,6 +245,10 @@ class AuditContext:
         judged, _ = self.scope(rows["time"], rows["cadre"], party_only, binds_non_party)
         counted = judged & (due != NAT) & (due < end)
         self.judged_cadres.setdefault(clause, []).append(self._strings[self.codes(rows["cadre"])][counted])
+        if "document" in rows and "event_id" in rows:  # a document's obligation: which one, for the views
+            self.judged_documents.setdefault(clause, []).append(
+                rows.loc[counted, ["event_id", "document", "time"]].astype({"event_id": "str", "document": "str"})
+                .reset_index(drop=True))
 
     def scope(self, times: pd.Series, cadres: pd.Series, party_only: bool | np.ndarray,
               binds_non_party: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -110,6 +110,8 @@ class Findings:
     end: pd.Timestamp | None = None
     meta: dict[str, object] = field(default_factory=dict)
     judged_cadres: dict[str, np.ndarray] = field(default_factory=dict)  # clause -> the cadre of each obligation judged
+    # clause -> the document obligations judged (event_id, document, time), where the obligation is a document's
+    judged_documents: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.table)

@@ -197,4 +197,6 @@ def audit(log: EventLog, params: Params | None = None, clauses: Iterable[str] | 
     first = min((_first(t["time"]) for t in log.tables.values() if len(t)), default=None)
     return Findings(table=table, checks=selected, source=log.source, n_events=log.n_events, n_objects=log.n_objects,
                     start=first, end=log.end,
-                    judged_cadres={clause: np.concatenate(v) for clause, v in ctx.judged_cadres.items()})
+                    judged_cadres={clause: np.concatenate(v) for clause, v in ctx.judged_cadres.items()},
+                    judged_documents={clause: pd.concat(v, ignore_index=True)
+                                      for clause, v in ctx.judged_documents.items()})

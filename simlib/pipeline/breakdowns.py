@@ -17,19 +17,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.audit.context import deadline_after
 from simlib.audit.findings import Findings
 from simlib.log.eventlog import TIME_DTYPE, EventLog
-from simlib.log.vocabulary import BLOCKING_CONTROLS, PRIVATE_DOC_TYPES, PUBLIC_DOC_TYPES, PUBLIC_TRIP_KINDS
+from simlib.log.vocabulary import BLOCKING_CONTROLS
 from simlib.pipeline.kpi import SHARE_CLAUSES, _days
-from simlib.rulebook import rulebook
-from simlib.rulebook.model import Params
 
 STAGES = ("attempts", "blocked", "succeeded")
 CUSTODY_STATUSES = ("on_time", "late", "never", "wrong_recipient")  # in stacking order
-CUSTODY_KINDS = {  # kind -> its clause, trip kinds, document types and the parameter of its deadline (days)
-    "public": (SHARE_CLAUSES["custody_on_time_public"], PUBLIC_TRIP_KINDS, PUBLIC_DOC_TYPES, "public_doc_days"),
-    "private": (SHARE_CLAUSES["custody_on_time_private"], ("private",), PRIVATE_DOC_TYPES, "private_doc_days"),
+CUSTODY_KINDS = {  # kind -> the clause that judges its hand-ins
+    "public": SHARE_CLAUSES["custody_on_time_public"],
+    "private": SHARE_CLAUSES["custody_on_time_private"],
 }
 CODE_STATUS = {"late": "late", "missing": "never", "wrong_recipient": "wrong_recipient"}
 
@@ -64,48 +61,40 @@ def funnel_means(kpi_rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
 
-def custody_status(log: EventLog, findings: Findings, params: Params | None = None) -> pd.DataFrame:
-    """One row per document hand-in obligation the auditor judged: each return (``Entry``) from a trip of the
-    kind with the document shown at the border, of a cadre the auditor judged under the kind's clause (3.1.a
-    public, 3.3.a private), due (the auditor's deadline rule under ``params``, default the rulebook's) before
-    the log ends; its ``status`` is the auditor's finding on it (late,
-    never = missing, wrong_recipient) or ``on_time`` when there is none. A finding on a document held but not
-    shown at the border is a row of its own. Columns ``kind``, ``clause``, ``event_id``, ``document``,
-    ``time``, ``year``, ``status``."""
-    trip_kind = log.objects_of("trip").set_index("object_id")["kind"].astype("str")
-    doc_type = log.objects_of("document").set_index("object_id")["doc_type"].astype("str")
-    entries = log.table("Entry")
-    entries = entries[entries["document"].notna()]
+def custody_status(findings: Findings) -> pd.DataFrame:
+    """One row per document hand-in obligation the auditor judged under the kind's clause (3.1.a public, 3.3.a
+    private; ``Findings.judged_documents``: each document held on a return, due before the log ends); its
+    ``status`` is the auditor's finding on it (late, never = missing, wrong_recipient) or ``on_time`` when there
+    is none. Columns ``kind``, ``clause``, ``event_id``, ``document``, ``time``, ``year``, ``status``."""
     f = findings.table
-    params = params or rulebook().params
-    end = findings.end if findings.end is not None else log.end
     frames = []
-    for kind, (clause, trips, docs, days) in CUSTODY_KINDS.items():
-        judged = set(findings.judged_cadres.get(clause, np.empty(0, dtype=object)).astype(str))
+    for kind, clause in CUSTODY_KINDS.items():
+        judged = findings.judged_documents.get(clause)
+        if judged is None:
+            judged = pd.DataFrame({"event_id": pd.Series(dtype="str"), "document": pd.Series(dtype="str"),
+                                   "time": pd.Series(dtype=TIME_DTYPE)})
         mine = f[(f["clause"] == clause) & f["code"].isin(list(CODE_STATUS))]
-        rows = entries[entries["trip"].map(trip_kind).isin(trips).to_numpy()
-                       & entries["document"].map(doc_type).isin(docs).to_numpy()
-                       & entries["cadre"].astype(str).isin(judged).to_numpy()]
-        rows = rows[(deadline_after(rows["time"], getattr(params, days), params) < end).to_numpy()]
-        base = pd.DataFrame({"event_id": rows["event_id"].astype(str).to_numpy(),
-                             "document": rows["document"].astype(str).to_numpy(),
-                             "time": rows["time"].astype(TIME_DTYPE).to_numpy(), "status": "on_time"})
-        found = pd.DataFrame({"event_id": mine["event_id"].astype(str).to_numpy(),
-                              "document": mine["document"].astype(str).to_numpy(),
-                              "time": mine["time"].astype(TIME_DTYPE).to_numpy(),
-                              "status": mine["code"].map(CODE_STATUS).to_numpy()})
-        both = pd.concat([found, base], ignore_index=True).drop_duplicates(["event_id", "document"])
-        frames.append(both.assign(kind=kind, clause=clause))
+        status = pd.Series(mine["code"].map(CODE_STATUS).to_numpy(),
+                           index=pd.MultiIndex.from_arrays([mine["event_id"].astype(str),
+                                                            mine["document"].astype(str)]))
+        status = status[~status.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([judged["event_id"].astype(str), judged["document"].astype(str)])
+        frames.append(pd.DataFrame({
+            "kind": kind, "clause": clause,
+            "event_id": judged["event_id"].astype(str).to_numpy(),
+            "document": judged["document"].astype(str).to_numpy(),
+            "time": judged["time"].astype(TIME_DTYPE).to_numpy(),
+            "status": status.reindex(keys).fillna("on_time").to_numpy()}))
     out = pd.concat(frames, ignore_index=True)
     out["year"] = pd.to_datetime(out["time"]).dt.year.astype(int)
     return out[["kind", "clause", "event_id", "document", "time", "year", "status"]].sort_values(
         ["kind", "time", "event_id"], kind="stable", ignore_index=True)
 
 
-def custody_by_year(log: EventLog, findings: Findings, params: Params | None = None) -> pd.DataFrame:
+def custody_by_year(findings: Findings) -> pd.DataFrame:
     """:func:`custody_status` counted by ``kind``, ``year`` and ``status`` (every status, 0 included):
     columns ``kind``, ``year``, ``status``, ``count``."""
-    s = custody_status(log, findings, params)
+    s = custody_status(findings)
     years = sorted(s["year"].unique()) if len(s) else []
     index = pd.MultiIndex.from_product([list(CUSTODY_KINDS), years, CUSTODY_STATUSES],
                                        names=["kind", "year", "status"])
@@ -139,5 +128,5 @@ def approval_lead_times(log: EventLog) -> pd.DataFrame:
 
 def breakdowns(log: EventLog, findings: Findings) -> dict[str, pd.DataFrame]:
     """Every breakdown of one replication by name: ``funnel``, ``custody``, ``findings``, ``lead_times``."""
-    return {"funnel": flight_funnel(log), "custody": custody_by_year(log, findings),
+    return {"funnel": flight_funnel(log), "custody": custody_by_year(findings),
             "findings": findings_by_clause_year(findings), "lead_times": approval_lead_times(log)}

@@ -178,8 +178,8 @@ def split_log(log: EventLog, firsts: Sequence[int]) -> list[EventLog]:
 
 def split_findings(found: Findings, firsts: Sequence[int]) -> list[Findings]:
     """The findings of a combined log per replication, with the ids each replication's own log has: object ids
-    without their prefix, events numbered from 0, and the obligations judged (``judged_cadres``) split the same
-    way. The rest (``start``, ``n_events`` …) is the combined log's."""
+    without their prefix, events numbered from 0, and the obligations judged (``judged_cadres``,
+    ``judged_documents``) split the same way. The rest (``start``, ``n_events`` …) is the combined log's."""
     table = found.table
     which = _object_replications(pc.coalesce(*(_strings(table[c]) for c in OBJECT_COLUMNS)))  # each names one
     events = table["event_id"].notna().to_numpy()
@@ -189,5 +189,16 @@ def split_findings(found: Findings, firsts: Sequence[int]) -> list[Findings]:
     n = len(firsts)
     judged = {clause: by_replication(_object_replications(cadres), _unprefixed(cadres), n)
               for clause, cadres in found.judged_cadres.items()}
-    return [replace(found, table=part, judged_cadres={clause: parts[i] for clause, parts in judged.items()})
+    documents = {clause: _parts(_own_events(d, firsts), _object_replications(d["document"]), n)
+                 for clause, d in found.judged_documents.items()}
+    return [replace(found, table=part, judged_cadres={clause: parts[i] for clause, parts in judged.items()},
+                    judged_documents={clause: parts[i] for clause, parts in documents.items()})
             for i, part in enumerate(_parts(own, which, n))]
+
+
+def _own_events(rows: pd.DataFrame, firsts: Sequence[int]) -> pd.DataFrame:
+    """Rows naming an event and a document of a combined log, with the ids their replication's own log has."""
+    which = _object_replications(rows["document"])
+    numbers = _event_numbers(rows["event_id"]) - np.asarray(firsts)[which]
+    return rows.assign(document=_unprefixed(rows["document"]),
+                       event_id=pd.Series(np.char.add("e", numbers.astype(str)), dtype="str"))

@@ -82,7 +82,7 @@ def funnel_figure(study: Study, lang: str) -> Figure:
 
 def custody_figure(s: Sample, lang: str) -> Figure:
     """Document hand-ins on time, late or never by year, public and private, one replication per scenario."""
-    return custody_plot(s.table(lambda r: custody_by_year(r.log, r.findings)), lang=lang, note=s.note(lang))
+    return custody_plot(s.table(lambda r: custody_by_year(r.findings)), lang=lang, note=s.note(lang))
 
 
 def heatmap_figure(s: Sample, lang: str) -> Figure:
