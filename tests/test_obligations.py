@@ -11,6 +11,7 @@ import pytest
 
 from simlib.audit import audit
 from simlib.rulebook import rulebook
+from simlib.rulebook.model import Params
 from simlib.training.cases import bank
 from simlib.training.obligations import Obligation, Profile, Trip, obligations, table
 from simlib.training.situation import build_log
@@ -71,10 +72,10 @@ def do_nothing_log(p: Profile, trip: Trip, approved: bool):
     return build_log({"objects": objects, "events": events, "end": end}, world)
 
 
-def audited(p: Profile, trip: Trip) -> set[tuple[str, str, bool]]:
+def audited(p: Profile, trip: Trip, params: Params | None = None) -> set[tuple[str, str, bool]]:
     found = set()
     for approved in (False, True):
-        table_ = audit(do_nothing_log(p, trip, approved), clauses=CLAUSES).table
+        table_ = audit(do_nothing_log(p, trip, approved), params, clauses=CLAUSES).table
         for row in table_.itertuples():
             when = row.deadline if pd.notna(row.deadline) else row.time
             found.add((row.clause, str(pd.Timestamp(when).date()), bool(row.by_reference)))
@@ -97,12 +98,7 @@ def test_they_agree_under_other_options() -> None:
     params = rulebook().params.replace(day_count="working", day_zero="next_day", quarter_reading="rolling")
     p, tr = PROFILES["party_division_leader"], TRIPS["private_long"]
     obs = obligations(p, tr, params)
-    found = set()
-    for approved in (False, True):
-        for row in audit(do_nothing_log(p, tr, approved), params, clauses=CLAUSES).table.itertuples():
-            when = row.deadline if pd.notna(row.deadline) else row.time
-            found.add((row.clause, str(pd.Timestamp(when).date()), bool(row.by_reference)))
-    assert calculated(obs) == found
+    assert calculated(obs) == audited(p, tr, params)
     assert calculated(obs) != calculated(obligations(p, tr))
 
 
@@ -111,12 +107,7 @@ def test_they_agree_when_any_part_of_a_quarter_abroad_counts() -> None:
     params = rulebook().params.replace(quarter_reading="any_part")
     p, tr = PROFILES["non_party_division"], TRIPS["private_short"]
     obs = obligations(p, tr, params)
-    found = set()
-    for approved in (False, True):
-        for row in audit(do_nothing_log(p, tr, approved), params, clauses=CLAUSES).table.itertuples():
-            when = row.deadline if pd.notna(row.deadline) else row.time
-            found.add((row.clause, str(pd.Timestamp(when).date()), bool(row.by_reference)))
-    assert calculated(obs) == found
+    assert calculated(obs) == audited(p, tr, params)
     quarterly = [o for o in obs if o.clause == "2.3.c"]
     assert [(o.to, str(o.due_date)) for o in quarterly] == [("unit", "2005-03-22")]  # a non-Party cadre: his unit
 
