@@ -14,50 +14,47 @@ Every reader validates through :func:`simlib.log.normalise.normalise` and raises
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from simlib.errors import InputError
-from simlib.log.csvlog import read_csv, write_csv
 from simlib.log.eventlog import EventLog
 from simlib.log.mapping import LogMapping
-from simlib.log.ocel import from_ocel, load_json_document, read_ocel_json, write_ocel_json
-from simlib.log.ocel_sqlite import load_sqlite_document, read_ocel_sqlite, write_ocel_sqlite
-from simlib.log.ocel_xml import load_xml_document, read_ocel_xml, write_ocel_xml
-from simlib.log.parquet import read_parquet, write_parquet
 
-READERS: dict[str, Callable[[Path], EventLog]] = {
-    ".json": read_ocel_json,
-    ".jsonocel": read_ocel_json,
-    ".parquet": read_parquet,
-    ".csv": read_csv,
-    ".sqlite": read_ocel_sqlite,
-    ".xmlocel": read_ocel_xml,
-    ".xml": read_ocel_xml,
+
+class Form(NamedTuple):
+    """A log form: the module that reads and writes it, and the names of its functions."""
+
+    module: str
+    reader: str
+    writer: str
+    document: str | None  # reads the OCEL 2.0 document (a dict) that a LogMapping can rewrite; None: not OCEL
+
+
+FORMS: dict[str, Form] = {
+    ".json": Form("simlib.log.ocel", "read_ocel_json", "write_ocel_json", "load_json_document"),
+    ".jsonocel": Form("simlib.log.ocel", "read_ocel_json", "write_ocel_json", "load_json_document"),
+    ".parquet": Form("simlib.log.parquet", "read_parquet", "write_parquet", None),
+    ".csv": Form("simlib.log.csvlog", "read_csv", "write_csv", None),
+    ".sqlite": Form("simlib.log.ocel_sqlite", "read_ocel_sqlite", "write_ocel_sqlite", "load_sqlite_document"),
+    ".xmlocel": Form("simlib.log.ocel_xml", "read_ocel_xml", "write_ocel_xml", "load_xml_document"),
+    ".xml": Form("simlib.log.ocel_xml", "read_ocel_xml", "write_ocel_xml", "load_xml_document"),
 }
-DOCUMENTS: dict[str, Callable[[Path], Any]] = {
-    ".json": load_json_document,
-    ".jsonocel": load_json_document,
-    ".sqlite": load_sqlite_document,
-    ".xmlocel": load_xml_document,
-    ".xml": load_xml_document,
-}
-"""The OCEL 2.0 forms, each read as one document (a dict) that a :class:`LogMapping` can rewrite."""
-WRITERS: dict[str, Callable[[EventLog, Path], Any]] = {
-    ".json": write_ocel_json,
-    ".jsonocel": write_ocel_json,
-    ".parquet": write_parquet,
-    ".csv": write_csv,
-    ".sqlite": write_ocel_sqlite,
-    ".xmlocel": write_ocel_xml,
-    ".xml": write_ocel_xml,
-}
+"""The forms by extension. A form's module is imported when a file of that form is read or written (the XML
+one alone pulls in the standard library's network modules, a twentieth of a second of every command's start)."""
+WRITERS = frozenset(FORMS)
+
+
+def _function(suffix: str, role: str) -> Any:
+    """The function of the form of ``suffix`` in ``role`` (``reader``, ``writer`` or ``document``)."""
+    form = FORMS[suffix]
+    return getattr(import_module(form.module), getattr(form, role))
 
 
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix not in READERS:
+    if suffix not in FORMS:
         raise InputError(source=str(path), key="log.unknown_format",
                          values={"suffix": repr(suffix or "(no extension)")})
     return suffix
@@ -69,30 +66,19 @@ def read_log(path: str | Path, mapping: LogMapping | None = None) -> EventLog:
     path = Path(path)
     suffix = _suffix(path)
     if mapping is None:
-        return READERS[suffix](path)
-    if suffix not in DOCUMENTS:
+        return _function(suffix, "reader")(path)
+    if FORMS[suffix].document is None:
         raise InputError(source=str(path), field="--mapping", key="log.mapping_not_ocel", values={"suffix": suffix})
-    return from_ocel(mapping.apply(DOCUMENTS[suffix](path)), str(path))
+    from simlib.log.ocel import from_ocel
+
+    return from_ocel(mapping.apply(_function(suffix, "document")(path)), str(path))
 
 
 def write_log(log: EventLog, path: str | Path) -> Path:
     """Write a log; the format follows the extension. Returns ``path``."""
     path = Path(path)
-    WRITERS[_suffix(path)](log, path)
+    _function(_suffix(path), "writer")(log, path)
     return path
 
 
-__all__ = [
-    "read_csv",
-    "read_log",
-    "read_ocel_json",
-    "read_ocel_sqlite",
-    "read_ocel_xml",
-    "read_parquet",
-    "write_csv",
-    "write_log",
-    "write_ocel_json",
-    "write_ocel_sqlite",
-    "write_ocel_xml",
-    "write_parquet",
-]
+__all__ = ["FORMS", "WRITERS", "read_log", "write_log"]
