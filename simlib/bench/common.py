@@ -7,7 +7,8 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
@@ -46,6 +47,19 @@ class Timing:
 
     def as_dict(self) -> dict[str, float]:
         return {"seconds": self.seconds, "cpu_seconds": self.cpu_seconds, "runs": self.runs}
+
+
+@contextmanager
+def as_python_runs_by_default() -> Iterator[None]:
+    """Child processes started inside (commands, kernels, workers) cache bytecode as Python does by default:
+    ``PYTHONDONTWRITEBYTECODE``, set on some build machines, would make every fresh interpreter compile simlib's
+    modules again, a cost no person's second command pays."""
+    saved = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["PYTHONDONTWRITEBYTECODE"] = saved
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> Timing:

@@ -4,9 +4,9 @@ for ``import simlib``, each the median of ``runs`` fresh interpreters.
 Every run is a new ``python -c`` process (the console script's own two lines for the commands); the three commands
 take turns, so that a change in the machine's load touches each alike, after one untimed run of each (bytecode
 compiled, files cached). Beside the wall time, each run's CPU time (user + system of the child) is kept: on a
-loaded machine the wall time also counts the wait for a core. The children run as Python runs by default, caching
-bytecode: ``PYTHONDONTWRITEBYTECODE`` (set on some build machines) is dropped from their environment, so that the
-untimed run compiles simlib's modules once, as a person's first command does. The ten-event log — one cadre's public trip from
+loaded machine the wall time also counts the wait for a core. The children cache bytecode as Python does by
+default (:func:`simlib.bench.common.as_python_runs_by_default`): the untimed run compiles simlib's modules once, as
+a person's first command does. The ten-event log — one cadre's public trip from
 request to a late hand-in of the passport — is written as OCEL 2.0 JSON into a temporary folder. And, when
 ``kernel_runs`` is not 0, from a kernel's start to the explorer notebook's first chart
 (:func:`simlib.bench.kernel.kernel_to_first_chart`).
@@ -65,17 +65,12 @@ def commands(log: Path) -> dict[str, tuple[str, list[str]]]:
     }
 
 
-def as_users_run() -> dict[str, str]:
-    """This environment as Python runs by default: with bytecode caching (no ``PYTHONDONTWRITEBYTECODE``)."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def run_once(args: list[str]) -> tuple[float, float, int, str]:
     """One fresh interpreter: wall seconds, CPU seconds (user + system), exit status, the end of its stderr."""
     before = os.times()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          check=False, env=as_users_run())
+                          check=False)
     wall = time.perf_counter() - start
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)

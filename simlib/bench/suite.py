@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from simlib.bench.audit import audit_throughput
-from simlib.bench.common import Target, machine
+from simlib.bench.common import Target, as_python_runs_by_default, machine
 from simlib.bench.explorer import explorer_round_trip
 from simlib.bench.lifecycle import model_vs_bare
 from simlib.bench.mmc import mm4_vs_ciw
@@ -75,7 +75,8 @@ def run_benchmarks(quick: bool = False, only: Sequence[str] | None = None,
         if progress:
             progress(name)
         start = time.perf_counter()
-        result, targets = figures(sizes)[name]()
+        with as_python_runs_by_default():
+            result, targets = figures(sizes)[name]()
         judged = [t.as_dict() for t in targets]
         if quick:  # shrunken sizes say nothing about the targets: report the value, judge nothing
             judged = [{**t, "met": None, "quick": True} for t in judged]
