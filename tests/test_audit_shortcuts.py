@@ -6,12 +6,18 @@
 - a check skipped because none of its trigger events occurs would have found nothing;
 - ``unique``, ``concat``, ``same`` and ``finding(where=)`` equal their pandas forms, and ``ctx.t`` changes only
   the link columns;
-- the audit leaves the garbage collector as it found it.
+- the audit leaves the garbage collector as it found it;
+- the link columns ``normalise`` hands over already encoded give the codes hashing them here gives, and are
+  not used once the log is written to;
+- a check that reads other checks' findings from the same audit (4.3.h) finds what it finds alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -203,3 +209,93 @@ def test_audit_restores_the_garbage_collectors_state(enabled: bool) -> None:
         assert gc.isenabled() == enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def _encoded_plainly(log: EventLog) -> AuditContext:
+    """A context that hashes every link column itself (the log as if not from ``normalise``)."""
+    return AuditContext(dataclasses.replace(log, link_rows=None), rulebook().params)
+
+
+def test_links_encoded_by_normalise_equal_those_encoded_here() -> None:
+    """The link columns come from ``normalise`` as rows among the object ids: the same dictionary and codes as
+    hashing them all here, for a simulated log (object-valued links of every kind) and a generated one."""
+    from simlib.model import Model
+    from simlib.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    simulated = Model(load_scenario(root / "scenarios/training/small.yaml", {}), seed=1).run().log()
+    for log in (simulated, synthetic_log(3000, seed=2), vocabulary_log()):
+        assert log.link_rows is not None and log.link_rows.of(log) is not None
+        ours, plain = AuditContext(log, rulebook().params)._encoded, _encoded_plainly(log)._encoded
+        assert list(ours[0].categories) == list(plain[0].categories)
+        assert ours[1].keys() == plain[1].keys()
+        for key, codes in ours[1].items():
+            np.testing.assert_array_equal(codes, plain[1][key], err_msg=str(key))
+
+
+def test_links_written_to_after_normalise_are_encoded_afresh() -> None:
+    """A link column written to, or a table or object type replaced, after ``normalise``, or the log copied by
+    pickle: the rows handed over no longer describe the log, so the context hashes the ids itself (and sees the
+    new value)."""
+    log = synthetic_log(3000, seed=2)
+    exits = log.tables["Exit"]
+    other = exits["cadre"].iloc[-1]
+    exits.loc[0, "cadre"] = other
+    assert log.link_rows is not None and log.link_rows.of(log) is None
+    assert AuditContext(log, rulebook().params).t("Exit")["cadre"].iloc[0] == other
+    replaced = synthetic_log(3000, seed=2)
+    replaced.objects["trip"] = replaced.objects["trip"].iloc[::-1].reset_index(drop=True)  # rows reordered
+    assert replaced.link_rows is not None and replaced.link_rows.of(replaced) is None
+    fresh = synthetic_log(3000, seed=2)
+    copied = pickle.loads(pickle.dumps(fresh))  # (a copy's rows would describe the original's arrays)
+    assert copied.link_rows is not None and copied.link_rows.of(copied) is None
+    for log in (fresh, replaced, copied):
+        pd.testing.assert_frame_equal(audit(log).table, audit(dataclasses.replace(log, link_rows=None)).table)
+
+
+@pytest.mark.parametrize("failures", ["gatekeeping", "all_upstream"])
+def test_a_check_built_on_others_findings_finds_what_it_finds_alone(failures: str) -> None:
+    """4.3.h reads the findings of the checks upstream of it as the registry computed them in the same audit:
+    its findings are those it makes when audited alone (computing them itself)."""
+    log = synthetic_log(50_000, seed=3)
+    params = rulebook().params.replace(negligence_failures=failures)
+    whole = audit(log, params).table
+    alone = audit(log, params, clauses=["4.3.h"]).table
+    assert len(alone) > 0
+    pd.testing.assert_frame_equal(whole[whole["clause"] == "4.3.h"].reset_index(drop=True), alone)
+
+
+def _plain_keys(left: pd.DataFrame, right: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The plain way: one code per combination of the ``by`` values as strings, -1 where one is missing."""
+    def joined(rows: pd.DataFrame) -> pd.Series:
+        text = rows[by].astype(object).where(rows[by].notna())
+        return text.apply(lambda r: None if r.isna().any() else "|".join(map(str, r)), axis=1)
+
+    codes, _ = pd.factorize(pd.concat([joined(left), joined(right)], ignore_index=True), use_na_sentinel=True)
+    return codes[:len(left)].astype(np.int64), codes[len(left):].astype(np.int64)
+
+
+@pytest.mark.parametrize("functional", [True, False])
+@pytest.mark.parametrize("by", [["trip", "cadre"], ["cadre", "trip"], ["trip", "cadre", "document"],
+                                ["trip", "port"]])
+def test_joins_on_several_columns_equal_merge_asof(by: list[str], functional: bool) -> None:
+    """``last_before``, ``first_after`` and ``has`` on several columns give the as-of join on the combinations
+    of their values, whether or not one column follows from another among the right rows (a trip's cadre:
+    the key is then not widened)."""
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    for seed in range(6):
+        left, right = _some_rows(ctx, 50, seed), _some_rows(ctx, 40, seed + 100)
+        left = left.assign(time=(left["time"] + pd.to_timedelta(np.arange(50) % 7, unit="h")).astype(TIME_DTYPE))
+        if functional:  # among the right rows, each trip has one cadre (and one document)
+            first = right.dropna(subset=["trip"]).drop_duplicates("trip").set_index("trip")
+            for col in ("cadre", "document"):
+                right[col] = ctx.as_ids(right["trip"].astype(object).map(first[col].astype(object)))
+            left.loc[::3, "cadre"] = right["cadre"].iloc[0]
+        lkey, rkey = _plain_keys(left, right, by)
+        ltime, rtime = left["time"].to_numpy().view(np.int64), right["time"].to_numpy().view(np.int64)
+        for forward, strict in ((False, False), (False, True), (True, False), (True, True)):
+            join = ctx.first_after if forward else ctx.last_before
+            ours = join(left, right, by, strict=strict).to_numpy().view(np.int64)
+            np.testing.assert_array_equal(ours, _merge_asof(lkey, ltime, rkey, rtime, rtime, forward, strict))
+        plain = np.isin(lkey, rkey[rkey >= 0]) & (lkey >= 0)
+        np.testing.assert_array_equal(ctx.has(left, right, by).to_numpy(), plain)

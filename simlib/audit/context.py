@@ -108,6 +108,19 @@ def _dense(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
     return np.split(out, np.cumsum([len(k) for k in keys])[:-1]), len(uniques)
 
 
+def _follows(lkey: np.ndarray, rkey: np.ndarray, size: int, lvalue: np.ndarray,
+             rvalue: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Keys (< ``size``) that match as the pairs (key, value) do, if among the right rows each key has one value
+    (else None): the left rows whose value is not their key's on the right match nothing (-1), and rows
+    without a value neither (-1, as a missing id anywhere in a key)."""
+    ok = (rkey >= 0) & (rvalue >= 0)
+    value = np.full(size + 1, -2, dtype=np.int64)  # the value of each key among the right rows (slot -1: none)
+    value[rkey[ok]] = rvalue[ok]
+    if not (value[rkey[ok]] == rvalue[ok]).all():
+        return None
+    return np.where((lvalue >= 0) & (value[lkey] == lvalue), lkey, -1), np.where(ok, rkey, -1)
+
+
 def _ranks(ltime: np.ndarray, rtime: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Times as small integers that compare (<, ==) between a left and a right time as the times do: the i-th
     distinct right time becomes 2i+1; a left time 2i+1 if it equals it, else 2i for the i-th after it. And the
@@ -262,19 +275,28 @@ class AuditContext:
     # -- ids ---------------------------------------------------------------------------------------
     @cached_property
     def _encoded(self) -> tuple[pd.CategoricalDtype, dict[tuple[str, str], np.ndarray]]:
-        """The id dictionary, and the codes of every object id, id-valued object attribute and link column."""
+        """The id dictionary, and the codes of every object id, id-valued object attribute and link column.
+        The link columns of a log from ``normalise`` come as rows among the object ids, found when it checked
+        them (:class:`~simlib.log.eventlog.LinkRows`): only the objects' columns are hashed here, and a link's
+        code is that of its object."""
         where: list[tuple[str, str]] = []
         columns: list[pd.Series] = []
         for name, df in self.log.objects.items():
             for col in ("object_id", *ID_ATTRIBUTES.get(name, ())):
                 where.append((name, col))
                 columns.append(df[col])
-        for name, df in self.log.tables.items():
-            for lk in EVENTS[name].single_links:
-                where.append((name, lk.qualifier))
-                columns.append(df[lk.qualifier])
+        link_rows = self.log.link_rows.of(self.log) if self.log.link_rows is not None else None
+        if link_rows is None:
+            for name, df in self.log.tables.items():
+                for lk in EVENTS[name].single_links:
+                    where.append((name, lk.qualifier))
+                    columns.append(df[lk.qualifier])
         dtype, codes = encode_ids(columns)
-        return dtype, dict(zip(where, codes, strict=True))
+        encoded = dict(zip(where, codes, strict=True))
+        if link_rows is not None:  # the object ids' codes, types in the log's order, and -1 last (row -1)
+            object_codes = np.concatenate([*(encoded[name, "object_id"] for name in self.log.objects), [-1]])
+            encoded.update({key: object_codes[rows] for key, rows in link_rows.items()})
+        return dtype, encoded
 
     @property
     def ids(self) -> pd.CategoricalDtype:
@@ -409,7 +431,9 @@ class AuditContext:
 
     def shared(self, fn: Callable[..., T], *args: Hashable) -> T:
         """``fn(ctx, *args)``, computed once per audit: for a sub-result several checks use (derive from it,
-        never modify it)."""
+        never modify it). The registry runs every check through it, so that a check can build on another's
+        findings (4.3.h on those upstream of it) without computing them again; a check that does so must not
+        build on one that counts obligations (:meth:`judge`), which would count them for the wrong clause."""
         key = (fn, *args)
         if key not in self._memo:
             self._memo[key] = fn(self, *args)
@@ -600,10 +624,21 @@ class AuditContext:
         return isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.categories is self.ids.categories
 
     def _keys(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """One int64 key per row for the ``by`` columns of both frames (-1 where any is missing)."""
+        """Int64 keys for the ``by`` columns of both frames that are equal where the rows agree on all of them
+        (-1 where any is missing, or where a left row can match no right row). A column whose value, in the
+        right rows, follows from the key so far (a trip has one cadre) does not widen the key (:func:`_follows`):
+        the as-of join then need not renumber the keys of a large log."""
         lkey, rkey, size = self._pair(left[by[0]], right[by[0]])
         for b in by[1:]:
             lc, rc, n = self._pair(left[b], right[b])
+            limit = max(len(self.ids.categories), len(lkey) + len(rkey))  # (the size of a lookup table)
+            narrowed = _follows(lkey, rkey, size, lc, rc) if size <= limit else None
+            if narrowed is None and n <= limit:
+                narrowed = _follows(lc, rc, n, lkey, rkey)
+                size = n if narrowed is not None else size
+            if narrowed is not None:
+                lkey, rkey = narrowed
+                continue
             if size > _MAX_KEY // max(n, 1):
                 (lkey, rkey), size = _dense(lkey, rkey)
             lkey = np.where((lkey >= 0) & (lc >= 0), lkey * n + lc, -1)

@@ -120,7 +120,7 @@ def run_checks(ctx: AuditContext, checks: Sequence[Check]) -> pd.DataFrame:
         if chk.triggers and not any(len(ctx.log.tables.get(e, ())) for e in chk.triggers):
             continue  # nothing happened that the clause judges
         ctx.checking = (chk.clause, chk.party_only, chk.binds_non_party)
-        for found in frames(chk.fn(ctx)):
+        for found in frames(ctx.shared(chk.fn)):  # (a later check may build on these: 4.3.h)
             code = found.columns["code"] if isinstance(found, Rows) else found["code"].to_numpy(dtype=object)
             codes, at = np.unique(code, return_inverse=True)
             unknown = set(codes) - set(chk.codes)

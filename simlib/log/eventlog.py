@@ -81,6 +81,50 @@ def _empty(columns: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.array([], dtype=d) for c, d in columns.items()}, index=pd.RangeIndex(0), copy=False)
 
 
+def _arrow_data(column: pd.Series) -> Any:
+    """The arrow data behind a ``str`` column (the same object while the column is unchanged; None otherwise)."""
+    to_pa = getattr(column.array, "__arrow_array__", None)
+    return None if to_pa is None else to_pa()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LinkRows:
+    """What :func:`~simlib.log.normalise.normalise` learnt checking the single-valued links, handed to the
+    auditor so that it does not hash those ids again: for each link column (event type, qualifier), the row
+    of each value among the ids of all objects (the ``object_id`` columns of ``objects``, in their order, one
+    after the other), -1 where missing."""
+
+    objects: tuple[tuple[str, Any], ...]  # (object type, the arrow data of its object_id column), in order
+    columns: dict[tuple[str, str], tuple[Any, np.ndarray]]  # (event type, qualifier) -> (its arrow data, rows)
+
+    def __reduce__(self) -> tuple[type[LinkRows], tuple[tuple[()], dict[()]]]:
+        """Pickled empty (describing no log): a copy of a log holds other arrays, and the rows would be
+        pickled beside the columns they describe."""
+        return LinkRows, ((), {})
+
+    @classmethod
+    def made(cls, objects: Mapping[str, pd.DataFrame], tables: Mapping[str, pd.DataFrame],
+             rows: Mapping[tuple[str, str], np.ndarray]) -> LinkRows:
+        """The rows of the link columns of ``tables`` (by event type and qualifier) among the ids of ``objects``."""
+        return cls(objects=tuple((name, _arrow_data(df["object_id"])) for name, df in objects.items()),
+                   columns={(name, q): (_arrow_data(tables[name][q]), at) for (name, q), at in rows.items()})
+
+    def of(self, log: EventLog) -> dict[tuple[str, str], np.ndarray] | None:
+        """The rows of every link column of ``log``, or None unless its objects and link columns are still the
+        very arrays they were made from (a table replaced or written to since)."""
+        if [name for name, _ in self.objects] != list(log.objects) or any(
+                _arrow_data(log.objects[name]["object_id"]) is not data for name, data in self.objects):
+            return None
+        rows = {}
+        for name, table in log.tables.items():
+            for lk in EVENTS[name].single_links:
+                data, at = self.columns.get((name, lk.qualifier), (None, None))
+                if data is None or _arrow_data(table[lk.qualifier]) is not data:
+                    return None
+                rows[name, lk.qualifier] = at
+        return rows
+
+
 @dataclass
 class EventLog:
     """A validated log. Build one with :class:`LogBuilder` or a reader in :mod:`simlib.log.io`."""
@@ -94,6 +138,8 @@ class EventLog:
     """Later values of timed object attributes, by object type (only types with changes): one row per change,
     ``object_id, time, field`` and the new value in the column named by ``field``, in time order."""
     _empty_cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    link_rows: LinkRows | None = field(default=None, repr=False, compare=False)
+    """Set by normalise for the auditor (:class:`LinkRows`)."""
 
     def table(self, event_type: str) -> pd.DataFrame:
         """Events of one type (an empty table with the right columns if there are none)."""

@@ -24,6 +24,7 @@ from simlib.log.eventlog import (
     STR_DTYPE,
     TIME_DTYPE,
     EventLog,
+    LinkRows,
     arrow_isin,
     arrow_strings,
     change_columns,
@@ -290,12 +291,20 @@ class _KnownIds:
     def __init__(self, objects: Mapping[str, pd.DataFrame]) -> None:
         self._objects = objects
         self._arrays: dict[tuple[str, ...], pa.Array] = {}
+        sizes = {t: len(objects[t]) for t in sorted(objects)}
+        self._first = dict(zip(sizes, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
 
     def __call__(self, types: tuple[str, ...]) -> pa.Array:
         if types not in self._arrays:
             chunks = [to_arrow(self._objects[t]["object_id"]) for t in types if t in self._objects]
             self._arrays[types] = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
         return self._arrays[types]
+
+    def rows(self, types: tuple[str, ...]) -> np.ndarray:
+        """For each id of ``self(types)``, its row among the ids of all objects, types in name order (as the
+        log holds them); and -1 last."""
+        return np.concatenate([*(np.arange(len(self._objects[t]), dtype=np.int32) + self._first[t] for t in types
+                               if t in self._objects), np.array([-1], dtype=np.int32)])
 
 
 class _Links:
@@ -306,25 +315,33 @@ class _Links:
 
     def __init__(self, known: _KnownIds) -> None:
         self._known = known
-        self._columns: dict[tuple[str, ...], list[tuple[int, str, Any]]] = {}
+        self._columns: dict[tuple[str, ...], list[tuple[int, str, str, Any]]] = {}
         self._tables = 0
 
     def add(self, name: str, et: EventType, data: Mapping[str, Any]) -> None:
         for lk in et.single_links:
-            self._columns.setdefault(lk.types, []).append((self._tables, name, data[lk.qualifier]))
+            self._columns.setdefault(lk.types, []).append((self._tables, name, lk.qualifier, data[lk.qualifier]))
         self._tables += 1
 
-    def check(self, replay: Callable[[str], object]) -> None:
-        """Raise (by ``replay`` of the first table, in the order added, that links an unknown id) or return."""
+    def check(self, replay: Callable[[str], object]) -> dict[tuple[str, str], np.ndarray]:
+        """Raise (by ``replay`` of the first table, in the order added, that links an unknown id) or return the
+        row of each link among the ids of all objects (:meth:`_KnownIds.rows`), per (event type, qualifier):
+        the auditor's codes of the link columns (:class:`~simlib.log.eventlog.LinkRows`)."""
         first: tuple[int, str] | None = None
+        rows: dict[tuple[str, str], np.ndarray] = {}
         for types, columns in self._columns.items():
-            values = _chunks([col for _, _, col in columns])
-            found = pc.sum(pc.is_in(values, value_set=self._known(types))).as_py() or 0
-            if found < len(values) - values.null_count:
-                bad = min((k, name) for k, name, col in columns if _unknown(col, self._known(types)).any())
+            values = _chunks([col for *_, col in columns])
+            at = pc.index_in(values, value_set=self._known(types))
+            if at.null_count > values.null_count:
+                bad = min((k, name) for k, name, _, col in columns if _unknown(col, self._known(types)).any())
                 first = bad if first is None else min(first, bad)
+            elif first is None:
+                found = self._known.rows(types)[at.fill_null(-1).to_numpy()]
+                ends = np.cumsum([len(col) for *_, col in columns])
+                rows.update(zip([(name, q) for _, name, q, _ in columns], np.split(found, ends[:-1]), strict=True))
         if first is not None:
             replay(first[1])
+        return rows
 
 
 def _time_order(times: np.ndarray, ids: Any) -> np.ndarray | None:
@@ -381,7 +398,7 @@ def normalise(
             event_ids.append(data["event_id"])
             latest.append(data["time"][-1])
             tables[name] = _frame(data)
-    links.check(replay)
+    link_rows = links.check(replay)
     dup = _first_duplicate(event_ids)
     if dup is not None:
         raise InputError(source=source, field="events", key="log.event_id_twice", values={"id": repr(dup)})
@@ -392,8 +409,10 @@ def normalise(
         end = max(latest, default=pd.Timestamp("2004-12-31"))
     end = pd.Timestamp(end).as_unit("ms")
     _changes_within(changed, end, source)
-    return EventLog(tables=dict(sorted(tables.items())), members=members, objects=dict(sorted(objects.items())),
-                    end=end, source=source, changes=dict(sorted(changed.items())))
+    tables = dict(sorted(tables.items()))
+    objects = dict(sorted(objects.items()))
+    return EventLog(tables=tables, members=members, objects=objects, end=end, source=source,
+                    changes=dict(sorted(changed.items())), link_rows=LinkRows.made(objects, tables, link_rows))
 
 
 def _change_error(key: str, otype: str, oid: Any, what: Any, source: str, **values: Any) -> InputError:

@@ -412,7 +412,7 @@ def _upstream_failures(ctx: AuditContext) -> pd.DataFrame:
     found = []
     for fn in UPSTREAM_CHECKS if every else tuple(GATEKEEPING):
         codes = None if every else GATEKEEPING[fn]
-        found += [f for f in frames(fn(ctx))
+        found += [f for f in frames(ctx.shared(fn))  # each check's findings, as the registry computed them
                   if codes is None or set(f.columns["code"] if isinstance(f, Rows) else f["code"]) <= set(codes)]
     if not found:
         return ctx.t("Exit")[["trip", "cadre"]].iloc[:0]
