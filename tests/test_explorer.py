@@ -72,8 +72,23 @@ def test_a_look_in_steps_ends_with_the_one_shot_answer(monkeypatch, tmp_path) ->
     assert len(counter.read_text().splitlines()) == 6 + 6 + 6 + 6  # baseline once; each look its own six
 
 
-def test_the_first_look_in_steps_runs_the_baseline_and_answers_once(monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv(COUNTER_ENV, str(tmp_path / "starts.log"))
+def test_the_first_look_in_steps_runs_both_scenarios_step_by_step(monkeypatch, tmp_path) -> None:
+    counter = tmp_path / "starts.log"
+    monkeypatch.setenv(COUNTER_ENV, str(counter))
     with Explorer("base", reps=4, executor="serial", kpis=["mean_wait"], resolve=resolve) as ex:
-        assert [look.reps for look in ex.looks({"queue.servers": 5}, first=2)] == [4]
-        assert [look.reps for look in ex.looks({}, first=2)] == [4]
+        steps = ex.looks({"queue.servers": 5}, first=2)
+        early = next(steps)
+        started = [line.split()[1:] for line in counter.read_text().splitlines()]
+        assert early.reps == 2 and len(started) == 4  # the first two of each scenario, not the whole baseline
+        assert len({config for config, _ in started}) == 2
+        assert sorted(early.table["replication"]) == [0, 0, 1, 1]
+        final = next(steps)
+        assert next(steps, None) is None
+        kept = ex.baseline()
+        assert len(counter.read_text().splitlines()) == 8  # the baseline kept, not run again
+        assert [look.reps for look in ex.looks({}, first=2)] == [4]  # no change: the baseline itself
+    with Explorer("base", reps=4, executor="serial", kpis=["mean_wait"], resolve=resolve) as one:
+        one_shot = one.run({"queue.servers": 5})
+        pd.testing.assert_frame_equal(kept, one.baseline())
+    for name in ("summary", "differences", "table"):
+        pd.testing.assert_frame_equal(getattr(final, name), getattr(one_shot, name))

@@ -4,7 +4,10 @@ All three call the same :func:`~simlib.experiment.batch.run_batch` with the same
 results. Local worker processes are started with *forkserver* where available (Linux, macOS; Python 3.14's
 default on Linux) and *spawn* elsewhere (Dask's default too); unlike *fork*, both are safe when the parent has
 threads (a notebook kernel, a Dask client, tqdm). The fork server preloads the replication function's module,
-so pools after the first start in a fraction of a second. A notebook needs no ``if __name__ == "__main__"``;
+so pools after the first start in a fraction of a second; :meth:`ProcessExecutor.warm` starts the fork server and
+the workers in the background, so that they import the model while the caller imports the rest (a notebook's
+first cell). Besides batches, an executor runs a single call off the caller's process
+(:meth:`~ProcessExecutor.submit`: a chart's replication). A notebook needs no ``if __name__ == "__main__"``;
 the replication function must live in an importable module (checked up front). A script that starts a process
 pool still needs the guard, as with any use of multiprocessing.
 
@@ -16,21 +19,23 @@ whose nanny's pipe closes; a ``LocalCluster``'s nannies live in the driver).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import select
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from simlib.errors import InputError
 from simlib.experiment.batch import Batch, run_batch
 from simlib.experiment.contract import ReplicationFn, check_replication_fn
 
 EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
+R = TypeVar("R")
 
 
 def available_cores() -> int:
@@ -77,6 +82,15 @@ def die_with_driver(driver: int) -> None:
     threading.Thread(target=_exit_when_gone, args=(driver,), name="simlib-driver-watch", daemon=True).start()
 
 
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Make ``pool`` start its ``workers`` (unless it was closed meanwhile): a pool not started by *fork* starts
+    a worker for each task submitted while none is idle, and these trivial tasks follow each other faster than a
+    new worker can answer one."""
+    with contextlib.suppress(RuntimeError):  # shut down before its workers were asked for: nothing to start
+        for _ in range(workers):
+            pool.submit(os.getpid)
+
+
 class Executor(Protocol):
     """Runs batches and yields each batch's rows as it completes."""
 
@@ -93,6 +107,14 @@ class Executor(Protocol):
     def run(
         self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None
     ) -> Iterator[list[dict]]: ...
+
+    def warm(self, modules: Sequence[str]) -> None:
+        """Start the workers now, without waiting, with ``modules`` imported (nothing to do for some)."""
+        ...
+
+    def submit(self, call: Callable[..., R], *args: Any) -> Future[R]:
+        """Run ``call(*args)`` on a worker (a top-level function with picklable arguments); its future."""
+        ...
 
     def close(self) -> None: ...
 
@@ -112,6 +134,18 @@ class _Base:
 
     def close(self) -> None:
         """Release workers (nothing to do by default)."""
+
+    def warm(self, modules: Sequence[str]) -> None:
+        """Nothing to start beforehand (by default)."""
+
+    def submit(self, call: Callable[..., R], *args: Any) -> Future[R]:
+        """``call(*args)`` run now, in this process, as a finished future (by default)."""
+        future: Future[R] = Future()
+        try:
+            future.set_result(call(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
     @property
     def shared_filesystem(self) -> bool:
@@ -139,8 +173,8 @@ class SerialExecutor(_Base):
 class ProcessExecutor(_Base):
     """A local :class:`~concurrent.futures.ProcessPoolExecutor` (default: all cores, *forkserver* or *spawn*).
 
-    The pool starts on first use and is reused until :meth:`close`, so successive calls (as in the sequential
-    procedure) pay the start-up once.
+    The pool starts on first use (or on :meth:`warm`) and is reused until :meth:`close`, so successive calls
+    (as in the sequential procedure) pay the start-up once.
     """
 
     name = "processes"
@@ -153,19 +187,35 @@ class ProcessExecutor(_Base):
         self._start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
         self._pool: ProcessPoolExecutor | None = None
         self._preload: list[str] = []
+        self._starting = threading.Lock()  # one pool, whichever thread asks first
 
     @property
     def workers(self) -> int:
         return self._workers
 
     def _ensure(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            context = multiprocessing.get_context(self._start_method)
-            if self._start_method == "forkserver":
-                context.set_forkserver_preload(["simlib.experiment.batch", *self._preload])
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
-                                             initializer=die_with_driver, initargs=(os.getpid(),))
-        return self._pool
+        with self._starting:
+            if self._pool is None:
+                context = multiprocessing.get_context(self._start_method)
+                if self._start_method == "forkserver":
+                    context.set_forkserver_preload(["simlib.experiment.batch", *self._preload])
+                self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
+                                                 initializer=die_with_driver, initargs=(os.getpid(),))
+            return self._pool
+
+    def warm(self, modules: Sequence[str]) -> None:
+        """Start the pool now, ``modules`` (a replication function's, by name: the caller need not have imported
+        it yet) preloaded by the fork server, and its workers on a background thread: starting them waits for
+        the fork server's imports (a second or more), which then overlap with what the caller does meanwhile (a
+        notebook's imports). A batch submitted before they are up waits for them."""
+        self._preload = list(modules)
+        pool = self._ensure()
+        threading.Thread(target=_start_workers, args=(pool, self._workers), name="simlib-pool-warm",
+                         daemon=True).start()
+
+    def submit(self, call: Callable[..., R], *args: Any) -> Future[R]:
+        """``call(*args)`` on a worker of the pool (started if need be)."""
+        return self._ensure().submit(call, *args)
 
     def run(self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None) -> Iterator[list[dict]]:
         check_replication_fn(fn, importable=self._start_method != "fork")
@@ -276,6 +326,10 @@ class DaskExecutor(_Base):
                 yield future.result()
         finally:
             client.cancel(futures)
+
+    def submit(self, call: Callable[..., R], *args: Any) -> Future[R]:
+        """``call(*args)`` on a Dask worker (a ``distributed`` future: ``result()`` as for any other)."""
+        return self._ensure().submit(call, *args, pure=False)
 
     def close(self) -> None:
         if self._client is not None:

@@ -11,7 +11,9 @@ and the paired differences from the baseline::
 
 :meth:`Explorer.looks` gives the same answer in steps: an early look on the first replications (by default two
 per worker, about half a second on the training world), then the look on all of them, identical to
-:meth:`Explorer.run`; each look says how many replications it rests on (:attr:`Exploration.reps`).
+:meth:`Explorer.run`; each look says how many replications it rests on (:attr:`Exploration.reps`). On the first
+look the baseline's replications go to the workers together with the alternative's, step by step, so the early
+look does not wait for the whole baseline. :meth:`Explorer.warm` starts the workers before the first look.
 
 Bad settings raise :class:`~simlib.errors.InputError` naming the field before anything runs.
 """
@@ -91,13 +93,30 @@ class Explorer:
         self._executor = make_executor(executor, workers=workers)
         self._base_table: pd.DataFrame | None = None
 
-    def _run(self, scenario: Arm, indices: Sequence[int] | None = None) -> pd.DataFrame:
-        """The replications of ``scenario`` (``indices``, default all) in one batch per worker, so that a
-        replication function with a batched form pays its fixed costs once per worker and look."""
+    def _run(self, scenario: Arm | Sequence[Arm], indices: Sequence[int] | None = None) -> pd.DataFrame:
+        """The replications of ``scenario`` (or of several arms, submitted together; ``indices``, default all)
+        in one batch per worker (at most one arm each), so that a replication function with a batched form pays
+        its fixed costs once per worker and look."""
         indices = list(range(self.reps)) if indices is None else list(indices)
+        arms = 1 if isinstance(scenario, Arm) else len(scenario)
         return run_replications(self._fn, scenario, indices, root_seed=self.root_seed,
                                 executor=self._executor, progress=False,
-                                batch_size=math.ceil(len(indices) / self._executor.workers))
+                                batch_size=math.ceil(len(indices) * arms / self._executor.workers))
+
+    def _step(self, alt: Arm, indices: Sequence[int], with_base: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Replications ``indices`` of the baseline and of ``alt``: with ``with_base`` both run (together),
+        otherwise the baseline's are taken from those kept."""
+        if not with_base:
+            base = self.baseline()
+            return base[base["replication"].isin(indices)], self._run(alt, indices)
+        both = self._run([self._base, alt], indices)
+        is_base = (both["scenario"] == BASELINE).to_numpy()
+        return both[is_base].reset_index(drop=True), both[~is_base].reset_index(drop=True)
+
+    def warm(self) -> None:
+        """Start the executor's workers now, without waiting (:meth:`~simlib.experiment.executors.Executor.warm`),
+        so that they are ready, the replication function imported, by the first look."""
+        self._executor.warm([self._fn.__module__])
 
     def baseline(self) -> pd.DataFrame:
         """The baseline's replications (run on first use, then kept)."""
@@ -131,20 +150,23 @@ class Explorer:
 
     def looks(self, overrides: Mapping[str, Any] | None = None, first: int | None = None) -> Iterator[Exploration]:
         """:meth:`run` in steps: a look on the first ``first`` replications (default: two per worker), then the
-        look on all ``reps``, the same as :meth:`run` gives. Only one look when there is nothing to gain: no
-        change, the baseline not run yet, or ``first`` not below ``reps``. Stop iterating to stop the rest."""
+        look on all ``reps``, the same as :meth:`run` gives. Before the baseline has run, each step runs its
+        replications of both scenarios together (and the baseline's are then kept). Only one look when there is
+        nothing to gain: no change, or ``first`` not below ``reps``. Stop iterating to stop the rest."""
         started = time.perf_counter()
         overrides = dict(overrides or {})
         alt = self._alternative(overrides)
         first = 2 * self._executor.workers if first is None else first
-        if not overrides or self._base_table is None or not 0 < first < self.reps:
+        if not overrides or not 0 < first < self.reps:
             yield self.run(overrides)
             return
-        base = self.baseline()
-        early = self._run(alt, range(first))
-        yield self._look(overrides, base[base["replication"] < first], early, started)
-        rest = self._run(alt, range(first, self.reps))
-        yield self._look(overrides, base, pd.concat([early, rest], ignore_index=True), started)
+        with_base = self._base_table is None
+        early_base, early = self._step(alt, range(first), with_base)
+        yield self._look(overrides, early_base, early, started)
+        rest_base, rest = self._step(alt, range(first, self.reps), with_base)
+        if with_base:
+            self._base_table = pd.concat([early_base, rest_base], ignore_index=True)
+        yield self._look(overrides, self.baseline(), pd.concat([early, rest], ignore_index=True), started)
 
     def close(self) -> None:
         """Stop the executor's workers."""

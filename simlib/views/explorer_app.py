@@ -9,42 +9,54 @@ as they are done, the status line saying how many of how many it rests on, then 
 same numbers as a one-shot run), then the charts. The output says how many replications and which interval
 method, and shows the differences from the baseline first, then the levels.
 
-    app = ExplorerApp("training/small", reps=10, lang="en")
+Start-up, for the notebook's first chart: the app starts its workers as it is created, and they import the model
+(:data:`WORKER_MODULES`) while this process imports pandas, scipy and matplotlib — which is why this module
+imports those inside its functions. Given ``first_look`` (a preset), the app also starts that look at once, on a
+thread of its own, while it builds its widgets; :meth:`ExplorerApp.show` then shows it. The first look runs both
+scenarios' replications together, step by step, and the charts' replications (one per scenario, on the first
+seed) run on the workers too.
+
+    app = ExplorerApp("training/small", reps=10, lang="en", first_look="no_private_custody")
     app.widget                         # display it in a notebook or Voilà
-    look = app.look({"controls.private_custody.on": False})   # the same, synchronously
+    app.show("no_private_custody")     # that look in the cell: the early look with its funnel, then all of it
+    look = app.look({"controls.private_custody.on": False})   # a look, synchronously
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simlib.experiment import Exploration, Explorer, make_executor, replication_seeds
-from simlib.experiment.explorer import ALTERNATIVE, BASELINE
+from simlib.experiment.executors import make_executor
 from simlib.i18n import get_lang, t
-from simlib.pipeline import HEADLINE_KPIS, Replication, replication, run_once
-from simlib.pipeline.breakdowns import funnel_means
-from simlib.scenario import Scenario, find_scenario, load_scenario, preset
-from simlib.views.figures import funnel_plot
-from simlib.views.forms import ScenarioForm, preset_options
-from simlib.views.report import figure_html
-from simlib.views.report_charts import Sample, custody_figure
-from simlib.views.sections import E, ci, fmt, kpi_name, kpi_unit, method_text
+
+if TYPE_CHECKING:
+    from simlib.experiment import Exploration, Explorer
+    from simlib.pipeline import Replication
+    from simlib.scenario import Scenario
 
 APP_CLASS = "simlib-explorer"
+WORKER_MODULES = ("simlib.pipeline.replication",)  # the workers import it as they start: the replication function's
+Samples = tuple[Future["Replication"], Future["Replication"]]  # the charts' replications: the baseline's, the look's
 
 
 def world_scenario(name: str, overrides: Mapping[str, Any], world: Mapping[str, Any]) -> Scenario:
     """Scenario ``name`` resized by ``world`` (cadres, years), then ``overrides``."""
+    from simlib.scenario import find_scenario, load_scenario
+
     return load_scenario(find_scenario(name), {**world, **overrides})
 
 
 def world_resolve(name: str, overrides: Mapping[str, Any], *, world: Mapping[str, Any]) -> tuple[str, dict, Any]:
     """The explorer's resolve: :func:`world_scenario` as the experiment layer wants it."""
+    from simlib.pipeline import replication
+
     sc = world_scenario(name, overrides, world)
     return sc.name, sc.model_dump(mode="json"), replication
 
@@ -63,12 +75,31 @@ class World:
         return {"organisation.cadres": self.cadres, "calendar.years": self.years}
 
 
-def differences_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> str:
-    """The paired differences of a look: KPI, baseline, alternative, difference with CI (significant in bold)."""
+def preset_overrides(base: Scenario, name: str) -> dict[str, Any]:
+    """The overrides of preset ``name`` on ``base``: its values that differ from the scenario's (what the form
+    gives once the preset is chosen, :meth:`simlib.views.forms.ScenarioForm.apply_preset`), without the form."""
+    from simlib.scenario import preset
+    from simlib.scenario.overrides import get_path
+
+    data = base.model_dump(mode="json")
+    return {p: v for p, v in preset(name).overrides.items() if get_path(data, p) != v}
+
+
+def _headline(kpis: tuple[str, ...] | None) -> tuple[str, ...]:
+    from simlib.pipeline import HEADLINE_KPIS
+
+    return HEADLINE_KPIS if kpis is None else kpis
+
+
+def differences_html(look: Exploration, lang: str, kpis: tuple[str, ...] | None = None) -> str:
+    """The paired differences of a look: KPI, baseline, alternative, difference with CI (significant in bold);
+    ``kpis`` default to the headline KPIs."""
+    from simlib.views.sections import E, ci, fmt, kpi_name, kpi_unit
+
     d = look.differences.set_index("kpi")
     head = "".join(f"<th>{E(t(f'planning.col.{c}', lang))}</th>" for c in ("kpi", "baseline", "value", "diff", "ci"))
     rows = []
-    for k in kpis:
+    for k in _headline(kpis):
         if k not in d.index:
             continue
         r = d.loc[k]
@@ -83,16 +114,20 @@ def differences_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADL
 
 def scenario_label(name: str, lang: str) -> str:
     """The explorer's two arms as the page names them (the baseline, the changed scenario)."""
+    from simlib.experiment.explorer import BASELINE
+
     return t("planning.col.baseline" if name == BASELINE else "planning.col.value", lang)
 
 
-def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> str:
-    """Each scenario's mean with its CI."""
+def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] | None = None) -> str:
+    """Each scenario's mean with its CI; ``kpis`` default to the headline KPIs."""
+    from simlib.views.sections import E, ci, fmt, kpi_name
+
     s = look.summary.set_index(["scenario", "kpi"])
     names = list(dict.fromkeys(look.summary["scenario"]))
     head = "".join(f"<th>{E(x)}</th>" for x in (t("planning.col.kpi", lang), *(scenario_label(n, lang) for n in names)))
     rows = []
-    for k in kpis:
+    for k in _headline(kpis):
         cells = "".join(f"<td>{E(fmt(s.loc[(n, k), 'mean'], k))} "
                         f"<span style='color:#666'>{E(ci(s.loc[(n, k), 'ci_low'], s.loc[(n, k), 'ci_high'], k))}"
                         "</span></td>" for n in names if (n, k) in s.index)
@@ -101,30 +136,45 @@ def levels_html(look: Exploration, lang: str, kpis: tuple[str, ...] = HEADLINE_K
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def charts_html(look: Exploration, world: World, lang: str, root_seed: int = 0,
-                baseline: Replication | None = None) -> str:
-    """The flight funnel of both scenarios (mean per replication of the look) and their document hand-ins by
-    year (one replication each, on the look's first seed), each with alt text and a caption saying so.
-    ``baseline``: the baseline's replication on that seed when already run (it is the same for every look)."""
+def funnel_html(look: Exploration, world: World, lang: str) -> str:
+    """The flight funnel of both scenarios, the mean per replication of the look, with alt text and a caption
+    saying how many replications it rests on (for an early look: how many of how many, the rest to come)."""
+    from simlib.experiment.explorer import ALTERNATIVE, BASELINE
+    from simlib.pipeline.breakdowns import funnel_means
+    from simlib.views.figures import funnel_plot
+    from simlib.views.report import figure_html
+
     labels = {name: scenario_label(name, lang) for name in (BASELINE, ALTERNATIVE)}
     funnel = funnel_means(look.table).replace({"scenario": labels})
-    out = figure_html(funnel_plot(funnel, lang=lang, note=t("fig.mean_reps", lang, reps=world.reps)),
-                      caption=f"{t('fig.slot.funnel', lang)} — {t('fig.basis.means', lang, reps=world.reps)}")
-    base = baseline or baseline_sample(world, root_seed)
-    alt = (base if not look.overrides
-           else run_once(world_scenario(world.scenario, look.overrides, world.overrides), base.seed))
-    sample = Sample(base.seed, {labels[BASELINE]: base, labels[ALTERNATIVE]: alt})
+    basis = (t("fig.basis.means", lang, reps=world.reps) if look.reps >= world.reps
+             else t("fig.basis.means_early", lang, done=look.reps, reps=world.reps))
+    return figure_html(funnel_plot(funnel, lang=lang, note=t("fig.mean_reps", lang, reps=look.reps)),
+                       caption=f"{t('fig.slot.funnel', lang)} — {basis}")
+
+
+def custody_html(base: Replication, alt: Replication, lang: str) -> str:
+    """The document hand-ins by year of one replication of each scenario (the same seed), with alt text and a
+    caption saying so."""
+    from simlib.experiment.explorer import ALTERNATIVE, BASELINE
+    from simlib.views.report import figure_html
+    from simlib.views.report_charts import Sample, custody_figure
+
+    sample = Sample(base.seed, {scenario_label(BASELINE, lang): base, scenario_label(ALTERNATIVE, lang): alt})
     basis = t("fig.basis.one_rep", lang, seed=sample.seed, names=("、" if lang == "zh" else ", ").join(sample.runs))
-    return out + figure_html(custody_figure(sample, lang), caption=f"{t('fig.slot.custody', lang)} — {basis}")
+    return figure_html(custody_figure(sample, lang), caption=f"{t('fig.slot.custody', lang)} — {basis}")
 
 
-def baseline_sample(world: World, root_seed: int = 0) -> Replication:
-    """The baseline's replication on the first seed, whose document hand-ins the charts show."""
-    return run_once(world_scenario(world.scenario, {}, world.overrides), replication_seeds(root_seed, 1)[0])
+def sample_seed(root_seed: int = 0) -> int:
+    """The seed of the charts' replications: the looks' first."""
+    from simlib.model.streams import replication_seeds
+
+    return replication_seeds(root_seed, 1)[0]
 
 
 def method_line(look: Exploration, reps: int, lang: str) -> str:
     """How many replications and which interval method (no timings: the same text on every run)."""
+    from simlib.views.sections import method_text
+
     method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
     return t("planning.status.method", lang, reps=reps, method=method_text(method, lang), changes=len(look.overrides))
 
@@ -132,6 +182,8 @@ def method_line(look: Exploration, reps: int, lang: str) -> str:
 def status_text(look: Exploration, reps: int, lang: str, round_trip: float | None = None) -> str:
     """How many replications, which interval methods, how long; for an early look (on fewer than ``reps``
     replications), how many of how many and that the rest are on their way."""
+    from simlib.views.sections import method_text
+
     method = str(look.differences["method"].iloc[0]) if len(look.differences) else ""
     if look.reps < reps:
         text = t("planning.status.partial", lang, done=look.reps, reps=reps, method=method_text(method, lang),
@@ -149,17 +201,32 @@ class ExplorerApp:
 
     def __init__(self, scenario: str = "training/small", *, reps: int = 10, cadres: int | None = None,
                  years: float | None = None, executor: str = "processes", workers: int | None = None,
-                 root_seed: int = 0, lang: str | None = None, auto: bool = True, early: int | None = None) -> None:
-        """``early``: replications of a look's first step after a change (default two per worker; 0: one step)."""
-        import ipywidgets as w
-
+                 root_seed: int = 0, lang: str | None = None, auto: bool = True, early: int | None = None,
+                 first_look: str | None = None) -> None:
+        """``early``: replications of a look's first step after a change (default two per worker; 0: one step).
+        The executor's workers start at once (:meth:`~simlib.experiment.executors.Executor.warm`); the look of
+        preset ``first_look``, when given, too (:meth:`show` shows it)."""
+        self._executor = make_executor(executor, workers=workers)
+        self._executor.warm(WORKER_MODULES)  # before the imports below, which then overlap with the workers'
         self.lang = lang or get_lang()
         self.root_seed = root_seed
-        base = load_scenario(find_scenario(scenario))
-        self._executor = make_executor(executor, workers=workers)
+        self.scenario_name = scenario
         self._explorers: dict[World, Explorer] = {}
-        self._baselines: dict[World, Replication] = {}  # the charts' baseline replication of each world
+        self._baselines: dict[World, Future[Replication]] = {}  # the charts' baseline replication of each world
+        self._making = threading.Lock()  # explorers and samples are made by one thread at a time
         self.early = 2 * self._executor.workers if early is None else early
+        self._first: tuple[str, queue.Queue] | None = None
+        if first_look is not None:
+            self._first = (first_look, queue.Queue())
+            threading.Thread(target=self._first_look, args=(first_look, cadres, years, reps, self._first[1]),
+                             name="simlib-explorer-first", daemon=True).start()
+        import ipywidgets as w
+
+        from simlib.scenario import find_scenario, load_scenario
+        from simlib.views.forms import ScenarioForm, preset_options
+        from simlib.views.sections import E
+
+        base = load_scenario(find_scenario(scenario))
         self._lock = threading.Condition()
         self._pending: tuple[int, World, dict[str, Any], float] | None = None
         self._generation = 0
@@ -183,7 +250,6 @@ class ExplorerApp:
                                         description=L("planning.world.years"), style={"description_width": "initial"})
         self.reps = w.BoundedIntText(value=reps, min=2, max=200, description=L("planning.world.reps"),
                                      style={"description_width": "initial"})
-        self.scenario_name = scenario
         self.form = ScenarioForm(base, self.lang)
         self.run_button = w.Button(description=L("planning.world.run"), button_style="primary")
         self.status = w.HTML(L("planning.status.idle"))
@@ -218,16 +284,22 @@ class ExplorerApp:
 
     def explorer(self, world: World) -> Explorer:
         """The Explorer of ``world`` (kept, with its baseline; all share one warm executor)."""
-        ex = self._explorers.get(world)
-        if ex is None:
-            ex = Explorer(world.scenario, reps=world.reps, root_seed=self.root_seed, executor=self._executor,
-                          kpis=list(HEADLINE_KPIS), resolve=partial(world_resolve, world=world.overrides))
-            self._explorers[world] = ex
-        return ex
+        from simlib.experiment import Explorer
+        from simlib.pipeline import HEADLINE_KPIS
+
+        with self._making:
+            ex = self._explorers.get(world)
+            if ex is None:
+                ex = Explorer(world.scenario, reps=world.reps, root_seed=self.root_seed, executor=self._executor,
+                              kpis=list(HEADLINE_KPIS), resolve=partial(world_resolve, world=world.overrides))
+                self._explorers[world] = ex
+            return ex
 
     def select(self, name: str) -> dict[str, Any]:
         """Choose a preset in the menu and set the form from it without starting a look; returns the
         overrides (then :meth:`look` runs it on this thread)."""
+        from simlib.scenario import preset
+
         auto, self.auto = self.auto, False
         try:
             self.preset.value = name
@@ -237,6 +309,8 @@ class ExplorerApp:
         return self.form.overrides()
 
     def _preset_changed(self, change: Any) -> None:
+        from simlib.scenario import preset
+
         self.form.apply_preset(preset(change["new"]))  # notifies once: one look
 
     def _changed(self) -> None:
@@ -250,8 +324,94 @@ class ExplorerApp:
         started = time.perf_counter()
         world = world or self.world()
         look = self.explorer(world).run(dict(self.form.overrides() if overrides is None else overrides))
-        self._show(look, world, time.perf_counter() - started)
+        self.first_round_trip = time.perf_counter() - started
+        self._tables(look, world, self.first_round_trip)
+        self._charts(look, world, self._samples(world, look.overrides))  # after the numbers are shown
         return look
+
+    def show(self, name: str) -> Exploration:
+        """Choose preset ``name`` (:meth:`select`), run its look on this thread (or take it from the thread that
+        began it, the app's ``first_look``) and show it in the widget and in the cell, in steps: the early look's
+        status line (how many of how many replications), tables and flight funnel, then, in its place, the look
+        on all replications with its charts. Returns that look."""
+        from simlib.views.report import show_html
+
+        overrides = self.select(name)
+        world = self.world()
+        started = time.perf_counter()
+        cell = f"{APP_CLASS}-{id(self)}-{started}"  # the display the steps replace
+        for step, shown in enumerate(self._started(name, world, overrides) or self._steps(world, overrides)):
+            look, samples = shown
+            round_trip = time.perf_counter() - started
+            if step == 0:
+                self.first_round_trip = round_trip
+            self._tables(look, world, round_trip)
+            if look.reps < world.reps:
+                show_html(f"<p>{self.status.value}</p>" + self.differences.value + self.levels.value
+                          + funnel_html(look, world, self.lang), display_id=cell)
+        self._charts(look, world, samples)
+        show_html("<p>" + method_line(look, world.reps, self.lang) + "</p>" + self.differences.value
+                  + self.levels.value + self.charts.value, display_id=cell, update=step > 0)
+        return look
+
+    def _steps(self, world: World, overrides: Mapping[str, Any]) -> Iterator[tuple[Exploration, Samples | None]]:
+        """The look of ``overrides`` in its steps (:meth:`~simlib.experiment.Explorer.looks`), each with the
+        charts' replications once asked for: after the first step, so that the workers run them with the rest."""
+        steps = self.explorer(world).looks(overrides, first=self.early or world.reps)
+        samples: Samples | None = None
+        try:
+            for look in steps:
+                yield look, samples
+                samples = samples or self._samples(world, look.overrides)
+        finally:
+            steps.close()
+
+    def _first_look(self, name: str, cadres: int | None, years: float | None, reps: int, out: queue.Queue) -> None:
+        """The look of preset ``name`` in the world the widgets will show: its world and overrides
+        (:func:`preset_overrides`; :meth:`show` checks both), then its steps, into ``out`` (an error, if any, in
+        their place)."""
+        from simlib.scenario import find_scenario, load_scenario
+
+        try:
+            base = load_scenario(find_scenario(self.scenario_name))
+            world = World(self.scenario_name, int(cadres or base.organisation.cadres),
+                          float(years or base.calendar.years), reps)
+            overrides = preset_overrides(base, name)
+            out.put((world, overrides))
+            for step in self._steps(world, overrides):
+                out.put(step)
+        except Exception as exc:  # raised again by show()
+            out.put(exc)
+
+    def _started(self, name: str, world: World,
+                 overrides: Mapping[str, Any]) -> Iterator[tuple[Exploration, Samples | None]] | None:
+        """The steps of the first look, each as it comes, when it is the look of preset ``name`` in ``world`` with
+        ``overrides``; else None (it is dropped)."""
+        first, self._first = self._first, None
+        if first is None or first[0] != name:
+            return None
+        out = first[1]
+        started = out.get()
+        if isinstance(started, Exception):
+            raise started
+        if started != (world, dict(overrides)):  # the widgets show another world, or the preset otherwise
+            return None
+        step = out.get()
+        if isinstance(step, Exception):
+            raise step
+        return self._queued(step, out, world.reps)
+
+    @staticmethod
+    def _queued(step: tuple[Exploration, Samples | None], out: queue.Queue,
+                reps: int) -> Iterator[tuple[Exploration, Samples | None]]:
+        """``step``, then the steps from ``out`` until the look on all ``reps`` replications."""
+        while True:
+            yield step
+            if step[0].reps >= reps:
+                return
+            step = out.get()
+            if isinstance(step, Exception):
+                raise step
 
     def request(self, overrides: Mapping[str, Any] | None = None) -> int:
         """Queue a look with the current settings (or ``overrides``) for the background thread; a newer request
@@ -287,6 +447,8 @@ class ExplorerApp:
                 self._answer(generation, world, overrides, asked)
             except Exception as exc:  # shown in the status line; the form stays usable
                 if self._current(generation):
+                    from simlib.views.sections import E
+
                     self.error = str(exc)
                     message = E(t("planning.status.error", self.lang, error=self.error))
                     self.status.value = f"<span style='color:#b00'>{message}</span>"
@@ -301,10 +463,12 @@ class ExplorerApp:
     def _answer(self, generation: int, world: World, overrides: dict[str, Any], asked: float) -> None:
         """The look of one request in its steps, each shown as it comes, then the charts; stops as soon as a
         newer request supersedes it (its steps not yet run never run)."""
-        steps = self.explorer(world).looks(overrides, first=self.early or world.reps)
-        for step, look in enumerate(steps):
+        steps = self._steps(world, overrides)
+        for step, (look, samples) in enumerate(steps):
             if not self._current(generation):
                 steps.close()
+                if samples is not None and samples[1] is not samples[0]:
+                    samples[1].cancel()  # the baseline's is kept for the next look
                 self.superseded += 1  # a newer change is waiting: its look replaces this one
                 return
             round_trip = time.perf_counter() - asked
@@ -312,9 +476,11 @@ class ExplorerApp:
                 self.first_round_trip = round_trip
             self._tables(look, world, round_trip)
         if self._current(generation):
-            self._charts(look, world)
+            self._charts(look, world, samples)
 
     def _tables(self, look: Exploration, world: World, round_trip: float) -> None:
+        from simlib.views.sections import E
+
         self.last, self.error = look, None
         if look.reps >= world.reps:
             self.last_round_trip = round_trip
@@ -322,15 +488,24 @@ class ExplorerApp:
         self.levels.value = levels_html(look, self.lang)
         self.status.value = E(status_text(look, world.reps, self.lang, round_trip))
 
-    def _charts(self, look: Exploration, world: World) -> None:
-        if world not in self._baselines:
-            self._baselines[world] = baseline_sample(world, self.root_seed)
-        self.charts.value = charts_html(look, world, self.lang, self.root_seed, self._baselines[world])
+    def _samples(self, world: World, overrides: Mapping[str, Any]) -> Samples:
+        """The charts' replications of the baseline (run once per world) and of ``overrides``, on the first seed,
+        as futures from the executor's workers."""
+        from simlib.pipeline import run_once
 
-    def _show(self, look: Exploration, world: World, round_trip: float) -> None:
-        self.first_round_trip = round_trip
-        self._tables(look, world, round_trip)
-        self._charts(look, world)  # after the numbers are shown
+        seed = sample_seed(self.root_seed)
+        with self._making:
+            base = self._baselines.get(world)
+            if base is None or base.cancelled():
+                base = self._baselines[world] = self._executor.submit(
+                    run_once, world_scenario(world.scenario, {}, world.overrides), seed)
+        if not overrides:
+            return base, base
+        return base, self._executor.submit(run_once, world_scenario(world.scenario, overrides, world.overrides), seed)
+
+    def _charts(self, look: Exploration, world: World, samples: Samples | None) -> None:
+        base, alt = samples or self._samples(world, look.overrides)
+        self.charts.value = funnel_html(look, world, self.lang) + custody_html(base.result(), alt.result(), self.lang)
 
     def close(self) -> None:
         """Stop the background thread and the workers."""

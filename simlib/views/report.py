@@ -132,11 +132,16 @@ def show_figure(fig: Any, alt: str | None = None, caption: str = "") -> None:
     display(HTML(figure_html(fig, alt, caption)))
 
 
-def show_html(text: str) -> None:
-    """Display HTML in a cell, wrapped so that the report's stylesheet applies."""
-    from IPython.display import HTML, display
+def show_html(text: str, display_id: str | None = None, *, update: bool = False) -> None:
+    """Display HTML in a cell, wrapped so that the report's stylesheet applies; with ``display_id``, a later call
+    with ``update=True`` replaces that output in place (a result shown in steps)."""
+    from IPython.display import HTML, display, update_display
 
-    display(HTML(f'<div class="simlib-report">{text}</div>'))
+    shown = HTML(f'<div class="simlib-report">{text}</div>')
+    if update:
+        update_display(shown, display_id=display_id)
+    else:
+        display(shown, display_id=display_id)
 
 
 # --------------------------------------------------------------------------------------------- files
