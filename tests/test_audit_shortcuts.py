@@ -82,8 +82,8 @@ def test_asof_equals_merge_asof(left: list[tuple[int, int]], right: list[tuple[i
 def test_ids_are_encoded_in_string_order() -> None:
     a = pd.Series(["u2", "c10", None, "c9"], dtype="str")
     b = pd.Series(["c9", "x"], dtype="str")
-    dtype, (ca, cb) = encode_ids([a, b])
-    assert list(dtype.categories) == ["c10", "c9", "u2", "x"]
+    dtype, (ca, cb), strings = encode_ids([a, b])
+    assert list(dtype.categories) == ["c10", "c9", "u2", "x"] == strings.to_pylist()
     assert list(ca) == [2, 0, -1, 1] and list(cb) == [1, 3]
 
 
@@ -299,3 +299,17 @@ def test_joins_on_several_columns_equal_merge_asof(by: list[str], functional: bo
             np.testing.assert_array_equal(ours, _merge_asof(lkey, ltime, rkey, rtime, rtime, forward, strict))
         plain = np.isin(lkey, rkey[rkey >= 0]) & (lkey >= 0)
         np.testing.assert_array_equal(ctx.has(left, right, by).to_numpy(), plain)
+
+
+@pytest.mark.parametrize("on", [["cadre"], ["trip", "cadre"]])
+def test_merge_equals_pandas_merge(on: list[str]) -> None:
+    """An inner join on id columns: the rows, their order (left rows in turn, each with its right rows in
+    order), missing ids matching missing ids, and the columns of ``DataFrame.merge``."""
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    for seed in range(5):
+        left = _some_rows(ctx, 40, seed)
+        right = _some_rows(ctx, 30, seed + 50)[[*on, "document", "time"]].rename(columns={"time": "when"})
+        expected = left.drop(columns="document").merge(right, on=on)
+        ours = ctx.merge(left.drop(columns="document"), right, on=on)
+        assert len(ours) > 0
+        pd.testing.assert_frame_equal(ours, expected, check_column_type=False)

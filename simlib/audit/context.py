@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray
 
 from simlib.audit.findings import OBJECT_COLUMNS, Rows, empty_findings
-from simlib.log.eventlog import TIME_DTYPE, EventLog
+from simlib.log.eventlog import TIME_DTYPE, EventLog, arrow_strings
 from simlib.log.vocabulary import EVENTS, ID_ATTRIBUTES, RANKS, UNIT_LEVELS
 from simlib.rulebook import Params
 
@@ -54,12 +54,13 @@ TIMED_SOURCES = {  # derived cadre flags -> the timed attributes they follow fro
 }
 
 
-def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[np.ndarray]]:
+def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[np.ndarray], pa.Array]:
     """One sorted dictionary of every value in ``columns``, and each column as int64 codes into it (-1 where
-    missing). One hash pass over all values (pyarrow), then the dictionary sorted so that code order is string
-    order (a groupby or sort on codes then orders like one on the strings)."""
+    missing); and the dictionary as arrow strings. One hash pass over all values (pyarrow), then the dictionary
+    sorted so that code order is string order (a groupby or sort on codes then orders like one on the
+    strings)."""
     if not columns:
-        return pd.CategoricalDtype(pd.Index([], dtype=object)), []
+        return pd.CategoricalDtype(pd.Index([], dtype=object)), [], pa.array([], pa.large_string())
     chunks: list[pa.Array] = []
     for col in columns:
         arr = pa.array(col, from_pandas=True, type=pa.large_string())
@@ -76,9 +77,10 @@ def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[
     rank[-1] = -1  # index -1 (missing) stays -1
     codes = rank[indices]
     # object categories: pandas' hash table over them (built once, on first use) is the one ``codes`` uses too
-    dtype = pd.CategoricalDtype(pd.Index(dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object))
+    ordered = dictionary.take(order)
+    dtype = pd.CategoricalDtype(pd.Index(ordered.to_numpy(zero_copy_only=False), dtype=object))
     bounds = np.cumsum([len(c) for c in columns])[:-1]
-    return dtype, np.split(codes, bounds)
+    return dtype, np.split(codes, bounds), ordered
 
 
 def _ms(times: pd.Series) -> np.ndarray:
@@ -144,13 +146,15 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
     looked up by binary search."""
     ties_matter = rvalue is not None
     rvalue = rtime if rvalue is None else rvalue
-    out = np.full(len(lkey), NAT, dtype=np.int64)
     lok = (lkey >= 0) & (ltime != NAT)
-    rok = (rkey >= 0) & (rtime != NAT) & (rvalue != NAT)
+    rok = (rkey >= 0) & (rtime != NAT)
+    if ties_matter:
+        rok &= rvalue != NAT
     if not lok.any() or not rok.any():
-        return out
-    lk, lt = lkey[lok], ltime[lok]
-    rk, rt, rv = rkey[rok], rtime[rok], rvalue[rok]
+        return np.full(len(lkey), NAT, dtype=np.int64)
+    every_left = bool(lok.all())  # (the rows taken out only where some are: a copy costs as much as a step)
+    lk, lt = (lkey, ltime) if every_left else (lkey[lok], ltime[lok])
+    rk, rt, rv = (rkey, rtime, rvalue) if rok.all() else (rkey[rok], rtime[rok], rvalue[rok])
     low = min(lt.min(), rt.min())
     span = max(lt.max(), rt.max()) - low + 1
     size = max(lk.max(), rk.max()) + 1
@@ -159,7 +163,8 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
     if size > _MAX_KEY // span:  # and compare time ranks instead
         lt, rt, span = _ranks(lt, rt)
         low = 0
-    lc = lk * span + (lt - low)
+    lbase = lk * span  # the left key's first value: a right value of the same key is in [lbase, lbase + span)
+    lc = lbase + (lt - low)
     rc = rk * span + (rt - low)
     order = np.argsort(rc, kind="stable" if ties_matter else None)  # equal times give equal values otherwise
     rc, rv = rc[order], rv[order]
@@ -170,12 +175,20 @@ def asof(lkey: np.ndarray, ltime: np.ndarray, rkey: np.ndarray, rtime: np.ndarra
         pos[needles] = np.searchsorted(rc, lc[needles], side=side)
     else:
         pos = np.searchsorted(rc, lc, side=side)
-    if not forward:
+    if forward:  # the first right value at or after (after) the left one: a hit if still of its key
+        inside = pos < len(rc)
+        found = rc[np.minimum(pos, len(rc) - 1)]
+        hit = inside & (found < lbase + span)
+    else:  # the last one before (at or before) it: a hit if not of a lower key
         pos -= 1
-    inside = (pos >= 0) & (pos < len(rc))
-    pos = np.clip(pos, 0, len(rc) - 1)
-    hit = inside & (rc[pos] // span == lk)
-    out[np.flatnonzero(lok)[hit]] = rv[pos[hit]]
+        inside = pos >= 0
+        found = rc[np.maximum(pos, 0)]
+        hit = inside & (found >= lbase)
+    matched = np.where(hit, rv[np.clip(pos, 0, len(rc) - 1)], NAT)
+    if every_left:
+        return matched
+    out = np.full(len(lkey), NAT, dtype=np.int64)
+    out[lok] = matched
     return out
 
 
@@ -274,7 +287,7 @@ class AuditContext:
 
     # -- ids ---------------------------------------------------------------------------------------
     @cached_property
-    def _encoded(self) -> tuple[pd.CategoricalDtype, dict[tuple[str, str], np.ndarray]]:
+    def _encoded(self) -> tuple[pd.CategoricalDtype, dict[tuple[str, str], np.ndarray], pa.Array]:
         """The id dictionary, and the codes of every object id, id-valued object attribute and link column.
         The link columns of a log from ``normalise`` come as rows among the object ids, found when it checked
         them (:class:`~simlib.log.eventlog.LinkRows`): only the objects' columns are hashed here, and a link's
@@ -291,12 +304,12 @@ class AuditContext:
                 for lk in EVENTS[name].single_links:
                     where.append((name, lk.qualifier))
                     columns.append(df[lk.qualifier])
-        dtype, codes = encode_ids(columns)
+        dtype, codes, strings = encode_ids(columns)
         encoded = dict(zip(where, codes, strict=True))
         if link_rows is not None:  # the object ids' codes, types in the log's order, and -1 last (row -1)
             object_codes = np.concatenate([*(encoded[name, "object_id"] for name in self.log.objects), [-1]])
             encoded.update({key: object_codes[rows] for key, rows in link_rows.items()})
-        return dtype, encoded
+        return dtype, encoded, strings
 
     @property
     def ids(self) -> pd.CategoricalDtype:
@@ -404,25 +417,53 @@ class AuditContext:
         joined = pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)), copy=False)
         return joined.set_axis(_labels(joined), axis=1)
 
+    def _id_keys(self, frames: Sequence[pd.DataFrame], by: Sequence[str]) -> list[np.ndarray]:
+        """One int64 key per row of each frame, equal where the id columns ``by`` are (a missing id is a value
+        like any other, as in ``drop_duplicates`` and ``merge``)."""
+        n = len(self.ids.categories) + 1
+        keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
+        for b in by:
+            if any(k.size and k.max() > _MAX_KEY // n for k in keys):
+                keys, _ = _dense(*keys)
+            keys = [k * n + self.codes(f[b]) + 1 for k, f in zip(keys, frames, strict=True)]
+        return keys
+
     def unique(self, rows: pd.DataFrame, by: Sequence[str] | None = None, keep: str = "first") -> pd.DataFrame:
         """``rows.drop_duplicates(by, keep=keep)`` (``by``: every column), on the codes when ``by`` are id
         columns (a missing id is a value like any other, as there)."""
         by = list(rows.columns if by is None else by)
-        columns = [rows[b] for b in by]
-        if not all(self._is_ids(c) for c in columns):
+        if not all(self._is_ids(rows[b]) for b in by):
             return rows.drop_duplicates(by, keep=keep)  # type: ignore[arg-type]
-        n = len(self.ids.categories) + 1
-        key = np.zeros(len(rows), dtype=np.int64)
-        for c in columns:
-            if key.size and key.max() > _MAX_KEY // n:
-                key = pd.factorize(key)[0]
-            key = key * n + self.codes(c) + 1
+        key, = self._id_keys([rows], by)
         return rows[~pd.Series(key).duplicated(keep=keep).to_numpy()]  # type: ignore[arg-type]
 
+    def merge(self, left: pd.DataFrame, right: pd.DataFrame, on: Sequence[str]) -> pd.DataFrame:
+        """``left.merge(right, on=on)`` (an inner join: for each left row in turn, the right rows with the same
+        ``on`` values in their order; a missing id matches a missing id, as there) on the codes when ``on`` are
+        id columns: pandas hashes the whole id dictionary to check that two id columns agree."""
+        on = list(on)
+        others = [c for c in right.columns if c not in on]
+        if set(others) & set(left.columns) or not all(self._is_ids(f[c]) for f in (left, right) for c in on):
+            return left.merge(right, on=on)
+        lkey, rkey = self._id_keys([left, right], on)
+        order = np.argsort(rkey, kind="stable")
+        start = np.searchsorted(rkey[order], lkey, side="left")
+        count = np.searchsorted(rkey[order], lkey, side="right") - start
+        lrows = np.repeat(np.arange(len(left)), count)
+        rrows = order[np.repeat(start - (np.cumsum(count) - count), count) + np.arange(len(lrows))]
+        taken = [left.take(lrows), right[others].take(rrows)]
+        data = {c: t[c].array for t in taken for c in t.columns}
+        joined = pd.DataFrame(data, index=pd.RangeIndex(len(lrows)), copy=False)
+        return joined.set_axis(_labels(joined), axis=1)
+
     def with_strings(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with its id columns as plain strings."""
-        return frame.assign(**{c: self._strings[self.codes(frame[c])] for c in frame.columns
-                               if self._is_ids(frame[c])})
+        """``frame`` with its id columns as plain strings (``str``, taken from the arrow dictionary: no Python
+        string is made)."""
+
+        def strings(codes: np.ndarray) -> ArrayLike:
+            return arrow_strings(self._encoded[2].take(pa.array(codes, mask=codes < 0)))
+
+        return frame.assign(**{c: strings(self.codes(frame[c])) for c in frame.columns if self._is_ids(frame[c])})
 
     def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
         """(event_id, object_id) pairs of one many-valued link, ``object_id`` as ids."""
@@ -567,8 +608,11 @@ class AuditContext:
         of the attribute — or of those a derived flag (``county_plus``, ``bureau_plus``, ``registrable``,
         ``key_post_any``) follows from — the values then (``EventLog.value_at``); else :meth:`attr`."""
         sources = TIMED_SOURCES.get(column, (column,))
-        changes = self.log.changes_of("cadre")
-        if not len(changes) or not changes["field"].isin(sources).any():
+        key = ("changed", sources)
+        if key not in self._memo:  # (a log without changes has no table of them: none is built)
+            changes = self.log.changes.get("cadre")
+            self._memo[key] = changes is not None and bool(changes["field"].isin(sources).any())
+        if not self._memo[key]:
             return self.attr(ids, column)
         keys, when = ids.astype("str").to_numpy(), times.to_numpy()
         at = {a: self.log.value_at("cadre", a, keys, when) for a in sources}

@@ -45,9 +45,10 @@ def _holdings(ctx: AuditContext) -> pd.DataFrame:
     and any other issued or checked out to him and not yet back."""
     entries = ctx.t("Entry")
     ever = ctx.unique(_events(ctx, OUT_EVENTS, ("cadre", "document")))
-    others = entries.drop(columns="document").merge(ever, on="cadre")
-    rows = ctx.concat([entries[entries["document"].notna()], others[_held(ctx, others)]])
-    return rows.drop_duplicates(["event_id", "document"])
+    others = ctx.merge(entries.rename(columns={"document": "shown"}), ever, on=["cadre"])
+    others = others[(_held(ctx, others) & ~ctx.same(others["document"], others["shown"])).to_numpy()]
+    # each return and document once: the one shown is not counted again among the others held
+    return ctx.concat([entries[entries["document"].notna()], others.drop(columns="shown")])
 
 
 def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[str]) -> pd.DataFrame:
