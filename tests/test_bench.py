@@ -58,7 +58,9 @@ def _check_scale(f: dict[str, Any]) -> None:
     for row in f["sizes"]:
         assert "error" not in row, row
         assert row["events"] > 0 and row["peak_rss_mb"] >= row["rss_base_mb"] > 0
-        assert row["seconds"] == pytest.approx(row["init_s"] + row["simulate_s"] + row["log_s"])
+        assert row["seconds"] == pytest.approx(row["init_s"] + row["simulate_s"] + row["log_s"] + row["audit_s"])
+        assert row["findings"] is not None and row["audit_s"] > 0  # the child audits the log it built
+        assert row["peak_rss_mb"] >= row["peak_rss_log_mb"] >= row["rss_base_mb"]
     assert f["sizes"][-1]["events"] > f["sizes"][0]["events"]  # four times the cadres
     assert not f["target_size_measured"]
     by_key = {tg["key"]: tg for tg in f["targets"]}

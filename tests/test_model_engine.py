@@ -1,6 +1,7 @@
-"""The model's engine parts that are tuned for speed keep their exact meaning: the approval desk schedules as a
-``simpy.Resource`` does, buffered draws are the generator's own sequence, remembered propensities never
-change a decision, a delayed step runs at its time, and the collector setting of a run is put back."""
+"""The model's engine parts that are tuned for speed keep their exact meaning: the engine processes events in
+SimPy's order, the approval desk schedules as a ``simpy.Resource`` does, buffered draws are the generator's own
+sequence, remembered propensities never change a decision, a delayed step runs at its time, and the collector
+setting of a run is put back."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import simpy
 from model_worlds import tiny
 
 from simlib.log.eventlog import assert_same_log
-from simlib.model import ApprovalDesk, Model, Streams
+from simlib.model import ApprovalDesk, Model, Streams, world
+from simlib.model.engine import Engine
 from simlib.model.streams import BUFFER
 from simlib.model.world import fewer_collections
 
@@ -69,6 +71,87 @@ def resource_serve(env: simpy.Environment, streams: Streams) -> Serve:
         seen.append(("done", i, env.now))
 
     return serve
+
+
+def _mixed_trace(env: simpy.Environment, seed: int, spawn: bool) -> list[tuple[Any, ...]]:
+    """Processes that start processes, wait for them (running, ended, and ended but not yet processed), wait on
+    a resource, on events succeeded by others and on timeouts of whole days (many ties), fail and are caught;
+    ``spawn``: the ones nobody waits for are started with ``Engine.spawn``."""
+    rng = Streams(seed)["trips"]
+    seen: list[tuple[Any, ...]] = []
+    desk = simpy.Resource(env, capacity=2)
+    signal = [env.event()]
+    start = env.spawn if spawn else env.process  # type: ignore[attr-defined]
+
+    def child(i: int) -> Generator[Any, Any, Any]:
+        seen.append(("child", i, env.now))
+        if rng.integers(3) == 0:
+            return i  # ends at once
+        yield env.timeout(float(rng.integers(2)))
+        if i % 10 == 0 and rng.integers(3) == 0:  # the first child, whose parent waits for it from the start
+            raise ValueError(i)
+        return 10 * i
+
+    def worker(i: int) -> Generator[Any, Any, Any]:
+        first, *kids = [env.process(child(10 * i + k)) for k in range(1 + rng.integers(3))]
+        try:
+            seen.append(("kid", i, (yield first), env.now))
+        except ValueError as e:
+            seen.append(("failed", i, e.args, env.now))
+        yield env.timeout(float(rng.integers(2)))
+        for kid in kids:  # running, ended, or ended and its end not yet processed
+            seen.append(("kid", i, (yield kid), env.now))
+        with desk.request() as req:
+            yield req
+            yield env.timeout(float(1 + rng.integers(2)))
+        if i % 5 == 0:
+            signal[0].succeed(i)
+            signal[0] = env.event()
+        else:
+            seen.append(("signal", i, (yield signal[0]), env.now))
+        seen.append(("done", i, env.now))
+
+    def arrive() -> Generator[Any, Any, Any]:
+        for i in range(200):
+            yield env.timeout(float(rng.integers(3)))
+            start(worker(i))
+
+    env.process(arrive())
+    env.run(until=150.0)
+    env.run(until=400.0)  # a run continued
+    seen.append(("end", env.now))
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_engine_processes_events_in_simpys_order(seed: int) -> None:
+    reference = _mixed_trace(simpy.Environment(), seed, spawn=False)
+    assert _mixed_trace(Engine(), seed, spawn=False) == reference
+    assert _mixed_trace(Engine(), seed, spawn=True) == reference
+    kinds = {entry[0] for entry in reference}
+    assert {"kid", "failed", "signal", "done"} <= kinds  # every kind of wait happened
+    env = Engine(initial_time=3.0)
+    assert env.now == 3.0
+    env.run(until=5.0)
+    assert env.now == 5.0 and env.peek() == float("inf")
+    with pytest.raises(ValueError):
+        env.timeout(-1.0)
+
+
+class _SimPy(simpy.Environment):
+    """Plain SimPy with the engine's one extra method."""
+
+    def spawn(self, generator: Generator[Any, Any, Any]) -> None:
+        self.process(generator)
+
+
+def test_a_world_on_plain_simpy_makes_the_same_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = tiny(200, 2.0, **{"behaviour.keep_private_document": 0.3, "behaviour.corruption_share": 0.15})
+    log = Model(sc, seed=4).run().log()
+    monkeypatch.setattr(world, "Engine", _SimPy)
+    plain = Model(sc, seed=4)
+    assert type(plain.env) is _SimPy
+    assert_same_log(log, plain.run().log())
 
 
 @pytest.mark.parametrize("seed", range(3))

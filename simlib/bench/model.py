@@ -1,9 +1,10 @@
 """Speed and memory of the model: ``python -m simlib.bench.model [SCENARIO] [--cadres N] [--years Y] [--json]``.
 
-Reports wall and CPU time and rates for simulation and log building, trips/s, SimPy events/s, peak memory,
-and the same trip lifecycle as a bare SimPy loop (request → approval queue → wait → abroad → hand-in) with the
-same trip count and approval capacity, for the ratio. ``simlib bench`` calls :func:`simulate` and
-:func:`bare_loop` in process and this module's ``--json --no-bare`` in a fresh subprocess per size.
+Reports wall and CPU time and rates for simulation, log building and the audit of the log (``--no-audit`` to
+skip it), trips/s, SimPy events/s, peak memory (after the log and at the end), and the same trip lifecycle as
+a bare SimPy loop (request → approval queue → wait → abroad → hand-in) with the same trip count and approval
+capacity, for the ratio. ``simlib bench`` calls :func:`simulate` and :func:`bare_loop` in process and this
+module's ``--json --no-bare`` in a fresh subprocess per size.
 """
 
 from __future__ import annotations
@@ -96,9 +97,11 @@ def bare_loop(trips: int, days: float, capacities: Sequence[int], review_days: f
     return BareRun(trips, completed, time.perf_counter() - wall, time.process_time() - cpu, simpy_events(env))
 
 
-def simulate(path: str, cadres: int | None = None, years: float | None = None, seed: int = 1) -> dict[str, Any]:
-    """Build, run and log one replication of the scenario at ``path``; timings (wall and CPU), counts, the
-    approval desks' capacities and the workload parameters the bare loop needs."""
+def simulate(path: str, cadres: int | None = None, years: float | None = None, seed: int = 1,
+             audit: bool = False) -> dict[str, Any]:
+    """Build, run and log one replication of the scenario at ``path`` (and, with ``audit``, audit the log);
+    timings (wall and CPU), counts, the approval desks' capacities and the workload parameters the bare loop
+    needs."""
     over: dict[str, Any] = {}
     if cadres:
         over["organisation.cadres"] = cadres
@@ -113,16 +116,24 @@ def simulate(path: str, cadres: int | None = None, years: float | None = None, s
     t2, c2 = time.perf_counter(), time.process_time()
     log = m.log()
     t3, c3 = time.perf_counter(), time.process_time()
+    rss_log = peak_rss_mb()
+    findings = None
+    if audit:
+        from simlib.audit import audit as audit_log  # the auditor's imports only where it is timed
+
+        findings = audit_log(log)
+    t4, c4 = time.perf_counter(), time.process_time()
     return {
         "cadres": m.org.n, "years": float(sc.calendar.years), "days": m.horizon,
         "events": int(log.n_events), "trips": int(m.counts["Exit"]), "simpy_events": simpy_events(m.env),
         "init_s": t1 - t0, "simulate_s": t2 - t1, "log_s": t3 - t2,
         "init_cpu_s": c1 - c0, "simulate_cpu_s": c2 - c1, "log_cpu_s": c3 - c2,
+        "audit_s": t4 - t3, "audit_cpu_s": c4 - c3, "findings": None if findings is None else len(findings.table),
         "capacities": [desk.capacity for _, desk in sorted(m.desks().items())],
         "review_days": sc.approval.review_days_mean, "lead_days": sc.trips.lead_days_mean,
         "stay_days": (sc.trips.public_days_mean + sc.trips.private_days_mean) / 2.0,
         "handin_days": float(m.params.private_doc_days),  # 3.3.a: within 10 days
-        "rss_base_mb": rss_base, "peak_rss_mb": peak_rss_mb(),
+        "rss_base_mb": rss_base, "peak_rss_log_mb": rss_log, "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -133,9 +144,10 @@ def bare_for(run: dict[str, Any], seed: int = 1) -> BareRun:
 
 
 def measure(path: str, cadres: int | None = None, years: float | None = None, seed: int = 1,
-            bare: bool = True) -> dict[str, Any]:
-    """One replication and (unless ``bare`` is False) the bare loop on the same workload, with rates."""
-    run = simulate(path, cadres, years, seed)
+            bare: bool = True, audit: bool = True) -> dict[str, Any]:
+    """One replication (audited unless ``audit`` is False) and (unless ``bare`` is False) the bare loop on the
+    same workload, with rates."""
+    run = simulate(path, cadres, years, seed, audit)
     out = {k: v for k, v in run.items() if k != "capacities"}
     out["desks"], out["reviewers"] = len(run["capacities"]), sum(run["capacities"])
     out["events_per_s"] = run["events"] / run["simulate_s"]
@@ -156,14 +168,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--years", type=float)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-bare", action="store_true", help="skip the bare-SimPy reference loop")
+    p.add_argument("--no-audit", action="store_true", help="do not audit the log")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
-    result = measure(args.scenario, args.cadres, args.years, args.seed, bare=not args.no_bare)
+    result = measure(args.scenario, args.cadres, args.years, args.seed, bare=not args.no_bare,
+                     audit=not args.no_audit)
     if args.json:
         print(json.dumps(result))
         return
     for k, v in result.items():
-        print(f"{k:<24}{v:>16,.2f}")
+        print(f"{k:<24}{v:>16,.2f}" if v is not None else f"{k:<24}{'-':>16}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,8 +42,8 @@ def _scale(f: dict[str, Any], lang: str) -> list[str]:
             continue
         lines.append(f"{where}: " + t(
             "bench.scale.row", lang, s=_n(r["seconds"], 2), cpu=_n(r["cpu_seconds"], 2), init=_n(r["init_s"], 2),
-            sim=_n(r["simulate_s"], 2), log=_n(r["log_s"], 2), events=_n(r["events"]), rss=_n(r["peak_rss_mb"]),
-            growth=_n(r["rss_growth_mb"])))
+            sim=_n(r["simulate_s"], 2), log=_n(r["log_s"], 2), audit=_n(r["audit_s"], 2), events=_n(r["events"]),
+            rss=_n(r["peak_rss_mb"]), growth=_n(r["rss_growth_mb"])))
     lines.append(t("bench.scale.slopes", lang, time=_n(f["time_slope"], 2), memory=_n(f["memory_slope"], 2)))
     return lines
 

@@ -115,6 +115,24 @@ class LogBuilder:
             rows.times.append((pd.Timestamp(time) - self.origin) / pd.Timedelta(days=1))
         rows.values.extend(fields.values())
 
+    def emitter(self, clock: Any) -> Callable[..., None]:
+        """A function ``emit(event_type, /, at=None, **fields)`` that records one event at ``at`` or, by default,
+        at ``clock.now`` (days after ``origin``): :meth:`record` in one call, for a simulation that records a
+        few hundred thousand events a year."""
+        events, origin = self._events, self.origin is not None
+        order = self._order.append
+
+        def emit(event_type: str, /, at: Any = None, **fields: Any) -> None:
+            key = (event_type, *fields)
+            rows = events.get(key)
+            if rows is None:
+                rows = events[key] = _EventRows(key[1:], len(events), origin)
+            order(rows.number)
+            rows.times.append(clock.now if at is None else at)
+            rows.values.extend(fields.values())
+
+        return emit
+
     def absorb(self, other: LogBuilder, prefix: str) -> None:
         """Take in ``other``'s objects and events after this builder's own, every object id prefixed with
         ``prefix`` (``"r3/"``): object ids, id-valued object attributes (:data:`ID_ATTRIBUTES`), every link of
@@ -170,9 +188,8 @@ class LogBuilder:
         """The log so far, validated by :func:`normalise`. Tables are made as normalise reads them and then
         dropped, so that only one unvalidated table is in memory at a time."""
         numbers = self._numbers()
-        times = self._times(numbers)
         events = _by_type(self._events)
-        tables = _Lazy(events, lambda name: self._event_table(name, events[name], numbers, times))
+        tables = _Lazy(events, lambda name: self._event_table(name, events[name], numbers))
         blocks = {name: [(len(r), r.columns()) for r in group] for name, group in _by_type(self._objects).items()}
         for name, more in self._blocks.items():
             blocks.setdefault(name, []).extend((len(b["object_id"]), b) for b in more)
@@ -202,28 +219,25 @@ class LogBuilder:
         ends = np.cumsum(np.bincount(order, minlength=len(self._events)))
         return np.split(np.argsort(order, kind="stable"), ends[:-1])
 
-    def _times(self, numbers: list[np.ndarray]) -> np.ndarray:
-        """Every event's time, by event number (converted once for all tables): numbers of days after the
-        origin as datetimes, anything else as given."""
-        n = len(self._order)
+    def _times(self, group: list[_EventRows]) -> np.ndarray:
+        """The times of one event type's rows, signature by signature: numbers of days after the origin as
+        datetimes (converted per table, so that no array of every event's time is held), anything else as
+        given."""
         if self.origin is None:
-            times = np.empty(n, dtype=object)
-            for rows in self._events.values():
-                times[numbers[rows.number]] = rows.times
+            given = [t for r in group for t in r.times]
+            times = np.empty(len(given), dtype=object)
+            times[:] = given
             return times
-        days = np.empty(n, dtype=np.float64)
-        for rows in self._events.values():
-            days[numbers[rows.number]] = np.frombuffer(rows.times, dtype=np.float64)
+        days = np.concatenate([np.frombuffer(r.times, dtype=np.float64) for r in group])
         return (self.origin + pd.to_timedelta(days, unit="D")).to_numpy()
 
-    def _event_table(self, name: str, group: list[_EventRows], numbers: list[np.ndarray],
-                     times: np.ndarray) -> dict[str, Any]:
+    def _event_table(self, name: str, group: list[_EventRows], numbers: list[np.ndarray]) -> dict[str, Any]:
         """One event type's rows, of every signature, as raw columns (without the many-valued link)."""
         seqs = np.concatenate([numbers[r.number] for r in group])
         columns = _concat([(len(r), r.columns()) for r in group])
         columns.pop("member", None)
         ids = arrow_strings(_event_ids(seqs))
-        return self._frame(EVENTS.get(name), {"event_id": ids, "time": times[seqs]}, columns)
+        return self._frame(EVENTS.get(name), {"event_id": ids, "time": self._times(group)}, columns)
 
     def _members(self, numbers: list[np.ndarray]) -> pd.DataFrame:
         """The many-valued link: one (event, "member", object) row per member."""

@@ -21,6 +21,7 @@ import simpy
 from simlib.log.builder import LogBuilder
 from simlib.log.eventlog import EventLog
 from simlib.model import behaviour
+from simlib.model.engine import Engine
 from simlib.model.organisation import Organisation
 from simlib.model.organisation import build as build_organisation
 from simlib.model.streams import Stream, Streams
@@ -165,10 +166,13 @@ class Model:
         self.params = params or scenario.rules.params()  # the notice as this scenario reads it
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = Streams(self.seed)
-        self.env = simpy.Environment(initial_time=0.0)
+        self.env = Engine(initial_time=0.0)
         self.origin = pd.Timestamp(scenario.calendar.start)
         self.horizon = float(scenario.calendar.years) * 365.25
         self.rec = LogBuilder(origin=self.origin)
+        # emit(event_type, /, at=None, **fields): record one event (at ``at`` days, default now); links are object
+        # ids, None links are dropped
+        self.emit: Callable[..., None] = self.rec.emitter(self.env)
         self.org: Organisation = build_organisation(scenario, self.params, self.rng.generator("organisation"))
         self.org.to_log(self.rec)
         n = self.org.n
@@ -240,10 +244,6 @@ class Model:
         return self.env.timeout(max(0.0, day - self.env.now))
 
     # -- recording ----------------------------------------------------------------------------------
-    def emit(self, event_type: str, /, at: float | None = None, **fields: Any) -> None:
-        """Record one event (at ``at`` days, default now); links are object ids, None links are dropped."""
-        self.rec.record(event_type, self.env.now if at is None else at, fields)
-
     def after(self, delay: float, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
         """Call ``fn(*args, **kwargs)`` ``delay`` days from now: a single delayed step (a record, a hand-over)
         needs no process of its own."""
@@ -275,7 +275,7 @@ class Model:
         attrs = {"serious_adverse_effect": serious, "national_security_harm": security,
                  "suspected_crime": crime, "typical": typical}
         self.cases[kid] = attrs
-        self.case_start[kid] = self.now
+        self.case_start[kid] = self.env.now
         self.rec.add_object("case", kid, **attrs)
         return kid
 
@@ -339,7 +339,7 @@ class Model:
         """The cadre's choice: the external decider's answer if one is set, else a draw with probability p."""
         fn = self._deciders.get(c)
         if fn is not None:
-            return bool(fn(decision, {"cadre": self.cid(c), "day": self.now, "date": self.date(self.now),
+            return bool(fn(decision, {"cadre": self.cid(c), "day": self.env.now, "date": self.date(self.env.now),
                                       "probability": p, **context}))
         if p <= 0.0:
             return False
@@ -380,7 +380,7 @@ class Model:
         return float(len(self._publicity))
 
     def note_publicity(self) -> None:
-        self._publicity.append(self.now)
+        self._publicity.append(self.env.now)
 
     def fail(self, trip: str, what: str) -> None:
         """Remember a management failure on a trip (for 4.3.h accountability if the cadre does not return)."""
@@ -420,7 +420,7 @@ class Model:
     def next_training(self) -> float:
         """Days until the next centralised pre-departure training session (sessions are batched)."""
         k = self.sc.approval.training_interval_days
-        return (math.floor(self.now / k) + 1.0) * k - self.now
+        return (math.floor(self.env.now / k) + 1.0) * k - self.env.now
 
     def periods(self, months: int, until: float) -> list[float]:
         """Days on which calendar periods of ``months`` months begin (quarters: 1 January, 1 April …), from
@@ -470,7 +470,7 @@ class Model:
         """Advance to day ``until`` (default: the horizon). May be called repeatedly."""
         self.start()
         target = self.horizon if until is None else min(float(until), self.horizon)
-        if target > self.now:
+        if target > self.env.now:
             with fewer_collections():
                 self.env.run(until=target)
         return self
@@ -483,4 +483,4 @@ class Model:
     def log(self, source: str | None = None) -> EventLog:
         """The event log so far (objects declared, events up to now)."""
         with fewer_collections():  # building allocates many objects that are kept: nothing to collect
-            return self.rec.build(end=self.now, source=source or f"{self.sc.name} seed {self.seed}")
+            return self.rec.build(end=self.env.now, source=source or f"{self.sc.name} seed {self.seed}")

@@ -22,11 +22,11 @@ def handle_case(m: Model, c: int, case: str, *, basis: str, serious: bool = Fals
     conclusion → publicity of a typical case (4.3.i)."""
     m.emit("CaseOpened", case=case, cadre=m.cid(c))
     e, tm = m.sc.enforcement, m.sc.timing
-    due = m.case_start.get(case, m.now) + tm.case_decided_share * m.params.case_days  # within the case period
+    due = m.case_start.get(case, m.env.now) + tm.case_decided_share * m.params.case_days  # within the case period
     with m.case_desk(c).request() as req:
         yield req
         days = min(m.rng["cases"].exponential(e.case_days_mean), tm.case_work_max_share * m.params.case_days)
-        yield m.env.timeout(max(tm.case_work_min_days, min(days, due - m.now)))
+        yield m.env.timeout(max(tm.case_work_min_days, min(days, due - m.env.now)))
     if m.control("sanctions"):
         m.emit("Sanction", cadre=m.cid(c), case=case, kind=sanction_kind(m, c),
                severity="severe" if serious else "medium", basis=basis)
@@ -67,7 +67,7 @@ def non_return_followup(m: Model, c: int, trip: str, case: str, back: float, *, 
                                                                                tm.non_return_declared_days_max))
     u = int(m.org.unit[c]) if unit is None else unit
     m.emit("NonReturnDeclared", cadre=m.cid(c), trip=trip, case=case)
-    m.non_returns[int(m.org.unit[c]), m.date(m.now).year] += 1  # what the unit's annual report should say
+    m.non_returns[int(m.org.unit[c]), m.date(m.env.now).year] += 1  # what the unit's annual report should say
     if not major_report(m, c, case, u):
         m.fail(trip, "major_report")
     revoke_documents(m, c)

@@ -55,10 +55,10 @@ def corrupt_career(m: Model, c: int) -> Proc:
     e, rng = m.sc.enforcement, m.rng["corruption"]
     if e.investigation_rate <= 0:
         return
-    t_invest = m.now + rng.exponential(YEAR_DAYS / e.investigation_rate)
+    t_invest = m.env.now + rng.exponential(YEAR_DAYS / e.investigation_rate)
     while True:
         gap = rng.exponential(m.sc.timing.transfer_interval_days_mean)
-        if m.now + gap >= t_invest:
+        if m.env.now + gap >= t_invest:
             break
         yield m.env.timeout(gap)
         if m.investigated[c] or m.gone[c] or m.removed[c]:
@@ -94,9 +94,9 @@ def investigation(m: Model, c: int, case: str, covert: bool = False) -> Proc:
     if m.gone[c]:
         return
     m.emit("SuspectedViolation", cadre=m.cid(c), agency=m.agency("discipline", c), case=case)
-    m.suspected_at[c] = m.now
+    m.suspected_at[c] = m.env.now
     steps.share_suspicion(m, c)
-    m.case_start[case] = m.now
+    m.case_start[case] = m.env.now
     m.env.process(start_pursuit(m, c, case))
     if m.control("exit_control_recommendation"):
         yield m.env.timeout(m.rng["cases"].uniform(0.0, tm.compliant_share * m.params.exit_control_days))
@@ -174,34 +174,34 @@ def travel_document(m: Model, c: int) -> Proc:
     tm = m.sc.timing
     d = usable_document(m, c)
     if d >= 0:
-        return d, None, m.now
+        return d, None, m.env.now
     p = in_custody(m, c)
     if p >= 0 and not m.control("custodian_ledger"):
         trip = m.new_trip(c, "private")  # the custodian hands the document over without an approval
         steps.release(m, c, p, trip, approved=False)
-        return p, trip, m.now
+        return p, trip, m.env.now
     if p >= 0:
-        back = m.now + tm.sham_trip_days
-        trip = steps.request(m, c, "private", m.now + tm.sham_trip_lead_days, back)
+        back = m.env.now + tm.sham_trip_days
+        trip = steps.request(m, c, "private", m.env.now + tm.sham_trip_lead_days, back)
         approved = yield from steps.approve(m, c, trip, None, public=False)
         if not approved:
             reason = m.last_denial.get(trip, "suspected")
             m.emit("ExitBlocked", cadre=m.cid(c), trip=trip, document=m.docs.ids[p],
                    control=DENIAL_CONTROL.get(reason, "approval"))
-            return -1, None, m.now
-        back = m.now + tm.sham_trip_days
+            return -1, None, m.env.now
+        back = m.env.now + tm.sham_trip_days
         steps.grant(m, c, trip, back)
         steps.private_checkout(m, c, p, trip, approved=True)
         return p, trip, back
     if m.registered[c] and m.control("registration"):
         m.emit("ExitBlocked", cadre=m.cid(c), control="registration")
-        return -1, None, m.now
+        return -1, None, m.env.now
     from simlib.model.processes.private_trip import obtain_document
 
     d = yield from obtain_document(m, c)
     if d < 0:
         m.emit("ExitBlocked", cadre=m.cid(c), control="exit_control")
-    return d, None, m.now
+    return d, None, m.env.now
 
 
 def false_document_flight(m: Model, c: int, case: str) -> Proc:
@@ -231,7 +231,7 @@ def false_document_flight(m: Model, c: int, case: str) -> Proc:
         yield from handle_case(m, c, fraud, basis="4.3.e", crime=True)
         return
     m.emit("Exit", trip=trip, cadre=m.cid(c), document=m.docs.ids[d], port=m.port())
-    flee(m, c, case, trip, d, m.now)
+    flee(m, c, case, trip, d, m.env.now)
 
 
 def flee(m: Model, c: int, case: str, trip: str, d: int, back: float) -> None:
@@ -242,6 +242,6 @@ def flee(m: Model, c: int, case: str, trip: str, d: int, back: float) -> None:
            funds=round(float(m.funds[c]) * kept, 3))
     m.gone[c] = True
     if case not in m.pursued:
-        m.case_start[case] = m.now
+        m.case_start[case] = m.env.now
     m.env.process(pursue(m, c, case))
     m.env.process(non_return_followup(m, c, trip, case, back, fled=True))

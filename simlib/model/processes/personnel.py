@@ -140,7 +140,7 @@ def apply_move(m: Model, c: int, move: str, moved: set[int]) -> None:
     else:
         o.security[c] = SECURITY[rng.integers(len(SECURITY))] if move == "security_entry" else ""
         changed["security_sensitive"] = o.security[c]
-    m.rec.change("cadre", m.cid(c), m.now, **changed)
+    m.rec.change("cadre", m.cid(c), m.env.now, **changed)
     after = bool(registrable(o.state[c:c + 1], o.retired[c:c + 1], o.leading[c:c + 1], o.rank[c:c + 1],
                              o.security[c:c + 1], m.params)[0])
     o.registrable[c] = after
@@ -187,7 +187,7 @@ def succeed(m: Model, u: int, moved: set[int]) -> None:
     if not o.leading[head]:
         o.leading[head] = True
         changed["is_leading_cadre"] = True
-    m.rec.change("cadre", m.cid(head), m.now, **changed)
+    m.rec.change("cadre", m.cid(head), m.env.now, **changed)
     was = bool(o.registrable[head])
     o.registrable[head] = bool(registrable(o.state[head:head + 1], o.retired[head:head + 1],
                                            o.leading[head:head + 1], o.rank[head:head + 1],
@@ -228,7 +228,7 @@ def entered(m: Model, c: int) -> None:
 def file_registration(m: Model, c: int) -> None:
     """The department files the registration, if the cadre is still in a category and here."""
     if m.org.registrable[c] and not m.registered[c] and not m.gone[c]:
-        register(m, c, m.now)
+        register(m, c, m.env.now)
 
 
 def left(m: Model, c: int) -> None:

@@ -29,7 +29,7 @@ def private_trips(m: Model) -> Proc:
         yield m.env.timeout(rng.exponential(1.0 / rate))
         c = int(rng.integers(m.org.n))
         if not (m.busy[c] or m.gone[c] or m.removed[c]):  # a detained or dismissed cadre does not travel
-            m.env.process(private_trip(m, c))
+            m.env.spawn(private_trip(m, c))
 
 
 def obtain_document(m: Model, c: int, doc_type: str = "private_passport") -> Proc:
@@ -74,7 +74,7 @@ def private_trip(m: Model, c: int) -> Proc:
             d = yield from obtain_document(m, c, "hk_macao_two_way_permit" if hk else "private_passport")
             if d < 0:
                 return
-        depart = m.now + lead
+        depart = m.env.now + lead
         in_hand = m.docs.place[d] == "holder"
         if m.act(c, "unapproved_private_trip", **steps.doc_terms(m, d, "private_approval", "private_custody"),
                  opportunity=in_hand):
@@ -88,11 +88,11 @@ def private_trip(m: Model, c: int) -> Proc:
             approved = yield from steps.approve(m, c, trip, None, public=False)
             if not approved:
                 return
-            depart = max(depart, m.now)
+            depart = max(depart, m.env.now)
             back = depart + stay + tm.private_approval_slack_days
             steps.grant(m, c, trip, back)
         yield m.wait_until(depart)
-        if int(back) - int(m.now) > m.params.membership_long_stay_days - tm.membership_margin_days \
+        if int(back) - int(m.env.now) > m.params.membership_long_stay_days - tm.membership_margin_days \
                 and m.org.party[c]:
             if m.control("membership_relations"):  # 2.3.e: Party relations handled before a long stay
                 m.emit("MembershipRelationDecision", cadre=m.cid(c), trip=trip)
@@ -109,14 +109,14 @@ def private_trip(m: Model, c: int) -> Proc:
         stays = stays_abroad(m, c, trip)
         late = not stays and m.act(c, "overstay", detection=("abroad_reporting",))
         until = back + rng.uniform(tm.private_overstay_days_min, tm.private_overstay_days_max) if late else \
-            m.now + stay
+            m.env.now + stay
         if stays:
             engagement.keep(c)  # he does not come back
             m.gone[c] = True
             case = m.new_case(serious=bool(m.rng["cases"].random() < m.sc.enforcement.serious_share))
             m.env.process(non_return_followup(m, c, trip, case, back))
             return
-        for start, end in report_windows(m, m.now, until):
+        for start, end in report_windows(m, m.env.now, until):
             earliest = start + tm.abroad_report_earliest_days
             yield m.wait_until(rng.uniform(earliest, max(earliest, end - tm.abroad_report_margin_days)))
             quarterly_report(m, c, trip)

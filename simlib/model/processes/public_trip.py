@@ -31,7 +31,7 @@ def delegations(m: Model) -> Proc:
         size = 1 + rng.poisson(max(0.0, t.delegation_size_mean - 1.0))
         members = pick_members(m, u, size, rng)
         if members:
-            m.env.process(delegation_trip(m, u, members))
+            m.env.spawn(delegation_trip(m, u, members))
 
 
 def postings(m: Model) -> Proc:
@@ -49,7 +49,7 @@ def postings(m: Model) -> Proc:
         size = 1 + rng.poisson(t.posting_size_mean - 1.0) if t.posting_size_mean > 1.0 else 1
         members = pick_members(m, u, size, rng)
         if members:
-            m.env.process(delegation_trip(m, u, members, posted=True))
+            m.env.spawn(delegation_trip(m, u, members, posted=True))
 
 
 def pick_members(m: Model, u: int, size: int, rng: Stream) -> list[int]:
@@ -86,7 +86,7 @@ def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = Fals
                                                          t.lead_days_mean - tm.public_lead_min_days))
     stay = t.posting_days_mean * rng.uniform(tm.posting_stay_factor_low, tm.posting_stay_factor_high) \
         if posted else tm.public_stay_min_days + rng.exponential(t.public_days_mean - tm.public_stay_min_days)
-    depart = m.now + lead
+    depart = m.env.now + lead
     delegation = m.new_id("p" if posted else "d")
     m.rec.add_object("delegation", delegation, dispatching_unit=m.uid(unit), kind="posted" if posted else "temporary")
     with m.engaged(*members) as engagement:
@@ -97,7 +97,7 @@ def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = Fals
         for c, vetted in zip(members, procs, strict=True):  # wait until every member is vetted
             if (yield vetted):
                 going.append(c)
-        depart = max(depart, m.now)
+        depart = max(depart, m.env.now)
         back = depart + stay + slack(m)  # the approved period allows for the next training session
         for c in going:
             steps.grant(m, c, trips[c], back)
@@ -123,7 +123,7 @@ def delegation_trip(m: Model, unit: int, members: list[int], posted: bool = Fals
         engagement.keep(*stayed)  # they do not come back
         if not posted and group.leader in abroad and group.leader not in stayed:
             route_change(m, group, abroad)
-        planned = m.now + stay * (1.0 - tm.conduct_at_share)
+        planned = m.env.now + stay * (1.0 - tm.conduct_at_share)
         coming = [c for c in abroad if c not in stayed]
         # a delegation comes back together, late if its leader lets it overstay; posted staff each on their own
         deciders = coming if posted else [group.leader]
@@ -180,7 +180,7 @@ def conduct_abroad(m: Model, group: Delegation, abroad: list[int]) -> set[int]:
                 m.emit("LeaderConsent", trip=trip, cadre=m.cid(c), delegation=group.id,
                        leader=m.cid(group.leader))
             m.emit("SoloActivity", trip=trip, cadre=m.cid(c), delegation=group.id,
-                   end=m.now + m.sc.timing.solo_activity_days)
+                   end=m.env.now + m.sc.timing.solo_activity_days)
         p = behaviour.non_return(b.non_return_public, b.coefficients, risk=float(m.risk[c]),
                                  spouse_abroad=bool(m.spouse_abroad[c]), educated=group.educated[c],
                                  supervised=group.supervised, detection=m.strength("delegation_discipline"),

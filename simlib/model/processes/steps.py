@@ -96,8 +96,8 @@ def suspicion_known(m: Model, c: int) -> bool:
     """Whether an approver can see that cadre c is suspected (2.1.e): once the suspicion is shared through the
     networked database (4.4.c, :func:`share_suspicion`) and reaches approvers, or — held and not shared — once
     paper catches up with it."""
-    e = m.sc.enforcement
-    return bool(m.shared_at[c] + e.db_latency_days <= m.now or m.suspected_at[c] + e.paper_latency_days <= m.now)
+    e, now = m.sc.enforcement, m.env.now
+    return bool(m.shared_at[c] + e.db_latency_days <= now or m.suspected_at[c] + e.paper_latency_days <= now)
 
 
 def share_suspicion(m: Model, c: int) -> None:
@@ -112,17 +112,17 @@ def share_suspicion(m: Model, c: int) -> None:
 
 def record_suspicion(m: Model, c: int) -> None:
     """The DBRecord of a suspicion (once): from now approvers and public security can see it."""
-    if m.shared_at[c] <= m.now:
+    if m.shared_at[c] <= m.env.now:
         return
     m.emit("DBRecord", cadre=m.cid(c), agency=m.agency("discipline", c), record_kind="suspicion")
-    m.shared_at[c] = m.now
+    m.shared_at[c] = m.env.now
 
 
 def grant(m: Model, c: int, trip: str, back: float) -> None:
     """TripApproved with the approved return date (and the trip's record in the networked database)."""
     if trip not in m.approver_of:
         return
-    if m.org.exit_banned[c] or m.suspected_at[c] <= m.now:
+    if m.org.exit_banned[c] or m.suspected_at[c] <= m.env.now:
         m.fail(trip, "approved_while_flagged")
     m.emit("TripApproved", trip=trip, cadre=m.cid(c), approver=m.approver_of.pop(trip), approved_return=back,
            approval_ref=f"A-{trip}")
@@ -321,7 +321,7 @@ def demand(m: Model, c: int, d: int, trip: str | None, *, public: bool) -> Proc:
     yield m.env.timeout(grace + tm.refusal_after_grace_days)
     if not still_held(m, c, d, held):
         return
-    serious = bool(m.refused[c] or m.suspected_at[c] <= m.now)  # 情节严重: refused before, or a suspect
+    serious = bool(m.refused[c] or m.suspected_at[c] <= m.env.now)  # 情节严重: refused before, or a suspect
     m.refused[c] = True
     m.emit("Refusal", document=doc, cadre=m.cid(c), serious=serious)
     if public and m.control("revocation"):

@@ -57,7 +57,7 @@ def registration(m: Model) -> Proc:
                    for c in todo)
     for at, c in times:
         yield m.wait_until(at)
-        register(m, c, m.now)
+        register(m, c, m.env.now)
 
 
 def initial_documents(m: Model) -> None:
@@ -149,7 +149,7 @@ def periodic_reports(m: Model, u: int) -> Proc:
                 follow_up(m, u, late)
         else:
             follow_up(m, u, 0.0)
-        due = _next(m, m.now, m.params.periodic_report_months, rng)
+        due = _next(m, m.env.now, m.params.periodic_report_months, rng)
 
 
 def annual_reports(m: Model, u: int) -> Proc:
@@ -164,7 +164,7 @@ def annual_reports(m: Model, u: int) -> Proc:
         first = m.day(pd.Timestamp(f"{year}-01-02"))
         yield m.wait_until(first + float(rng.uniform(0.0, q1_end - first - m.sc.timing.annual_report_margin_days)))
         if m.control("annual_reports"):
-            late = report_delay(m, q1_end - m.now)
+            late = report_delay(m, q1_end - m.env.now)
             told = m.non_returns[u, year - 1]
             if told and m.rng["supervision"].random() < m.sc.enforcement.annual_report_incomplete:
                 told = 0  # the year's non-returns left out
@@ -173,7 +173,7 @@ def annual_reports(m: Model, u: int) -> Proc:
             if late or told:
                 follow_up(m, u, late)
         else:
-            follow_up(m, u, q1_end - m.now)
+            follow_up(m, u, q1_end - m.env.now)
         year += 1
 
 
@@ -185,7 +185,7 @@ def inspections(m: Model, u: int) -> Proc:
     due = _next(m, 0.0, months * float(rng.uniform(tm.first_inspection_share_min, 1.0)), rng)
     while True:
         yield m.wait_until(due)
-        due = _next(m, m.now, months * float(rng.uniform(tm.inspection_interval_share_min, 1.0)), rng)
+        due = _next(m, m.env.now, months * float(rng.uniform(tm.inspection_interval_share_min, 1.0)), rng)
         inspect(m, u, rng)
 
 
@@ -217,7 +217,7 @@ def open_problems(m: Model, u: int) -> dict[str, list[int]]:
             and not m.gone[m.docs.holder[d]]]
     docs = np.concatenate([m.private_doc[here], m.hk_doc[here]])
     unreported = [int(d) for d in docs[docs >= 0] if not m.docs.reported[d] and m.docs.valid[d]]
-    unshared = [int(c) for c in here if m.suspected_at[c] <= m.now and m.shared_at[c] > m.now]
+    unshared = [int(c) for c in here if m.suspected_at[c] <= m.env.now and m.shared_at[c] > m.env.now]
     return {"registration": unregistered, "custody": kept, "unreported": unreported, "unshared": unshared}
 
 
@@ -232,7 +232,7 @@ def correct(m: Model, u: int, ref: str, kind: str, items: list[int]) -> Proc:
     m.emit("Correction", unit=m.uid(u), finding_ref=ref)
     for x in items:
         if kind == "registration" and not m.registered[x]:
-            register(m, x, m.now)
+            register(m, x, m.env.now)
         elif kind == "custody" and m.docs.place[x] == "holder" and x in m.kept:
             m.kept.discard(x)
             m.env.process(steps.demand(m, m.docs.holder[x], x, None, public=m.docs.public[x]))
@@ -274,7 +274,7 @@ def bulletins(m: Model, agency: str) -> Proc:
             m.emit("PassportCustodyBulletin", agency=agency)
             chase(m, [d for d in sorted(m.kept) if m.docs.public[d] and m.agency("fao", m.docs.holder[d]) == agency],
                   "custody_bulletin")
-        due = _next(m, m.now, m.params.bulletin_months, rng)
+        due = _next(m, m.env.now, m.params.bulletin_months, rng)
 
 
 def residency(m: Model) -> Proc:
