@@ -2,9 +2,12 @@
 
 A fresh Python kernel (``jupyter_client``, the environment's own ``python3`` kernel) runs the code cells of
 ``notebooks/planning/explorer.ipynb`` in order, with its stored parameters, until a cell shows a chart (an image
-in its output); the time runs from asking for the kernel to that cell's reply. That is what a planner waits for
-after opening the notebook: the kernel, the imports, the worker pool, the baseline's replications, the first
-look and its charts. Each run is a new kernel; the median of ``runs`` is reported.
+in its output); the time runs from asking for the kernel to that chart. That is what a planner waits for after
+opening the notebook: the kernel, the imports, the worker pool, the first replications of both scenarios and
+the first chart — the flight funnel of the early look, whose caption says on how many replications it rests
+(:meth:`simlib.views.explorer_app.ExplorerApp.show`). The same cell then replaces it with the look on all
+replications and both charts: the time to that cell's reply is reported too (``first_look``). Each run is a new
+kernel; the median of ``runs`` is reported.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ def _shows_chart(message: dict[str, Any]) -> bool:
 
 
 def first_chart(notebook: Path = NOTEBOOK, timeout: float = 600.0) -> dict[str, float | int]:
-    """One fresh kernel: seconds to the kernel ready, and to the reply of the first cell showing a chart (and
-    which code cell that was)."""
+    """One fresh kernel: seconds to the kernel ready, to the first chart shown, and to the reply of the cell
+    that showed it (and which code cell that was)."""
     import nbformat
     from jupyter_client.manager import start_new_kernel
 
@@ -36,14 +39,19 @@ def first_chart(notebook: Path = NOTEBOOK, timeout: float = 600.0) -> dict[str, 
     ready = time.perf_counter() - started
     try:
         for number, source in enumerate(cells, 1):
-            charts: list[bool] = []
-            reply = client.execute_interactive(source, timeout=timeout,
-                                               output_hook=lambda msg, seen=charts: seen.append(_shows_chart(msg)))
+            charts: list[float] = []
+
+            def seen(msg: dict[str, Any], charts: list[float] = charts) -> None:
+                if _shows_chart(msg):
+                    charts.append(time.perf_counter() - started)
+
+            reply = client.execute_interactive(source, timeout=timeout, output_hook=seen)
             if reply["content"]["status"] != "ok":
                 content = reply["content"]
                 raise RuntimeError(f"cell {number} of {notebook.name}: {content.get('ename')}: {content.get('evalue')}")
-            if any(charts):
-                return {"kernel_ready_s": ready, "first_chart_s": time.perf_counter() - started, "cell": number}
+            if charts:
+                return {"kernel_ready_s": ready, "first_chart_s": charts[0],
+                        "first_look_s": time.perf_counter() - started, "cell": number}
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -59,4 +67,5 @@ def kernel_to_first_chart(runs: int, notebook: Path = NOTEBOOK) -> dict[str, Any
             "kernel_ready_median_s": median(d["kernel_ready_s"] for d in done),
             "first_chart_median_s": median(d["first_chart_s"] for d in done),
             "first_chart_min_s": min(d["first_chart_s"] for d in done),
-            "first_chart_max_s": max(d["first_chart_s"] for d in done)}
+            "first_chart_max_s": max(d["first_chart_s"] for d in done),
+            "first_look_median_s": median(d["first_look_s"] for d in done)}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # scipy.stats.t's own quantile and tail functions, without importing scipy.stats
 
 from simlib.errors import InputError
 from simlib.experiment.runner import kpi_columns
@@ -70,7 +70,7 @@ def _clean(values: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def _t_half_width(se: float, df: float, confidence: float) -> float:
-    return float(stats.t.ppf((1 + confidence) / 2, df) * se)
+    return float(special.stdtrit(df, (1 + confidence) / 2) * se)
 
 
 def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> Interval:
@@ -120,7 +120,7 @@ def paired_pvalue(alt: np.ndarray, base: np.ndarray) -> float:
     if np.ptp(d) == 0:
         return 1.0 if d[0] == 0 else 0.0
     t = d.mean() / (d.std(ddof=1) / np.sqrt(len(d)))
-    return float(2 * stats.t.sf(abs(t), len(d) - 1))
+    return float(2 * special.stdtr(len(d) - 1, -abs(t)))
 
 
 def adjust_pvalues(pvalues: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
@@ -152,7 +152,7 @@ def adjust_pvalues(pvalues: Sequence[float] | np.ndarray, method: str = "holm") 
 def _t_sum(n: int, confidence: float, power: float) -> float:
     """t quantiles of a two-sided paired test at ``confidence`` and of ``power``, with n - 1 degrees of freedom."""
     df = n - 1
-    return float(stats.t.ppf((1 + confidence) / 2, df) + stats.t.ppf(power, df))
+    return float(special.stdtrit(df, (1 + confidence) / 2) + special.stdtrit(df, power))
 
 
 def minimum_detectable_effect(sd: float, n: int, confidence: float = 0.95, power: float = POWER) -> float:

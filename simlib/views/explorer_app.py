@@ -24,6 +24,7 @@ seed) run on the workers too.
 
 from __future__ import annotations
 
+import importlib
 import queue
 import threading
 import time
@@ -396,6 +397,7 @@ class ExplorerApp:
             raise started
         if started != (world, dict(overrides)):  # the widgets show another world, or the preset otherwise
             return None
+        importlib.import_module("simlib.views.figures")  # the charts' modules load while the replications run
         step = out.get()
         if isinstance(step, Exception):
             raise step

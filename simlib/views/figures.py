@@ -19,7 +19,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -32,13 +32,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simlib.errors import InputError
-from simlib.experiment.sensitivity import SensitivityResult
 from simlib.i18n import t
 from simlib.log.vocabulary import BLOCKING_CONTROLS, EVENTS
 from simlib.pipeline.breakdowns import CUSTODY_KINDS, CUSTODY_STATUSES
 from simlib.scenario import preset
 from simlib.views.sections import ci, fmt, kpi_name, kpi_unit
 from simlib.views.study import GOOD_WHEN_HIGH, SHARE_KPIS
+
+if TYPE_CHECKING:  # annotations only: the explorer's charts need not import SALib and scipy.stats
+    from simlib.experiment.sensitivity import SensitivityResult
 
 FONT_FAMILY = ["DejaVu Sans", "WenQuanYi Micro Hei"]  # Latin from DejaVu, each missing glyph from WenQuanYi
 CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
