@@ -76,7 +76,7 @@ def test_the_first_look_in_steps_runs_both_scenarios_step_by_step(monkeypatch, t
     counter = tmp_path / "starts.log"
     monkeypatch.setenv(COUNTER_ENV, str(counter))
     with Explorer("base", reps=4, executor="serial", kpis=["mean_wait"], resolve=resolve) as ex:
-        steps = ex.looks({"queue.servers": 5}, first=2)
+        steps = ex.looks({"queue.servers": 5}, first=4)  # the two scenarios share the workers: two each
         early = next(steps)
         started = [line.split()[1:] for line in counter.read_text().splitlines()]
         assert early.reps == 2 and len(started) == 4  # the first two of each scenario, not the whole baseline

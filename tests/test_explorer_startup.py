@@ -18,7 +18,7 @@ from simlib.scenario import find_scenario, load_scenario
 from simlib.views.explorer_app import WORKER_MODULES, ExplorerApp, preset_overrides, world_resolve
 from simlib.views.forms import ScenarioForm, preset_options
 
-SMALL = {"reps": 4, "cadres": 60, "years": 0.5, "executor": "serial", "lang": "en", "auto": False, "early": 2}
+SMALL = {"reps": 6, "cadres": 60, "years": 0.5, "executor": "serial", "lang": "en", "auto": False, "early": 4}
 
 
 @pytest.fixture
@@ -44,10 +44,11 @@ def test_the_first_look_begun_with_the_app_is_shown_in_steps(shown, monkeypatch)
     assert app.preset.value == "no_private_custody" and look.overrides == {"controls.private_custody.on": False}
     (early, cell, replaced), (final, same_cell, update) = shown
     assert not replaced and update and cell == same_cell is not None
-    assert "2 of 4 replications so far" in early and early.count("<img") == 1  # the funnel of the early look
-    assert "over the first 2 of 4 replications, updated when the rest are done" in early
-    assert final.startswith('<p>4 replications') and final.count("<img") == 2  # then the funnel and custody
-    assert "simlib-explorer-differences" in final and "over all 4 replications" in final
+    # the early look: four replications' work for the workers, two of each scenario, and its funnel
+    assert "2 of 6 replications so far" in early and early.count("<img") == 1
+    assert "over the first 2 of 6 replications, updated when the rest are done" in early
+    assert final.startswith('<p>6 replications') and final.count("<img") == 2  # then the funnel and custody
+    assert "simlib-explorer-differences" in final and "over all 6 replications" in final
     for name in ("summary", "differences", "table"):
         pd.testing.assert_frame_equal(getattr(look, name), getattr(one_shot, name))
 
@@ -56,7 +57,7 @@ def test_a_first_look_for_another_preset_is_dropped_and_the_asked_one_runs(shown
     with ExplorerApp("training/small", first_look="no_private_custody", **SMALL) as app:
         look = app.show("no_exit_control")
     assert look.overrides == app.form.overrides() != {"controls.private_custody.on": False}
-    assert len(shown) == 2 and look.reps == 4
+    assert len(shown) == 2 and look.reps == 6
 
 
 def test_a_preset_gives_the_first_look_the_overrides_the_form_gives() -> None:

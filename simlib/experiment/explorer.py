@@ -151,16 +151,20 @@ class Explorer:
     def looks(self, overrides: Mapping[str, Any] | None = None, first: int | None = None) -> Iterator[Exploration]:
         """:meth:`run` in steps: a look on the first ``first`` replications (default: two per worker), then the
         look on all ``reps``, the same as :meth:`run` gives. Before the baseline has run, each step runs its
-        replications of both scenarios together (and the baseline's are then kept). Only one look when there is
-        nothing to gain: no change, or ``first`` not below ``reps``. Stop iterating to stop the rest."""
+        replications of both scenarios together (and the baseline's are then kept); the two share the workers,
+        so the early look rests on half as many (at least one): the same work for the workers as a later look's.
+        Only one look when there is nothing to gain: no change, or ``first`` not below ``reps``. Stop iterating
+        to stop the rest."""
         started = time.perf_counter()
         overrides = dict(overrides or {})
         alt = self._alternative(overrides)
+        with_base = self._base_table is None
         first = 2 * self._executor.workers if first is None else first
+        if with_base and first > 0:
+            first = max(1, first // 2)
         if not overrides or not 0 < first < self.reps:
             yield self.run(overrides)
             return
-        with_base = self._base_table is None
         early_base, early = self._step(alt, range(first), with_base)
         yield self._look(overrides, early_base, early, started)
         rest_base, rest = self._step(alt, range(first, self.reps), with_base)
