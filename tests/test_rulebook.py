@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from simlib.audit import all_checks
 from simlib.cli.rules import clause_record, parameters_of, show_clause
 from simlib.errors import InputError
 from simlib.rulebook import notice_text, rulebook
+from simlib.rulebook.model import read_rulebook
 
 SHARED_NOTICE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "notice-2004.txt"
 CHECKABLE = [
@@ -142,3 +144,29 @@ def test_english_does_not_mislead_a_trainer() -> None:
     assert "circulars (通报)" in en["4.4.d"]
     assert "Fiscal departments and financial regulators" in en["4.4.e"] and "flow of large funds" in en["4.4.e"]
     assert "mutatis mutandis" in en["5.a"]
+
+
+@pytest.mark.parametrize(("clauses", "parameters", "where"), [
+    ([{"id": "1.1"}], {}, "clauses[0].zh: missing"),
+    ([], {"x": {"kind": "notice", "value": 1, "clauses": [], "doc": {}, "source": "s", "colour": 1}},
+     "parameters.x.colour"),
+    ([], {"x": {"kind": "guess", "value": 1, "clauses": [], "doc": {}, "source": "s"}}, "parameters.x.kind"),
+    ([], {"x": {"kind": "notice", "value": 1, "range": [1], "clauses": [], "doc": {}, "source": "s"}},
+     "parameters.x.range"),
+    ([], {"x": {"kind": "notice", "value": 1, "clauses": "1.1", "doc": {}, "source": "s"}}, "parameters.x.clauses"),
+    ([], {"x": {"kind": "notice", "value": 1, "clauses": [], "doc": {"fr": "?"}, "source": "s"}},
+     "parameters.x.doc.fr"),
+])
+def test_a_malformed_rulebook_names_the_field(clauses: list, parameters: dict, where: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(where)):
+        read_rulebook(clauses, parameters)
+
+
+def test_the_rulebook_reads_its_values_typed() -> None:
+    p = rulebook().parameters
+    ranged = next(x for x in p.values() if x.range is not None)
+    assert all(isinstance(b, float) for b in ranged.range) and isinstance(ranged.clauses, tuple)
+    assert isinstance(p["effective_date"].value, dt.date)
+    record = p["public_doc_days"].as_json()
+    assert record["effective_from"] == p["public_doc_days"].effective_from.isoformat()
+    assert isinstance(record["clauses"], list)

@@ -51,9 +51,9 @@ def parameters_of(clause_id: str) -> list[Parameter]:
 
 def clause_record(clause: Clause, *, detail: bool = False) -> dict[str, Any]:
     """A clause as JSON-ready data; ``detail`` adds its parameters and the checks citing it."""
-    rec = clause.model_dump(mode="json")
+    rec = clause.as_json()
     if detail:
-        rec["parameters"] = [p.model_dump(mode="json") for p in parameters_of(clause.id)]
+        rec["parameters"] = [p.as_json() for p in parameters_of(clause.id)]
         rec["checks"] = [_check_record(c) for c in _citing(clause.id)]
     return rec
 
