@@ -313,3 +313,37 @@ def test_merge_equals_pandas_merge(on: list[str]) -> None:
         ours = ctx.merge(left.drop(columns="document"), right, on=on)
         assert len(ours) > 0
         pd.testing.assert_frame_equal(ours, expected, check_column_type=False)
+
+
+def test_a_whole_tables_applied_authority_serves_its_rows() -> None:
+    """The management authority when the cadre applied, and whether the body was below it, computed once for
+    the whole TripApproved or Vetting table (ctx.shared), are those computed on any of its rows alone (a
+    simulated log: its cadres are promoted, so the authority depends on the time)."""
+    from simlib.audit.checks.section2 import applied, applied_authority, below_applied_authority
+    from simlib.model import Model
+    from simlib.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    log = Model(load_scenario(root / "scenarios/training/small.yaml", {}), seed=1).run().log()
+    ctx = AuditContext(log, rulebook().params)
+    for event_type in ("TripApproved", "Vetting"):
+        table = ctx.t(event_type)
+        rows = table[np.arange(len(table)) % 3 == 1]
+        assert len(rows) > 0
+        plain = applied(ctx, rows)
+        authority = ctx.attr_at(plain["cadre"], "management_authority", plain["time"])
+        at = rows.index.to_numpy()
+        pd.testing.assert_series_equal(ctx.shared(applied_authority, event_type).iloc[at], authority)
+        np.testing.assert_array_equal(ctx.shared(below_applied_authority, event_type)[at],
+                                      ctx.below_authority(plain).to_numpy())
+
+
+@pytest.mark.parametrize("empty", ["left", "right"])
+def test_joins_with_an_empty_side_find_nothing(empty: str) -> None:
+    ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
+    left, right = _some_rows(ctx, 20, 1), _some_rows(ctx, 20, 2)
+    left, right = (left.head(0), right) if empty == "left" else (left, right.head(0))
+    for join in (ctx.first_after, ctx.last_before):
+        found = join(left, right, ["trip", "cadre"])
+        assert len(found) == len(left) and found.isna().all() and found.dtype == TIME_DTYPE
+        assert found.index.equals(left.index)

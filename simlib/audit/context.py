@@ -320,8 +320,9 @@ class AuditContext:
         """``frame[column]`` (a column of the log's table or objects ``where``) as ids, from the codes computed
         once."""
         codes = self._encoded[1].get((where, column))
-        return pd.Categorical.from_codes(self.codes(frame[column]) if codes is None else codes, dtype=self.ids,
-                                         validate=False)
+        if codes is None:  # (not in the log: an empty table, or an object type's id-valued column it lacks)
+            codes = self.codes(frame[column]) if len(frame) else np.zeros(0, dtype=np.int64)
+        return pd.Categorical.from_codes(codes, dtype=self.ids, validate=False)
 
     @cached_property
     def _strings(self) -> np.ndarray:
@@ -359,11 +360,11 @@ class AuditContext:
     def t(self, event_type: str) -> pd.DataFrame:
         """The table of one event type, in time order, its links as ids."""
         table = self._tables.get(event_type)
-        if table is None:
+        if table is None:  # built in one go from the columns' arrays (a column set at a time costs more)
             raw = self.log.table(event_type)
-            table = raw.set_axis(_labels(raw), axis=1)
-            for lk in EVENTS[event_type].single_links:
-                table[lk.qualifier] = self._stored(event_type, raw, lk.qualifier)
+            links = {lk.qualifier for lk in EVENTS[event_type].single_links}
+            arrays = [self._stored(event_type, raw, c) if c in links else raw[c]._values for c in raw.columns]
+            table = pd.DataFrame._from_arrays(arrays, columns=_labels(raw), index=raw.index, verify_integrity=False)
             self._tables[event_type] = table
         return table
 
@@ -692,6 +693,8 @@ class AuditContext:
 
     def _asof(self, left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str], left_time: str, right_time: str,
               forward: bool, strict: bool, value: str | None = None) -> pd.Series:
+        if not (len(left) and len(right)):  # (nothing to match: common in a small log, and cheap to tell)
+            return pd.Series(np.full(len(left), np.datetime64("NaT"), dtype=TIME_DTYPE), index=left.index)
         lkey, rkey = self._keys(left, right, list(by))
         values = None if value is None or value == right_time else _ms(right[value])
         found = asof(lkey, _ms(left[left_time]), rkey, _ms(right[right_time]), values, forward=forward, strict=strict)
@@ -799,13 +802,15 @@ class AuditContext:
             self._memo[key] = self.unique(self.on_trips(self.t("Exit"), kinds), ["trip", "cadre"])
         return self._memo[key]
 
-    def below_authority(self, rows: pd.DataFrame, body: str = "approver") -> pd.Series:
+    def below_authority(self, rows: pd.DataFrame, body: str = "approver",
+                        authority: pd.Series | None = None) -> pd.Series:
         """True where the body ``rows[body]`` is at a lower level than the management authority of
-        ``rows.cadre`` at ``rows.time`` (False where either level is unknown)."""
+        ``rows.cadre`` at ``rows.time`` (``authority``, aligned with ``rows``, if known already; False where
+        either level is unknown)."""
         own = self.attr(rows[body], "level_rank", of="bodies")
-        authority = self.attr(self.attr_at(rows["cadre"], "management_authority", rows["time"]), "level_rank",
-                              of="bodies")
-        return own < authority
+        if authority is None:
+            authority = self.attr_at(rows["cadre"], "management_authority", rows["time"])
+        return own < self.attr(authority, "level_rank", of="bodies")
 
     def timeliness(self, rows: pd.DataFrame, done: pd.Series, deadline: pd.Series, *,
                    limit: float | None = None, codes: tuple[str, str] = ("late", "missing"),

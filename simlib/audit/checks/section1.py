@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simlib.audit.checks.section2 import applied
+from simlib.audit.checks.section2 import below_applied_authority
 from simlib.audit.context import DAYS, AuditContext
 from simlib.audit.findings import Found
 from simlib.audit.registry import check
@@ -54,7 +54,7 @@ def public_trip_approved_within_authority(ctx: AuditContext) -> Found:
     exits = ctx.departures(PUBLIC_TRIP_KINDS)
     approvals = ctx.t("TripApproved")
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
-    competent = _before(ctx, exits, approvals[~ctx.below_authority(applied(ctx, approvals))])
+    competent = _before(ctx, exits, approvals[~ctx.shared(below_applied_authority, "TripApproved")])
     ultra_vires = approved.notna() & ~competent
     return [
         ctx.finding(exits[approved.isna()], "unapproved"),

@@ -27,6 +27,20 @@ def applied(ctx: AuditContext, rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(time=asked.fillna(rows["time"]))
 
 
+def applied_authority(ctx: AuditContext, event_type: str) -> pd.Series:
+    """For each row of a whole table (TripApproved, Vetting), the management authority over its cadre when he
+    applied (:func:`applied`); computed once per audit (``ctx.shared``), aligned with ``ctx.t(event_type)``."""
+    rows = applied(ctx, ctx.t(event_type))
+    return ctx.attr_at(rows["cadre"], "management_authority", rows["time"])
+
+
+def below_applied_authority(ctx: AuditContext, event_type: str) -> np.ndarray:
+    """For each row of a whole table (TripApproved, Vetting), whether its body (``approver``) is below the
+    management authority over its cadre when he applied; computed once per audit (``ctx.shared``)."""
+    rows = ctx.t(event_type)
+    return ctx.below_authority(rows, authority=ctx.shared(applied_authority, event_type)).to_numpy()
+
+
 def _judged_approvals(ctx: AuditContext) -> pd.DataFrame:
     """Approvals judged under 2.1.d and 2.1.e: private trips, and public ones too under
     ``private_rules_apply_to_public``."""
@@ -82,7 +96,7 @@ def private_trip_approved_by_management_authority(ctx: AuditContext) -> Found:
     cadre (at the approval: a promotion can move it up)."""
     exits = ctx.departures(PRIVATE)
     approvals = ctx.t("TripApproved")
-    authority = ctx.attr_at(approvals["cadre"], "management_authority", applied(ctx, approvals)["time"])
+    authority = ctx.shared(applied_authority, "TripApproved")
     approved = ctx.last_before(exits, approvals, by=TRIP_CADRE)
     proper = ctx.last_before(exits, approvals[authority.isna() | ctx.same(approvals["approver"], authority)],
                              by=TRIP_CADRE).notna()
@@ -111,15 +125,15 @@ def approval_authority_not_delegated(ctx: AuditContext) -> Found:
     lower body, none by the authority). Who approves is judged here; whether a vetting was done at all is
     2.1.d's matter."""
     approvals = ctx.on_trips(ctx.t("TripApproved"), PRIVATE)
-    by_authority = ctx.same(approvals["approver"], ctx.attr_at(approvals["cadre"], "management_authority",
-                                                               applied(ctx, approvals)["time"]))
+    at = approvals.index.to_numpy()  # their rows in the whole table
+    by_authority = ctx.same(approvals["approver"], ctx.shared(applied_authority, "TripApproved").iloc[at])
     vetting = ctx.t("Vetting")
     by_itself = ctx.last_before(approvals, vetting, by=[*TRIP_CADRE, "approver"]).notna()
-    lower = vetting[ctx.below_authority(applied(ctx, vetting)).to_numpy()]
+    lower = vetting[ctx.shared(below_applied_authority, "Vetting")]
     below = ctx.last_before(approvals, lower, by=TRIP_CADRE)
     disguised = by_authority & ~by_itself & below.notna()
     return [
-        ctx.finding(approvals[ctx.below_authority(applied(ctx, approvals))], "delegated_down"),
+        ctx.finding(approvals[ctx.shared(below_applied_authority, "TripApproved")[at]], "delegated_down"),
         ctx.finding(approvals[disguised], "disguised", observed=below[disguised]),
     ]
 

@@ -134,7 +134,7 @@ def _custody_lapse(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     window after the previous return (3.1.a public documents: public_doc_days; 3.3.a private documents of
     registered state-organ staff: private_doc_days), and the exit came after that window had closed."""
     ex = ctx.departures(TRIP_KINDS).dropna(subset=["document"])[["trip", "cadre", "time", "document"]]
-    ex = rows[["trip", "cadre"]].reset_index(names="_row").merge(ex, on=["trip", "cadre"])
+    ex = ctx.merge(rows[["trip", "cadre"]].reset_index(names="_row"), ex, on=["trip", "cadre"])
     doc_type = ctx.attr(ex["document"], "doc_type", of="documents")
     registered = ctx.attr_at(ex["cadre"], "registrable", ex["time"]).eq(True)
     registered &= ctx.attr(ex["cadre"], "is_state_organ_staff").eq(True)
@@ -217,12 +217,15 @@ def annual_written_report(ctx: AuditContext) -> Found:
     the log declares for the unit's cadres in that year (``incomplete`` otherwise)."""
     parent = ctx.units["parent"].dropna()
     month, day = (int(x) for x in str(ctx.params.annual_report_deadline).split("-"))
-    years = pd.DataFrame({"year": range(int(ctx.params.first_annual_report_year), ctx.end.year + 1)})
-    years["time"] = pd.to_datetime(years.assign(month=1, day=1)).astype(TIME_DTYPE)
-    last_day = pd.to_datetime(years[["year"]].assign(month=month, day=day))
-    years["deadline"] = (last_day + END_OF_DAY).astype(TIME_DTYPE)
-    years = years[(years["time"] >= ctx.start) & ctx.due(years["deadline"])]  # the whole quarter is observed
-    due = pd.DataFrame({"unit": ctx.as_ids(parent.index)}).merge(years, how="cross")
+    year = np.arange(int(ctx.params.first_annual_report_year), ctx.end.year + 1)
+    first_day = (year - 1970).astype("datetime64[Y]").astype(TIME_DTYPE)
+    last_day = np.array([np.datetime64(f"{y:04d}-{month:02d}-{day:02d}") for y in year], dtype=TIME_DTYPE)
+    deadline = (last_day + END_OF_DAY.to_timedelta64()).astype(TIME_DTYPE)
+    kept = (first_day >= ctx.start.to_datetime64()) & (deadline < ctx.end.to_datetime64())  # the whole quarter
+    units = ctx.as_ids(parent.index)  # each unit in every year kept (a cross join)
+    due = pd.DataFrame({"unit": units.take(np.repeat(np.arange(len(units)), kept.sum())).array,
+                        "year": np.tile(year[kept], len(units)), "time": np.tile(first_day[kept], len(units)),
+                        "deadline": np.tile(deadline[kept], len(units))})
     rep = ctx.t("AnnualReport")
     rep = rep[ctx.same(rep["recipient"], ctx.attr(rep["unit"], "parent", of="units"))]
     rep = rep.assign(year=rep["year_covered"] + 1)
@@ -321,7 +324,8 @@ def fraud_punished(ctx: AuditContext) -> Found:
     — is also referred to the judicial organs within case_days (依纪依法)."""
     cols = ["event_id", "time", "cadre", "trip", "document", "case"]
     raw = ctx.t("FraudDetected")
-    fraud = ctx.concat([raw, _false_document_exits(ctx).reindex(columns=cols)])
+    exits = _false_document_exits(ctx)
+    fraud = ctx.concat([raw, exits[[c for c in cols if c in exits.columns]]])  # (a column it lacks: missing)
     crimes = fraud[fraud["kind"].isin(DOCUMENT_CRIMES) | fraud["kind"].isna()]
     s = ctx.t("Sanction")
     ok = _disciplinary(ctx, s)
