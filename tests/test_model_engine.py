@@ -215,3 +215,16 @@ def test_fewer_collections_puts_the_collector_setting_back() -> None:
     model = Model(tiny(100, 0.5), seed=2).run()
     model.log()
     assert gc.get_threshold() == before
+
+
+def test_the_last_log_released_is_the_same_log_and_the_model_keeps_its_counts() -> None:
+    sc = tiny(200, 2.0, **{"behaviour.keep_private_document": 0.3})
+    kept = Model(sc, seed=6).run()
+    released = Model(sc, seed=6).run()
+    log = kept.log()
+    assert_same_log(log, released.log(release=True))
+    assert released.counts == kept.counts and released.rec.n_events == kept.rec.n_events == log.n_events
+    assert released.rec._events == {} and released.rec._objects == {}  # the rows are gone
+    with pytest.raises(RuntimeError, match="release"):
+        released.log()
+    assert_same_log(log, kept.log())  # without release the recorder can build again

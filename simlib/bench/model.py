@@ -114,7 +114,7 @@ def simulate(path: str, cadres: int | None = None, years: float | None = None, s
     t1, c1 = time.perf_counter(), time.process_time()
     m.run()
     t2, c2 = time.perf_counter(), time.process_time()
-    log = m.log()
+    log = m.log(release=True)  # as a replication does (simlib.pipeline.replication.run_once)
     t3, c3 = time.perf_counter(), time.process_time()
     rss_log = peak_rss_mb()
     findings = None

@@ -70,6 +70,7 @@ class LogBuilder:
         self._objects: dict[tuple[str, ...], _Rows] = {}
         self._blocks: dict[str, list[dict[str, list[Any]]]] = {}
         self._changes: dict[str, _Rows] = {}  # by object type: object_id, time, field, value per change
+        self._released: tuple[int, dict[str, int]] | None = None  # events and counts, once build released
 
     def add_object(self, object_type: str, object_id: str, **attrs: Any) -> str:
         key = (object_type, "object_id", *attrs)
@@ -175,21 +176,29 @@ class LogBuilder:
     @property
     def n_events(self) -> int:
         """Events recorded so far (the next one will be ``e<n_events>``)."""
-        return len(self._order)
+        return len(self._order) if self._released is None else self._released[0]
 
     def counts(self) -> dict[str, int]:
         """Events recorded so far, by type."""
+        if self._released is not None:
+            return dict(self._released[1])
         out: dict[str, int] = {}
         for key, rows in self._events.items():
             out[key[0]] = out.get(key[0], 0) + len(rows)
         return out
 
-    def build(self, end: Any = None, source: str = "<memory>") -> EventLog:
+    def build(self, end: Any = None, source: str = "<memory>", release: bool = False) -> EventLog:
         """The log so far, validated by :func:`normalise`. Tables are made as normalise reads them and then
-        dropped, so that only one unvalidated table is in memory at a time."""
+        dropped, so that only one unvalidated table is in memory at a time.
+
+        ``release``: the last build — each buffer is dropped as soon as its table is made, so that the
+        recorded rows and the log are never both whole in memory; afterwards the builder knows only its counts
+        (:meth:`n_events`, :meth:`counts`) and cannot build again."""
+        if self._released is not None:
+            raise RuntimeError("this LogBuilder's rows were released by build(release=True): it cannot build again")
         numbers = self._numbers()
         events = _by_type(self._events)
-        tables = _Lazy(events, lambda name: self._event_table(name, events[name], numbers))
+        tables = _Lazy(events, lambda name: self._event_table(name, events[name], numbers, release))
         blocks = {name: [(len(r), r.columns()) for r in group] for name, group in _by_type(self._objects).items()}
         for name, more in self._blocks.items():
             blocks.setdefault(name, []).extend((len(b["object_id"]), b) for b in more)
@@ -198,7 +207,13 @@ class LogBuilder:
             end = self.origin + pd.Timedelta(days=float(end))
         members = self._members(numbers)
         changes = _Lazy(self._changes, self._change_table)
-        return normalise(tables, objects, members, end=end, source=source, changes=changes)
+        if release:
+            self._released = (len(self._order), self.counts())
+            self._objects, self._blocks = {}, {}  # now in ``blocks``
+        log = normalise(tables, objects, members, end=end, source=source, changes=changes)
+        if release:
+            self._events, self._changes, self._order = {}, {}, array("I")
+        return log
 
     def _change_table(self, name: str) -> dict[str, Any]:
         """One object type's changes as raw columns: the new value in the column its field names."""
@@ -231,13 +246,19 @@ class LogBuilder:
         days = np.concatenate([np.frombuffer(r.times, dtype=np.float64) for r in group])
         return (self.origin + pd.to_timedelta(days, unit="D")).to_numpy()
 
-    def _event_table(self, name: str, group: list[_EventRows], numbers: list[np.ndarray]) -> dict[str, Any]:
-        """One event type's rows, of every signature, as raw columns (without the many-valued link)."""
+    def _event_table(self, name: str, group: list[_EventRows], numbers: list[np.ndarray],
+                     release: bool = False) -> dict[str, Any]:
+        """One event type's rows, of every signature, as raw columns (without the many-valued link); with
+        ``release``, the rows are dropped once converted."""
         seqs = np.concatenate([numbers[r.number] for r in group])
         columns = _concat([(len(r), r.columns()) for r in group])
         columns.pop("member", None)
         ids = arrow_strings(_event_ids(seqs))
-        return self._frame(EVENTS.get(name), {"event_id": ids, "time": self._times(group)}, columns)
+        table = self._frame(EVENTS.get(name), {"event_id": ids, "time": self._times(group)}, columns)
+        if release:
+            for r in group:
+                r.values, r.times = [], r.times[:0]
+        return table
 
     def _members(self, numbers: list[np.ndarray]) -> pd.DataFrame:
         """The many-valued link: one (event, "member", object) row per member."""

@@ -480,7 +480,12 @@ class Model:
         day = float(when) if isinstance(when, int | float) else self.day(when)
         return self.run(until=day)
 
-    def log(self, source: str | None = None) -> EventLog:
-        """The event log so far (objects declared, events up to now)."""
+    def log(self, source: str | None = None, release: bool = False) -> EventLog:
+        """The event log so far (objects declared, events up to now).
+
+        ``release``: the last log of this model (a run to its end, then audited) — the recorded rows are freed
+        as the log's tables are made, which lowers the peak memory by about a tenth; the model keeps its counts
+        but cannot make another log."""
         with fewer_collections():  # building allocates many objects that are kept: nothing to collect
-            return self.rec.build(end=self.env.now, source=source or f"{self.sc.name} seed {self.seed}")
+            return self.rec.build(end=self.env.now, source=source or f"{self.sc.name} seed {self.seed}",
+                                  release=release)

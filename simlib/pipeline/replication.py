@@ -53,7 +53,7 @@ def run_once(scenario: Scenario, seed: int) -> Replication:
     t0 = time.perf_counter()
     model = Model(scenario, seed=seed).run()
     t1 = time.perf_counter()
-    log = model.log()
+    log = model.log(release=True)  # the last log of this model: its recorded rows are freed as it is built
     t2 = time.perf_counter()
     found = audit(log, model.params)
     t3 = time.perf_counter()
