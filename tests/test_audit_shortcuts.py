@@ -301,10 +301,11 @@ def test_joins_on_several_columns_equal_merge_asof(by: list[str], functional: bo
         np.testing.assert_array_equal(ctx.has(left, right, by).to_numpy(), plain)
 
 
-@pytest.mark.parametrize("on", [["cadre"], ["trip", "cadre"]])
+@pytest.mark.parametrize("on", [["cadre"], ["trip", "cadre"], ["port"], ["cadre", "port"]])
 def test_merge_equals_pandas_merge(on: list[str]) -> None:
-    """An inner join on id columns: the rows, their order (left rows in turn, each with its right rows in
-    order), missing ids matching missing ids, and the columns of ``DataFrame.merge``."""
+    """An inner join on id columns, or other columns of one dtype (``port``: strings): the rows, their order
+    (left rows in turn, each with its right rows in order), missing values matching missing values, and the
+    columns of ``DataFrame.merge``."""
     ctx = AuditContext(synthetic_log(3000, seed=2), rulebook().params)
     for seed in range(5):
         left = _some_rows(ctx, 40, seed)

@@ -419,14 +419,19 @@ class AuditContext:
         return joined.set_axis(_labels(joined), axis=1)
 
     def _id_keys(self, frames: Sequence[pd.DataFrame], by: Sequence[str]) -> list[np.ndarray]:
-        """One int64 key per row of each frame, equal where the id columns ``by`` are (a missing id is a value
-        like any other, as in ``drop_duplicates`` and ``merge``)."""
-        n = len(self.ids.categories) + 1
+        """One int64 key per row of each frame, equal where the columns ``by`` are (a missing value is a value
+        like any other, as in ``drop_duplicates`` and ``merge``): id columns on their codes, others (of one
+        dtype in every frame) factorised together."""
         keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
         for b in by:
-            if any(k.size and k.max() > _MAX_KEY // n for k in keys):
+            if all(self._is_ids(f[b]) for f in frames):
+                codes, n = [self.codes(f[b]) for f in frames], len(self.ids.categories)
+            else:
+                joint, uniques = pd.factorize(pd.concat([f[b] for f in frames], ignore_index=True))
+                codes, n = np.split(joint.astype(np.int64), np.cumsum([len(f) for f in frames])[:-1]), len(uniques)
+            if any(k.size and k.max() > _MAX_KEY // (n + 1) for k in keys):
                 keys, _ = _dense(*keys)
-            keys = [k * n + self.codes(f[b]) + 1 for k, f in zip(keys, frames, strict=True)]
+            keys = [k * (n + 1) + c + 1 for k, c in zip(keys, codes, strict=True)]
         return keys
 
     def unique(self, rows: pd.DataFrame, by: Sequence[str] | None = None, keep: str = "first") -> pd.DataFrame:
@@ -440,11 +445,15 @@ class AuditContext:
 
     def merge(self, left: pd.DataFrame, right: pd.DataFrame, on: Sequence[str]) -> pd.DataFrame:
         """``left.merge(right, on=on)`` (an inner join: for each left row in turn, the right rows with the same
-        ``on`` values in their order; a missing id matches a missing id, as there) on the codes when ``on`` are
-        id columns: pandas hashes the whole id dictionary to check that two id columns agree."""
+        ``on`` values in their order; a missing value matches a missing value, as there) on the codes when ``on``
+        are id columns (pandas hashes the whole id dictionary to check that two id columns agree), or other
+        columns of one dtype on both sides."""
         on = list(on)
         others = [c for c in right.columns if c not in on]
-        if set(others) & set(left.columns) or not all(self._is_ids(f[c]) for f in (left, right) for c in on):
+        alike = all(self._is_ids(left[c]) and self._is_ids(right[c]) if self._is_ids(left[c]) or self._is_ids(right[c])
+                    else left[c].dtype == right[c].dtype and not isinstance(left[c].dtype, pd.CategoricalDtype)
+                    for c in on)
+        if set(others) & set(left.columns) or not alike:
             return left.merge(right, on=on)
         lkey, rkey = self._id_keys([left, right], on)
         order = np.argsort(rkey, kind="stable")

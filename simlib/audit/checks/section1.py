@@ -98,7 +98,7 @@ def temporary_party_organisation(ctx: AuditContext) -> Found:
     members = ctx.links("DelegationFormed", "member").rename(columns={"object_id": "cadre"})
     people = ctx.concat([
         formed[["delegation", "time", "leader"]].rename(columns={"leader": "cadre"}),
-        formed[["event_id", "delegation", "time"]].merge(members, on="event_id").drop(columns="event_id"),
+        ctx.merge(formed[["event_id", "delegation", "time"]], members, on=["event_id"]).drop(columns="event_id"),
     ])
     people = ctx.unique(people, ["delegation", "cadre"])
     people = people.assign(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from simlib.audit.context import DAYS, AuditContext, deadline_after
@@ -45,10 +46,13 @@ def _holdings(ctx: AuditContext) -> pd.DataFrame:
     and any other issued or checked out to him and not yet back."""
     entries = ctx.t("Entry")
     ever = ctx.unique(_events(ctx, OUT_EVENTS, ("cadre", "document")))
-    others = ctx.merge(entries.rename(columns={"document": "shown"}), ever, on=["cadre"])
-    others = others[(_held(ctx, others) & ~ctx.same(others["document"], others["shown"])).to_numpy()]
-    # each return and document once: the one shown is not counted again among the others held
-    return ctx.concat([entries[entries["document"].notna()], others.drop(columns="shown")])
+    # each return with each document the cadre ever had, but the one shown (not to count it twice)
+    pairs = ctx.merge(entries[["time", "cadre"]].assign(shown=entries["document"], entry=np.arange(len(entries))),
+                      ever, on=["cadre"])
+    pairs = pairs[~ctx.same(pairs["document"], pairs["shown"]).to_numpy()]
+    pairs = pairs[_held(ctx, pairs).to_numpy()]
+    others = entries.take(pairs["entry"].to_numpy()).assign(document=pairs["document"].array)
+    return ctx.concat([entries[entries["document"].notna()], others])
 
 
 def _returns(ctx: AuditContext, trip_kinds: Sequence[str], doc_types: Sequence[str]) -> pd.DataFrame:
