@@ -5,8 +5,10 @@ replications, then in its place the look on all of them, the same as a one-shot 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -82,6 +84,25 @@ def test_a_warmed_pool_starts_its_workers_before_any_batch() -> None:
         pids = pool.worker_pids()
         assert len(pids) == 2
         assert pool.submit(os.getpid).result(timeout=120) in pids  # a single call runs on a worker
+    finally:
+        pool.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_an_interrupt_leaves_an_idle_warm_pool_usable() -> None:
+    pool = ProcessExecutor(workers=2)
+    try:
+        pool.warm(["simlib.experiment.contract"])
+        deadline = time.monotonic() + 120
+        while len(pool.worker_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = sorted(pool.worker_pids())
+        while not all(len(os.listdir(f"/proc/{pid}/task")) > 1 for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)  # each worker's initializer has run (it starts a thread)
+        for pid in pids:  # a notebook's interrupt reaches the kernel's whole process group
+            os.kill(pid, signal.SIGINT)
+        assert pool.submit(os.getpid).result(timeout=120) in pids
+        assert sorted(pool.worker_pids()) == pids
     finally:
         pool.close()
 

@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -73,12 +74,16 @@ def _exit_when_gone(driver: int) -> None:
 
 
 def die_with_driver(driver: int) -> None:
-    """Worker initializer: end this worker as soon as the driver process ``driver`` ends.
+    """Worker initializer: end this worker as soon as the driver process ``driver`` ends; leave SIGINT to the
+    driver.
 
     A pool's workers are not the driver's children under *forkserver* (the fork server is their parent), and
     the fork server lives as long as any worker holds its pipe; without this, a driver killed by SIGKILL (or
-    the OOM killer) leaves them running their batches and writing into a store whose lock is gone.
+    the OOM killer) leaves them running their batches and writing into a store whose lock is gone. A terminal's
+    Ctrl-C and a notebook's interrupt reach the driver's whole process group: the driver stops the workers of a
+    run it interrupts (:meth:`ProcessExecutor.abort`), and a warm pool that was idle stays usable.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_gone, args=(driver,), name="simlib-driver-watch", daemon=True).start()
 
 
