@@ -348,3 +348,16 @@ def test_joins_with_an_empty_side_find_nothing(empty: str) -> None:
         found = join(left, right, ["trip", "cadre"])
         assert len(found) == len(left) and found.isna().all() and found.dtype == TIME_DTYPE
         assert found.index.equals(left.index)
+
+
+def test_index_ids_and_strings_equal_their_plain_forms() -> None:
+    """``index_ids`` (a derived frame's index as ids, from the codes stored) equals ``as_ids`` of that index,
+    and ``strings`` of an id column (from the arrow dictionary) equals ``astype("str")``."""
+    ctx = AuditContext(synthetic_log(20_000, seed=3), rulebook().params)
+    for frame in ("cadres", "units", "bodies", "trips", "documents", "delegations", "cases"):
+        plain = ctx.as_ids(getattr(ctx, frame).index)
+        assert len(plain) > 0
+        pd.testing.assert_series_equal(ctx.index_ids(frame), plain, check_names=False)
+    rows = _some_rows(ctx, 60, 3)
+    for col in ("cadre", "trip", "port"):
+        pd.testing.assert_series_equal(pd.Series(ctx.strings(rows[col]), name=col), rows[col].astype("str"))

@@ -22,7 +22,7 @@ Sub-results several checks share are computed once per audit: ``ctx.departures``
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TypeVar
 
 import numpy as np
@@ -98,7 +98,14 @@ def _labels(frame: pd.DataFrame) -> pd.Index:
     """The column labels of ``frame`` as a plain object Index: looking a column up by an Arrow-backed ``str``
     label costs twice as much, and checks look columns up thousands of times per audit. Frames derived from one
     with such labels (filtered, ``assign``) keep them."""
-    return pd.Index(list(frame.columns), dtype=object)
+    return _object_labels(tuple(frame.columns))
+
+
+@cache
+def _object_labels(names: tuple[str, ...]) -> pd.Index:
+    """Column labels as a plain object Index, made once per set of names (an Index is immutable: frames with
+    the same columns share one)."""
+    return pd.Index(list(names), dtype=object)
 
 
 def _dense(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
@@ -272,9 +279,9 @@ class AuditContext:
         counted = judged & (due != NAT) & (due < end)
         self.judged_cadres.setdefault(clause, []).append(self._strings[self.codes(rows["cadre"])][counted])
         if "document" in rows and "event_id" in rows:  # a document's obligation: which one, for the views
+            picked = rows.loc[counted, ["event_id", "document", "time"]].reset_index(drop=True)
             self.judged_documents.setdefault(clause, []).append(
-                rows.loc[counted, ["event_id", "document", "time"]].astype({"event_id": "str", "document": "str"})
-                .reset_index(drop=True))
+                picked.assign(event_id=picked["event_id"].astype("str"), document=self.strings(picked["document"])))
 
     def scope(self, times: pd.Series, cadres: pd.Series, party_only: bool | np.ndarray,
               binds_non_party: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +370,8 @@ class AuditContext:
         if table is None:  # built in one go from the columns' arrays (a column set at a time costs more)
             raw = self.log.table(event_type)
             links = {lk.qualifier for lk in EVENTS[event_type].single_links}
-            arrays = [self._stored(event_type, raw, c) if c in links else raw[c]._values for c in raw.columns]
+            arrays = [self._stored(event_type, raw, c) if c in links else raw._get_column_array(i)
+                      for i, c in enumerate(raw.columns)]
             table = pd.DataFrame._from_arrays(arrays, columns=_labels(raw), index=raw.index, verify_integrity=False)
             self._tables[event_type] = table
         return table
@@ -466,14 +474,17 @@ class AuditContext:
         joined = pd.DataFrame(data, index=pd.RangeIndex(len(lrows)), copy=False)
         return joined.set_axis(_labels(joined), axis=1)
 
+    def strings(self, column: pd.Series) -> ArrayLike:
+        """``column.astype("str")``: for an id column taken from the arrow dictionary (pandas would first make
+        the whole dictionary ``str``, and no Python string is made)."""
+        if not self._is_ids(column):
+            return column.astype("str").array
+        codes = self.codes(column)
+        return arrow_strings(self._encoded[2].take(pa.array(codes, mask=codes < 0)))
+
     def with_strings(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with its id columns as plain strings (``str``, taken from the arrow dictionary: no Python
-        string is made)."""
-
-        def strings(codes: np.ndarray) -> ArrayLike:
-            return arrow_strings(self._encoded[2].take(pa.array(codes, mask=codes < 0)))
-
-        return frame.assign(**{c: strings(self.codes(frame[c])) for c in frame.columns if self._is_ids(frame[c])})
+        """``frame`` with its id columns as plain strings (:meth:`strings`)."""
+        return frame.assign(**{c: self.strings(frame[c]) for c in frame.columns if self._is_ids(frame[c])})
 
     def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
         """(event_id, object_id) pairs of one many-valued link, ``object_id`` as ids."""
@@ -572,14 +583,20 @@ class AuditContext:
         c = self.log.objects_of("case").set_index("object_id")
         return c.fillna(False).astype(bool)
 
+    def _index_codes(self, frame: str) -> np.ndarray:
+        """The codes of the ids that index a derived frame (``cadres`` …), in its order."""
+        return np.concatenate([self._encoded[1].get((t, "object_id"), np.zeros(0, dtype=np.int64))
+                               for t in DERIVED[frame]])
+
+    def index_ids(self, frame: str) -> pd.Series:
+        """``as_ids(getattr(ctx, frame).index)`` for a derived frame (``cadres`` …), from the codes stored: the
+        ids that index it as an id column (index 0, 1 …), without looking their strings up."""
+        return self.from_codes(self._index_codes(frame))
+
     @cached_property
     def _rows_of(self) -> dict[str, np.ndarray]:
         """For each derived frame (``cadres`` …), the row of each id code in it (-1: none; index -1 too)."""
-        out = {}
-        for name, types in DERIVED.items():
-            codes = [self._encoded[1].get((t, "object_id"), np.zeros(0, dtype=np.int64)) for t in types]
-            out[name] = self.positions(np.concatenate(codes))
-        return out
+        return {name: self.positions(self._index_codes(name)) for name in DERIVED}
 
     def positions(self, codes: np.ndarray) -> np.ndarray:
         """For each id code, its position in ``codes`` (-1: none; the last slot, for code -1, is -1)."""

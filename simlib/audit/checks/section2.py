@@ -217,12 +217,12 @@ def registration_for_filing(ctx: AuditContext) -> Found:
     2003 No. 13 Art. 5 asks for changes to be filed 及时 — unless he is back in a category by then. An obligation
     whose category ends before its deadline is not judged."""
     entered, left = ctx.shared(category_moves)
-    cadres = ctx.cadres
-    first_in = ctx.lookup(ctx.as_ids(cadres.index), ctx.unique(entered, ["cadre"]).set_index("cadre")["time"])
-    first_out = ctx.lookup(ctx.as_ids(cadres.index), ctx.unique(left, ["cadre"]).set_index("cadre")["time"])
+    ids = ctx.index_ids("cadres")
+    first_in = ctx.lookup(ids, ctx.unique(entered, ["cadre"]).set_index("cadre")["time"])
+    first_out = ctx.lookup(ids, ctx.unique(left, ["cadre"]).set_index("cadre")["time"])
     # in a category at creation — unless the log says he entered it later (old logs give final attributes)
     initial = ctx.category("registrable").to_numpy() & ~(first_in.notna() & ~(first_out <= first_in)).to_numpy()
-    start = pd.DataFrame({"cadre": ctx.as_ids(cadres.index[initial]),
+    start = pd.DataFrame({"cadre": ids[initial].reset_index(drop=True),
                           "time": pd.Series(ctx.start, index=range(int(initial.sum()))).astype(TIME_DTYPE)})
     rows = ctx.concat([start, entered.assign(time=entered["time"].where(entered["time"] > ctx.start, ctx.start))])
     rows = ctx.unique(rows, ["cadre", "time"]).assign(unit=lambda r: ctx.attr(r["cadre"], "unit"))
