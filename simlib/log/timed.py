@@ -44,9 +44,10 @@ def split_values(entries: pd.DataFrame, ids: Mapping[str, Iterable[str]], source
     e = e.drop_duplicates(["object_id", "name", "time", "value"])
     initial = (e["time"].isna() | (e["time"] <= EPOCH_WALL)).to_numpy().copy()
     key = ["object_id", "name"]
-    has_initial = pd.Series(initial, index=e.index).groupby([e["object_id"], e["name"]]).transform("any")
-    earliest = e[~has_initial.to_numpy()].sort_values("time", kind="stable").groupby(key, sort=False).head(1).index
-    initial[e.index.get_indexer(earliest)] = True
+    if not initial.all():  # some values are timed: an attribute without a value at creation takes its earliest
+        has_initial = pd.Series(initial, index=e.index).groupby([e["object_id"], e["name"]]).transform("any")
+        earliest = e[~has_initial.to_numpy()].sort_values("time", kind="stable").groupby(key, sort=False).head(1).index
+        initial[e.index.get_indexer(earliest)] = True
     first = e[initial].drop_duplicates(["object_id", "name", "value"])
     twice = first[first.duplicated(key, keep=False)]
     for (oid, name), _ in list(twice.groupby(key, sort=False))[:20]:
