@@ -226,11 +226,16 @@ def test_links_encoded_by_normalise_equal_those_encoded_here() -> None:
     simulated = Model(load_scenario(root / "scenarios/training/small.yaml", {}), seed=1).run().log()
     for log in (simulated, synthetic_log(3000, seed=2), vocabulary_log()):
         assert log.link_rows is not None and log.link_rows.of(log) is not None
-        ours, plain = AuditContext(log, rulebook().params)._encoded, _encoded_plainly(log)._encoded
-        assert list(ours[0].categories) == list(plain[0].categories)
-        assert ours[1].keys() == plain[1].keys()
-        for key, codes in ours[1].items():
-            np.testing.assert_array_equal(codes, plain[1][key], err_msg=str(key))
+        ours, plain = AuditContext(log, rulebook().params), _encoded_plainly(log)
+        assert list(ours._encoded[0].categories) == list(plain._encoded[0].categories)
+        assert ours._encoded[1].keys() == plain._encoded[1].keys()
+        for key, codes in ours._encoded[1].items():
+            np.testing.assert_array_equal(codes, plain._encoded[1][key], err_msg=str(key))
+        assert log.link_rows.of_members(log) is not None
+        members = ours.links("DelegationFormed", "member")  # (the many-valued links: rows of their own)
+        assert len(members) > 0 or log is simulated
+        pd.testing.assert_frame_equal(members, plain.links("DelegationFormed", "member"))
+        pd.testing.assert_frame_equal(members.astype("str"), log.links("DelegationFormed", "member"))
 
 
 def test_links_written_to_after_normalise_are_encoded_afresh() -> None:
@@ -249,6 +254,12 @@ def test_links_written_to_after_normalise_are_encoded_afresh() -> None:
     fresh = synthetic_log(3000, seed=2)
     copied = pickle.loads(pickle.dumps(fresh))  # (a copy's rows would describe the original's arrays)
     assert copied.link_rows is not None and copied.link_rows.of(copied) is None
+    assert copied.link_rows.of_members(copied) is None
+    moved = synthetic_log(3000, seed=2)
+    moved.members = moved.members.iloc[::-1].reset_index(drop=True)
+    assert moved.link_rows is not None and moved.link_rows.of_members(moved) is None
+    plain = _encoded_plainly(moved).links("DelegationFormed", "member")
+    pd.testing.assert_frame_equal(AuditContext(moved, rulebook().params).links("DelegationFormed", "member"), plain)
     for log in (fresh, replaced, copied):
         pd.testing.assert_frame_equal(audit(log).table, audit(dataclasses.replace(log, link_rows=None)).table)
 

@@ -123,11 +123,20 @@ def _follows(lkey: np.ndarray, rkey: np.ndarray, size: int, lvalue: np.ndarray,
     (else None): the left rows whose value is not their key's on the right match nothing (-1), and rows
     without a value neither (-1, as a missing id anywhere in a key)."""
     ok = (rkey >= 0) & (rvalue >= 0)
+    every = bool(ok.all())
+    rk, rv = (rkey, rvalue) if every else (rkey[ok], rvalue[ok])
     value = np.full(size + 1, -2, dtype=np.int64)  # the value of each key among the right rows (slot -1: none)
-    value[rkey[ok]] = rvalue[ok]
-    if not (value[rkey[ok]] == rvalue[ok]).all():
+    value[rk] = rv
+    if not np.array_equal(value[rk], rv):
         return None
-    return np.where((lvalue >= 0) & (value[lkey] == lvalue), lkey, -1), np.where(ok, rkey, -1)
+    # (a missing left value, -1, is never a key's value: those are >= 0, or -2 for none)
+    return np.where(value[lkey] == lvalue, lkey, -1), rkey if every else np.where(ok, rkey, -1)
+
+
+def _object_codes(log: EventLog, encoded: Mapping[tuple[str, str], np.ndarray]) -> np.ndarray:
+    """The codes of the ids of all objects, types in the log's order, and -1 last: indexed by the rows
+    ``normalise`` found for links (:class:`~simlib.log.eventlog.LinkRows`; row -1: none)."""
+    return np.concatenate([*(encoded[name, "object_id"] for name in log.objects), [-1]])
 
 
 def _ranks(ltime: np.ndarray, rtime: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -305,7 +314,7 @@ class AuditContext:
             for col in ("object_id", *ID_ATTRIBUTES.get(name, ())):
                 where.append((name, col))
                 columns.append(df[col])
-        link_rows = self.log.link_rows.of(self.log) if self.log.link_rows is not None else None
+        link_rows = None if self.log.link_rows is None else self.log.link_rows.of(self.log)
         if link_rows is None:
             for name, df in self.log.tables.items():
                 for lk in EVENTS[name].single_links:
@@ -313,8 +322,8 @@ class AuditContext:
                     columns.append(df[lk.qualifier])
         dtype, codes, strings = encode_ids(columns)
         encoded = dict(zip(where, codes, strict=True))
-        if link_rows is not None:  # the object ids' codes, types in the log's order, and -1 last (row -1)
-            object_codes = np.concatenate([*(encoded[name, "object_id"] for name in self.log.objects), [-1]])
+        if link_rows is not None:
+            object_codes = _object_codes(self.log, encoded)
             encoded.update({key: object_codes[rows] for key, rows in link_rows.items()})
         return dtype, encoded, strings
 
@@ -487,9 +496,17 @@ class AuditContext:
         return frame.assign(**{c: self.strings(frame[c]) for c in frame.columns if self._is_ids(frame[c])})
 
     def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
-        """(event_id, object_id) pairs of one many-valued link, ``object_id`` as ids."""
-        pairs = self.log.links(event_type, qualifier)
-        return pairs.assign(object_id=self.from_codes(self.codes(pairs["object_id"]), pairs.index))
+        """``log.links(event_type, qualifier)``: (event_id, object_id) pairs of one many-valued link,
+        ``object_id`` as ids (from the rows ``normalise`` found for them, if it did:
+        :class:`~simlib.log.eventlog.LinkRows`)."""
+        mask = self.log.link_mask(event_type, qualifier)
+        pairs = self.log.members.loc[mask, ["event_id", "object_id"]].reset_index(drop=True)
+        rows = None if self.log.link_rows is None else self.log.link_rows.of_members(self.log)
+        if rows is None:
+            codes = self.codes(pairs["object_id"])
+        else:
+            codes = _object_codes(self.log, self._encoded[1])[rows[mask]]
+        return pairs.assign(object_id=self.from_codes(codes, pairs.index))
 
     def shared(self, fn: Callable[..., T], *args: Hashable) -> T:
         """``fn(ctx, *args)``, computed once per audit: for a sub-result several checks use (derive from it,

@@ -96,6 +96,7 @@ class LinkRows:
 
     objects: tuple[tuple[str, Any], ...]  # (object type, the arrow data of its object_id column), in order
     columns: dict[tuple[str, str], tuple[Any, np.ndarray]]  # (event type, qualifier) -> (its arrow data, rows)
+    members: tuple[Any, np.ndarray] | None = None  # the many-valued links: (arrow data of members.object_id, rows)
 
     def __reduce__(self) -> tuple[type[LinkRows], tuple[tuple[()], dict[()]]]:
         """Pickled empty (describing no log): a copy of a log holds other arrays, and the rows would be
@@ -104,16 +105,28 @@ class LinkRows:
 
     @classmethod
     def made(cls, objects: Mapping[str, pd.DataFrame], tables: Mapping[str, pd.DataFrame],
-             rows: Mapping[tuple[str, str], np.ndarray]) -> LinkRows:
-        """The rows of the link columns of ``tables`` (by event type and qualifier) among the ids of ``objects``."""
+             rows: Mapping[tuple[str, str], np.ndarray], members: pd.DataFrame, member_rows: np.ndarray) -> LinkRows:
+        """The rows of the link columns of ``tables`` (by event type and qualifier), and of the object ids of
+        ``members``, among the ids of ``objects``."""
         return cls(objects=tuple((name, _arrow_data(df["object_id"])) for name, df in objects.items()),
-                   columns={(name, q): (_arrow_data(tables[name][q]), at) for (name, q), at in rows.items()})
+                   columns={(name, q): (_arrow_data(tables[name][q]), at) for (name, q), at in rows.items()},
+                   members=(_arrow_data(members["object_id"]), member_rows))
+
+    def _same_objects(self, log: EventLog) -> bool:
+        return [name for name, _ in self.objects] == list(log.objects) and all(
+            _arrow_data(log.objects[name]["object_id"]) is data for name, data in self.objects)
+
+    def of_members(self, log: EventLog) -> np.ndarray | None:
+        """The rows of the object ids of ``log.members`` (as :meth:`of`)."""
+        if self.members is None or not self._same_objects(log) or _arrow_data(log.members["object_id"]) is not \
+                self.members[0]:
+            return None
+        return self.members[1]
 
     def of(self, log: EventLog) -> dict[tuple[str, str], np.ndarray] | None:
         """The rows of every link column of ``log``, or None unless its objects and link columns are still the
         very arrays they were made from (a table replaced or written to since)."""
-        if [name for name, _ in self.objects] != list(log.objects) or any(
-                _arrow_data(log.objects[name]["object_id"]) is not data for name, data in self.objects):
+        if not self._same_objects(log):
             return None
         rows = {}
         for name, table in log.tables.items():
@@ -221,10 +234,13 @@ class EventLog:
 
     def links(self, event_type: str, qualifier: str) -> pd.DataFrame:
         """(event_id, object_id) pairs of one many-valued link."""
-        ids = self.table(event_type)["event_id"]
+        return self.members.loc[self.link_mask(event_type, qualifier), ["event_id", "object_id"]].reset_index(
+            drop=True)
+
+    def link_mask(self, event_type: str, qualifier: str) -> np.ndarray:
+        """Which rows of ``members`` are the links ``qualifier`` of events of ``event_type``."""
         m = self.members
-        sel = m[(m["qualifier"] == qualifier) & isin(m["event_id"], ids)]
-        return sel[["event_id", "object_id"]].reset_index(drop=True)
+        return ((m["qualifier"] == qualifier) & isin(m["event_id"], self.table(event_type)["event_id"])).to_numpy()
 
     def same_as(self, other: EventLog) -> bool:
         """True when both logs hold the same events, links and objects (row order ignored)."""

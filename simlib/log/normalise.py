@@ -402,7 +402,8 @@ def normalise(
     dup = _first_duplicate(event_ids)
     if dup is not None:
         raise InputError(source=source, field="events", key="log.event_id_twice", values={"id": repr(dup)})
-    members = _normalise_members(members, event_ids, [t["object_id"] for t in objects.values()], source)
+    members, member_rows = _normalise_members(members, event_ids, [objects[n]["object_id"] for n in sorted(objects)],
+                                              source)  # (types in the log's order: the rows are among those)
     changed = _normalise_changes(changes or {}, objects, source)
     if end is None:
         latest += [t["time"].iloc[-1] for t in changed.values()]
@@ -412,7 +413,8 @@ def normalise(
     tables = dict(sorted(tables.items()))
     objects = dict(sorted(objects.items()))
     return EventLog(tables=tables, members=members, objects=objects, end=end, source=source,
-                    changes=dict(sorted(changed.items())), link_rows=LinkRows.made(objects, tables, link_rows))
+                    changes=dict(sorted(changed.items())),
+                    link_rows=LinkRows.made(objects, tables, link_rows, members, member_rows))
 
 
 def _change_error(key: str, otype: str, oid: Any, what: Any, source: str, **values: Any) -> InputError:
@@ -505,21 +507,34 @@ def _changes_within(changes: Mapping[str, pd.DataFrame], end: pd.Timestamp, sour
             raise _change_error("after_end", name, row["object_id"], row["field"], source, time=row["time"], end=end)
 
 
+def _member_rows(values: Any, object_ids: list[Any]) -> np.ndarray:
+    """For each value, its row among the ids of all objects (``object_ids``: their columns one after the other),
+    -1 if none. As in :func:`_all_among`, the few distinct values are hashed, not the many object ids."""
+    encoded = to_arrow(values).dictionary_encode()
+    at = pc.index_in(_chunks(object_ids), value_set=encoded.dictionary).fill_null(-1).to_numpy()
+    row_of = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int32)  # (and -1 last, for a missing value)
+    found = np.flatnonzero(at >= 0)
+    row_of[at[found]] = found
+    return row_of[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+
+
 def _normalise_members(members: pd.DataFrame | None, event_ids: list[Any], object_ids: list[Any],
-                       source: str) -> pd.DataFrame:
-    """The many-valued links, checked against the ids of the events and objects (each a list of columns)."""
+                       source: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The many-valued links, checked against the ids of the events and objects (each a list of columns); and
+    the row of each link's object among the objects (:class:`~simlib.log.eventlog.LinkRows`)."""
     if members is None or len(members) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in MEMBER_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in MEMBER_COLUMNS}), np.zeros(0, dtype=np.int32)
     m = members.reindex(columns=list(MEMBER_COLUMNS)).astype("str")
     if not _all_among(m["event_id"], event_ids):
         bad_e = ~isin(m["event_id"], _chunks(event_ids).combine_chunks())
         raise InputError(source=source, field="members", key="log.member_unknown_event",
                          values={"id": repr(m["event_id"][bad_e].iloc[0])})
-    if not _all_among(m["object_id"], object_ids):
+    rows = _member_rows(m["object_id"], object_ids)
+    if (rows < 0).any():
         bad_o = ~isin(m["object_id"], _chunks(object_ids).combine_chunks())
         i = int(np.flatnonzero(bad_o.to_numpy())[0])
         raise InputError(source=source, field=f"{m['event_id'].iloc[i]}.{m['qualifier'].iloc[i]}",
                          key="log.member_unknown_object", values={"id": repr(m["object_id"].iloc[i])})
     columns = {c: to_arrow(m[c]) for c in MEMBER_COLUMNS}  # sorted by arrow: ten times pandas' speed on strings
     order = pc.sort_indices(pa.table(columns), sort_keys=[(c, "ascending") for c in MEMBER_COLUMNS])
-    return _frame({c: arrow_strings(values.take(order)) for c, values in columns.items()})
+    return _frame({c: arrow_strings(values.take(order)) for c, values in columns.items()}), rows[order.to_numpy()]
