@@ -29,11 +29,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from simlib.errors import InputError
-from simlib.experiment.batch import Batch, run_batch
-from simlib.experiment.contract import ReplicationFn, check_replication_fn
+
+if TYPE_CHECKING:  # the batch and contract modules (numpy, the scenario schema) load when a batch first runs,
+    # so that a notebook starts its workers (warm) before it has imported them
+    from simlib.experiment.batch import Batch
+    from simlib.experiment.contract import ReplicationFn
 
 EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
 R = TypeVar("R")
@@ -170,6 +173,9 @@ class SerialExecutor(_Base):
     name = "serial"
 
     def run(self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None) -> Iterator[list[dict]]:
+        from simlib.experiment.batch import run_batch
+        from simlib.experiment.contract import check_replication_fn
+
         check_replication_fn(fn)
         for batch in batches:
             yield run_batch(fn, batch, store_dir)
@@ -223,6 +229,9 @@ class ProcessExecutor(_Base):
         return self._ensure().submit(call, *args)
 
     def run(self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None) -> Iterator[list[dict]]:
+        from simlib.experiment.batch import run_batch
+        from simlib.experiment.contract import check_replication_fn
+
         check_replication_fn(fn, importable=self._start_method != "fork")
         self._preload = [fn.__module__]
         pool = self._ensure()
@@ -322,6 +331,9 @@ class DaskExecutor(_Base):
 
     def run(self, fn: ReplicationFn, batches: Sequence[Batch], store_dir: str | None) -> Iterator[list[dict]]:
         from distributed import as_completed as dask_completed
+
+        from simlib.experiment.batch import run_batch
+        from simlib.experiment.contract import check_replication_fn
 
         check_replication_fn(fn)
         client = self._ensure()
