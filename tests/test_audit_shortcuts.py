@@ -362,13 +362,17 @@ def test_joins_with_an_empty_side_find_nothing(empty: str) -> None:
 
 
 def test_index_ids_and_strings_equal_their_plain_forms() -> None:
-    """``index_ids`` (a derived frame's index as ids, from the codes stored) equals ``as_ids`` of that index,
-    and ``strings`` of an id column (from the arrow dictionary) equals ``astype("str")``."""
+    """``index_ids``, ``codes`` and ``as_ids`` of a derived frame's index (from the codes stored) equal the ids
+    looked up from its strings, and ``strings`` of an id column (from the arrow dictionary) equals
+    ``astype("str")``."""
     ctx = AuditContext(synthetic_log(20_000, seed=3), rulebook().params)
     for frame in ("cadres", "units", "bodies", "trips", "documents", "delegations", "cases"):
-        plain = ctx.as_ids(getattr(ctx, frame).index)
-        assert len(plain) > 0
-        pd.testing.assert_series_equal(ctx.index_ids(frame), plain, check_names=False)
+        index = getattr(ctx, frame).index
+        looked_up = ctx.ids.categories.get_indexer(pd.Index(list(index), dtype=object))  # (another object)
+        assert len(index) > 0 and (looked_up >= 0).all()
+        np.testing.assert_array_equal(ctx.codes(index), looked_up)  # (the frame's own index: codes stored)
+        pd.testing.assert_series_equal(ctx.index_ids(frame), ctx.from_codes(looked_up))
+        pd.testing.assert_series_equal(ctx.as_ids(index), ctx.from_codes(looked_up))
     rows = _some_rows(ctx, 60, 3)
     for col in ("cadre", "trip", "port"):
         pd.testing.assert_series_equal(pd.Series(ctx.strings(rows[col]), name=col), rows[col].astype("str"))

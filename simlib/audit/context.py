@@ -76,9 +76,10 @@ def encode_ids(columns: Sequence[pd.Series]) -> tuple[pd.CategoricalDtype, list[
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # index -1 (missing) stays -1
     codes = rank[indices]
-    # object categories: pandas' hash table over them (built once, on first use) is the one ``codes`` uses too
+    # object categories: pandas' hash table over them (built once, on first use) is the one ``codes`` uses too;
+    # unique and without nulls by construction, so not checked again (a hash of every id)
     ordered = dictionary.take(order)
-    dtype = pd.CategoricalDtype(pd.Index(ordered.to_numpy(zero_copy_only=False), dtype=object))
+    dtype = pd.CategoricalDtype._from_fastpath(pd.Index(ordered.to_numpy(zero_copy_only=False), dtype=object), False)
     bounds = np.cumsum([len(c) for c in columns])[:-1]
     return dtype, np.split(codes, bounds), ordered
 
@@ -350,20 +351,25 @@ class AuditContext:
         return pd.Series(pd.Categorical.from_codes(codes, dtype=self.ids, validate=False), index=index)
 
     def codes(self, ids: pd.Series | pd.Index) -> np.ndarray:
-        """Integer codes of a column of ids (-1 where missing or not an id of this log)."""
+        """Integer codes of a column of ids (-1 where missing or not an id of this log). The index of a derived
+        frame (``ctx.units.index`` …) has its codes stored: its strings are not looked up (the first look-up
+        hashes the whole id dictionary)."""
         if self._is_ids(ids):
             return (ids.array if isinstance(ids, pd.Series) else ids).codes.astype(np.int64)
+        for name in DERIVED:
+            if name in self.__dict__ and ids is self.__dict__[name].index:  # (a frame built: cached_property)
+                return self._index_codes(name)
         return self.ids.categories.get_indexer(pd.Index(ids, dtype=object)).astype(np.int64)
 
     def as_ids(self, values: pd.Series | pd.Index | Sequence[str]) -> pd.Series:
         """``values`` as an id column like those of ``ctx.t``; as strings if one is not an id of this log."""
-        values = values if isinstance(values, pd.Series) else pd.Series(values)
-        if self._is_ids(values):
-            return values
-        codes = self.codes(values)
-        if ((codes < 0) & values.notna().to_numpy()).any():
-            return values.astype("str")
-        return self.from_codes(codes, values.index)
+        series = values if isinstance(values, pd.Series) else pd.Series(values)
+        if self._is_ids(series):
+            return series
+        codes = self.codes(values)  # (of the index of a derived frame: stored)
+        if ((codes < 0) & series.notna().to_numpy()).any():
+            return series.astype("str")
+        return self.from_codes(codes, series.index)
 
     def by_id(self, ids: pd.Series) -> pd.Series:
         """Integer codes of a column of ids, NaN where missing, to group by: ``rows.groupby(ctx.by_id(rows["unit"]))``

@@ -226,7 +226,7 @@ def unit_leaders_report_one_level_up(ctx: AuditContext) -> Found:
 def documents_cleaned_up(ctx: AuditContext) -> Found:
     """Every state-organ unit carries out the clean-up of private documents after the notice is issued, by the
     effective date + cleanup_window_days."""
-    rows = ctx.anchors(ctx.units.index[ctx.units["is_state_organ"].to_numpy()])
+    rows = ctx.anchors(ctx.index_ids("units")[ctx.units["is_state_organ"].to_numpy()])
     audits = ctx.t("CleanupAudit")
     done = ctx.earliest(rows["unit"], audits[audits["time"] >= pd.Timestamp(ctx.params.issue_date)], "unit")
     limit = ctx.params.cleanup_window_days
@@ -308,8 +308,8 @@ def custodian_and_ledger(ctx: AuditContext) -> Found:
                            out=ledger["out"].astype(bool))
     kept = ctx.concat([ledger[["unit"]], ctx.t("DocSurrendered")[["recipient"]].rename(columns={"recipient": "unit"}),
                        ctx.cadres[["unit"]].reset_index(drop=True)])
-    units = ctx.units.index  # (on the id codes: strings of a large log's ids cost most of the check)
-    rows = ctx.anchors(units[pd.Index(ctx.codes(units)).isin(ctx.codes(kept["unit"]))])
+    units = ctx.index_ids("units")  # (on the id codes: strings of a large log's ids cost most of the check)
+    rows = ctx.anchors(units[np.isin(ctx.codes(units), ctx.codes(kept["unit"]))])
     named = ctx.earliest(rows["unit"], ctx.t("CustodianDesignated"), "unit")
     grace = ctx.params.designation_grace_days
     unapproved = ledger["out"] & ledger["approval_ref"].fillna("").str.strip().eq("")

@@ -3,6 +3,9 @@ information sharing and exit control (4.1–4.4)."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 
@@ -96,7 +99,7 @@ def _case_cadres(ctx: AuditContext) -> pd.DataFrame:
 
 def _case_flag(ctx: AuditContext, cases: pd.Series, *flags: str) -> pd.Series:
     """True where the case carries any of ``flags``."""
-    return ctx.lookup(cases, ctx.cases[list(flags)].any(axis=1)).eq(True)
+    return functools.reduce(operator.or_, (ctx.attr(cases, flag, of="cases").eq(True) for flag in flags))
 
 
 def _situation_start(ctx: AuditContext, events: pd.DataFrame) -> pd.Series:
@@ -177,16 +180,21 @@ def working_procedures_issued(ctx: AuditContext) -> Found:
 
 
 # -- 4.2 supervision and reporting ------------------------------------------------------------------
+def _lower_units(ctx: AuditContext) -> pd.Series:
+    """The units below the top (with a parent), as ids."""
+    return ctx.index_ids("units")[ctx.units["parent"].notna().to_numpy()]
+
+
 @check("4.2.c", codes={"overdue": "low", "missing": "medium", "wrong_recipient": "low"},
        params=("periodic_report_months",))
 def periodic_reports_level_by_level(ctx: AuditContext) -> Found:
     """Every unit below the top reports to the unit one level up at least every periodic_report_months."""
-    parent = ctx.units["parent"].dropna()
+    lower_units = _lower_units(ctx)
     rep = ctx.t("PeriodicReport")
-    lower = rep["unit"].isin(parent.index)
+    lower = pd.Series(np.isin(ctx.codes(rep["unit"]), ctx.codes(lower_units)), index=rep.index)
     to_parent = ctx.same(rep["recipient"], ctx.attr(rep["unit"], "parent", of="units"))
     return [
-        _every(ctx, ctx.anchors(parent.index), rep[lower & to_parent], ctx.params.periodic_report_months),
+        _every(ctx, ctx.anchors(lower_units), rep[lower & to_parent], ctx.params.periodic_report_months),
         ctx.finding(rep[lower & ~to_parent], "wrong_recipient"),
     ]
 
@@ -215,14 +223,13 @@ def annual_written_report(ctx: AuditContext) -> Found:
     """Every unit below the top reports in writing to the unit one level up in the first quarter of each
     year on the year before; a report that states the year's non-returns (``non_returns``) states all those
     the log declares for the unit's cadres in that year (``incomplete`` otherwise)."""
-    parent = ctx.units["parent"].dropna()
     month, day = (int(x) for x in str(ctx.params.annual_report_deadline).split("-"))
     year = np.arange(int(ctx.params.first_annual_report_year), ctx.end.year + 1)
     first_day = (year - 1970).astype("datetime64[Y]").astype(TIME_DTYPE)
     last_day = np.array([np.datetime64(f"{y:04d}-{month:02d}-{day:02d}") for y in year], dtype=TIME_DTYPE)
     deadline = (last_day + END_OF_DAY.to_timedelta64()).astype(TIME_DTYPE)
     kept = (first_day >= ctx.start.to_datetime64()) & (deadline < ctx.end.to_datetime64())  # the whole quarter
-    units = ctx.as_ids(parent.index)  # each unit in every year kept (a cross join)
+    units = _lower_units(ctx).reset_index(drop=True)  # each unit in every year kept (a cross join)
     due = pd.DataFrame({"unit": units.take(np.repeat(np.arange(len(units)), kept.sum())).array,
                         "year": np.tile(year[kept], len(units)), "time": np.tile(first_day[kept], len(units)),
                         "deadline": np.tile(deadline[kept], len(units))})
