@@ -185,9 +185,9 @@ def category_moves(ctx: AuditContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     employment, leading post and security category in force after each change, against those before it)."""
     entered = [ctx.t("CategoryEntered")[["cadre", "time"]]]
     left = [ctx.t("CategoryLeft")[["cadre", "time"]]]
-    changes = ctx.log.changes_of("cadre")
-    changes = changes[changes["field"].isin(TIMED_SOURCES["registrable"])]
-    if len(changes):
+    changes = ctx.log.changes.get("cadre")  # (a log without changes has no table of them: none is built)
+    changes = None if changes is None else changes[changes["field"].isin(TIMED_SOURCES["registrable"])]
+    if changes is not None and len(changes):
         points = changes[["object_id", "time"]].drop_duplicates().sort_values(["object_id", "time"], kind="stable")
         cadre, times = ctx.as_ids(points["object_id"].reset_index(drop=True)), points["time"].reset_index(drop=True)
         now = ctx.attr_at(cadre, "registrable", times).eq(True).to_numpy()
