@@ -219,8 +219,10 @@ class ExplorerApp:
         self._first: tuple[str, queue.Queue] | None = None
         if first_look is not None:
             self._first = (first_look, queue.Queue())
-            threading.Thread(target=self._first_look, args=(first_look, cadres, years, reps, self._first[1]),
+            prepared = threading.Event()
+            threading.Thread(target=self._first_look, args=(first_look, cadres, years, reps, self._first[1], prepared),
                              name="simlib-explorer-first", daemon=True).start()
+            prepared.wait(timeout=60)  # its imports go first, so that its replications reach the workers as they start
         import ipywidgets as w
 
         from simlib.scenario import find_scenario, load_scenario
@@ -367,10 +369,12 @@ class ExplorerApp:
         finally:
             steps.close()
 
-    def _first_look(self, name: str, cadres: int | None, years: float | None, reps: int, out: queue.Queue) -> None:
+    def _first_look(self, name: str, cadres: int | None, years: float | None, reps: int, out: queue.Queue,
+                    prepared: threading.Event) -> None:
         """The look of preset ``name`` in the world the widgets will show: its world and overrides
         (:func:`preset_overrides`; :meth:`show` checks both), then its steps, into ``out`` (an error, if any, in
-        their place)."""
+        their place); ``prepared`` is set once its explorer is made (the imports done), as its replications go
+        to the workers."""
         from simlib.scenario import find_scenario, load_scenario
 
         try:
@@ -379,10 +383,14 @@ class ExplorerApp:
                           float(years or base.calendar.years), reps)
             overrides = preset_overrides(base, name)
             out.put((world, overrides))
+            self.explorer(world)
+            prepared.set()
             for step in self._steps(world, overrides):
                 out.put(step)
         except Exception as exc:  # raised again by show()
             out.put(exc)
+        finally:
+            prepared.set()
 
     def _started(self, name: str, world: World,
                  overrides: Mapping[str, Any]) -> Iterator[tuple[Exploration, Samples | None]] | None:
