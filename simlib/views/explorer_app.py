@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from simlib.experiment import Exploration, Explorer
     from simlib.pipeline import Replication
     from simlib.scenario import Scenario
+    from simlib.views.forms import ScenarioForm
 
 APP_CLASS = "simlib-explorer"
 WORKER_MODULES = ("simlib.pipeline.replication",)  # the workers import it as they start: the replication function's
@@ -226,10 +227,10 @@ class ExplorerApp:
         import ipywidgets as w
 
         from simlib.scenario import find_scenario, load_scenario
-        from simlib.views.forms import ScenarioForm, preset_options
+        from simlib.views.forms import preset_options
         from simlib.views.sections import E
 
-        base = load_scenario(find_scenario(scenario))
+        self._base = base = load_scenario(find_scenario(scenario))
         self._lock = threading.Condition()
         self._pending: tuple[int, World, dict[str, Any], float] | None = None
         self._generation = 0
@@ -253,7 +254,8 @@ class ExplorerApp:
                                         description=L("planning.world.years"), style={"description_width": "initial"})
         self.reps = w.BoundedIntText(value=reps, min=2, max=200, description=L("planning.world.reps"),
                                      style={"description_width": "initial"})
-        self.form = ScenarioForm(base, self.lang)
+        self._form: ScenarioForm | None = None
+        self._form_box = w.VBox()
         self.run_button = w.Button(description=L("planning.world.run"), button_style="primary")
         self.status = w.HTML(L("planning.status.idle"))
         self.differences = w.HTML()
@@ -269,18 +271,33 @@ class ExplorerApp:
         self.preset.observe(self._preset_changed, names="value")
         for widget in (self.cadres, self.years, self.reps):
             widget.observe(lambda _change: self._changed(), names="value")
-        self.form.on_change(lambda _overrides: self._changed())
         self.run_button.on_click(lambda _button: self.request())
         world = w.HBox([self.cadres, self.years, self.reps, self.run_button])
         results = w.VBox([self.status, w.HTML(f"<h4>{E(L('planning.results.differences'))}</h4>"), self.differences,
                           w.HTML(f"<h4>{E(L('planning.results.levels'))}</h4>"), self.levels, self.charts])
         self.widget = w.VBox([self.preset, world, results, w.HTML(f"<h4>{E(L('planning.results.form'))}</h4>"),
-                              self.form.widget])
+                              self._form_box])
         self.widget.add_class(APP_CLASS)
+        if self._first is None:
+            self.form  # noqa: B018  # built now; with a first look, once its early answer is shown (show())
         self._thread = threading.Thread(target=self._worker, name="simlib-explorer", daemon=True)
         self._thread.start()
 
     # ------------------------------------------------------------------ settings
+
+    @property
+    def form(self) -> ScenarioForm:
+        """The scenario's form (:class:`~simlib.views.forms.ScenarioForm`), made on first use: with a first look,
+        after its early answer is shown, so that its couple of hundred widgets do not compete with the first
+        replications for the cores."""
+        with self._making:
+            if self._form is None:
+                from simlib.views.forms import ScenarioForm
+
+                self._form = ScenarioForm(self._base, self.lang)
+                self._form.on_change(lambda _overrides: self._changed())
+                self._form_box.children = (self._form.widget,)
+            return self._form
 
     def world(self) -> World:
         return World(self.scenario_name, int(self.cadres.value), float(self.years.value), int(self.reps.value))
@@ -339,9 +356,11 @@ class ExplorerApp:
         on all replications with its charts. Returns that look."""
         from simlib.views.report import show_html
 
-        overrides = self.select(name)
-        world = self.world()
         started = time.perf_counter()
+        first = self._first is not None and self._first[0] == name
+        # the first look's preset is set in the form once its early answer is shown (the same overrides, tested)
+        overrides = preset_overrides(self._base, name) if first else self.select(name)
+        world = self.world()
         cell = f"{APP_CLASS}-{id(self)}-{started}"  # the display the steps replace
         for step, shown in enumerate(self._started(name, world, overrides) or self._steps(world, overrides)):
             look, samples = shown
@@ -352,6 +371,8 @@ class ExplorerApp:
             if look.reps < world.reps:
                 show_html(f"<p>{self.status.value}</p>" + self.differences.value + self.levels.value
                           + funnel_html(look, world, self.lang), display_id=cell)
+            if step == 0 and first:
+                self.select(name)
         self._charts(look, world, samples)
         show_html("<p>" + method_line(look, world.reps, self.lang) + "</p>" + self.differences.value
                   + self.levels.value + self.charts.value, display_id=cell, update=step > 0)
