@@ -93,7 +93,8 @@ def _startup(f: dict[str, Any], lang: str) -> list[str]:
     if k["runs"]:
         lines.append(t("bench.startup.kernel", lang, notebook=k["notebook"], runs=k["runs"], cell=k["cell"],
                        ready=_n(k["kernel_ready_median_s"], 2), median=_n(k["first_chart_median_s"], 2),
-                       min=_n(k["first_chart_min_s"], 2), max=_n(k["first_chart_max_s"], 2)))
+                       min=_n(k["first_chart_min_s"], 2), max=_n(k["first_chart_max_s"], 2),
+                       look=_n(k["first_look_median_s"], 2)))
     return lines
 
 
