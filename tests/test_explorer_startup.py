@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -74,37 +75,36 @@ def test_the_workers_import_the_replication_function_the_explorer_runs() -> None
     assert fn.__module__ in WORKER_MODULES
 
 
-def test_a_warmed_pool_starts_its_workers_before_any_batch() -> None:
+@pytest.fixture
+def warm_pool() -> Iterator[ProcessExecutor]:
+    """A pool of two workers, warmed (no batch run), once both workers have started or two minutes passed."""
     pool = ProcessExecutor(workers=2)
     try:
         pool.warm(["simlib.experiment.contract"])
         deadline = time.monotonic() + 120
         while len(pool.worker_pids()) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        pids = pool.worker_pids()
-        assert len(pids) == 2
-        assert pool.submit(os.getpid).result(timeout=120) in pids  # a single call runs on a worker
+        yield pool
     finally:
         pool.close()
+
+
+def test_a_warmed_pool_starts_its_workers_before_any_batch(warm_pool: ProcessExecutor) -> None:
+    pids = warm_pool.worker_pids()
+    assert len(pids) == 2
+    assert warm_pool.submit(os.getpid).result(timeout=120) in pids  # a single call runs on a worker
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_an_interrupt_leaves_an_idle_warm_pool_usable() -> None:
-    pool = ProcessExecutor(workers=2)
-    try:
-        pool.warm(["simlib.experiment.contract"])
-        deadline = time.monotonic() + 120
-        while len(pool.worker_pids()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        pids = sorted(pool.worker_pids())
-        while not all(len(os.listdir(f"/proc/{pid}/task")) > 1 for pid in pids) and time.monotonic() < deadline:
-            time.sleep(0.05)  # each worker's initializer has run (it starts a thread)
-        for pid in pids:  # a notebook's interrupt reaches the kernel's whole process group
-            os.kill(pid, signal.SIGINT)
-        assert pool.submit(os.getpid).result(timeout=120) in pids
-        assert sorted(pool.worker_pids()) == pids
-    finally:
-        pool.close()
+def test_an_interrupt_leaves_an_idle_warm_pool_usable(warm_pool: ProcessExecutor) -> None:
+    pids = sorted(warm_pool.worker_pids())
+    deadline = time.monotonic() + 120
+    while not all(len(os.listdir(f"/proc/{pid}/task")) > 1 for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)  # each worker's initializer has run (it starts a thread)
+    for pid in pids:  # a notebook's interrupt reaches the kernel's whole process group
+        os.kill(pid, signal.SIGINT)
+    assert warm_pool.submit(os.getpid).result(timeout=120) in pids
+    assert sorted(warm_pool.worker_pids()) == pids
 
 
 def test_the_serial_executor_runs_a_single_call_at_once() -> None:
