@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import yaml
 
 from simlib.cli import main
 from simlib.errors import InputError
-from simlib.i18n import catalogue, get_lang, set_lang
+from simlib.i18n import catalogue
 from simlib.scenario import load_scenario
 from simlib.scenario.loader import MAX_BYTES_ENV, MAX_DEPTH, MAX_NODES, read_yaml
 
@@ -22,13 +21,6 @@ SMALL = "SMALL"  # in ARGUMENTS: replaced by a small scenario file of the test's
 TINY = "name: tiny\norganisation: {cadres: 40}\ncalendar: {years: 0.3}\n"
 ALIAS_BOMB = "".join(f"{k}: &{k} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lol'] * 9)}]\n"
                      for p, k in zip(["", *"abcdefgh"], "abcdefghi", strict=True))
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    before = get_lang()
-    yield
-    set_lang(before)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

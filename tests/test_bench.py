@@ -6,7 +6,6 @@ No test here asserts a time or a rate: those are benchmark figures, read by peop
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from simlib.bench import model as model_bench
 from simlib.bench.common import Target, loglog_slope
 from simlib.bench.mmc import erlang_c_time_in_system
 from simlib.cli.main import main
-from simlib.i18n import get_lang, set_lang, t
+from simlib.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_KEYS = {
@@ -28,14 +27,6 @@ TARGET_KEYS = {
     "queue": {"queue_speedup"},
     "startup": {"startup_help", "startup_audit", "startup_import", "startup_kernel_chart"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    """``main`` sets the language for the process: put it back for the next test."""
-    before = get_lang()
-    yield
-    set_lang(before)
 
 
 def _check_targets(name: str, figure: dict[str, Any]) -> None:

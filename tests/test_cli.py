@@ -6,14 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from simlib.cli import main
-from simlib.i18n import get_lang, set_lang
 from simlib.log.builder import LogBuilder
 from simlib.log.eventlog import EventLog
 from simlib.log.io import write_log
@@ -21,13 +19,6 @@ from simlib.log.vocabdoc import vocabulary_markdown
 from simlib.rulebook import rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    before = get_lang()
-    yield
-    set_lang(before)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

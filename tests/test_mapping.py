@@ -5,7 +5,6 @@ and ``simlib run --format``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from simlib.audit import audit
 from simlib.cli import main
 from simlib.errors import InputError
-from simlib.i18n import get_lang, set_lang
 from simlib.log.eventlog import assert_same_log
 from simlib.log.io import read_log, write_log
 from simlib.log.mapping import LogMapping
@@ -21,13 +19,6 @@ from simlib.log.mapping import LogMapping
 DATA = Path(__file__).parent / "data" / "mapping"
 EXPORT = DATA / "personnel-export.jsonocel"
 MAPPING = DATA / "personnel-mapping.yaml"
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    lang = get_lang()
-    yield
-    set_lang(lang)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

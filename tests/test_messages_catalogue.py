@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from experiment_standin import ranges, resolve
 
 from simlib.cli import main
 from simlib.cli.experiment import run_cli
-from simlib.i18n import get_lang, set_lang
 
 SIMLIB = Path(__file__).resolve().parent.parent / "simlib"
 RERAISES: set[str] = set()
@@ -21,13 +19,6 @@ RERAISES: set[str] = set()
 
 NOT_WORDS = re.compile(r"simlib|--[a-z][a-z-]*|\.[a-z]+\b")
 """The program's name, option names and file extensions are the same in both languages."""
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    lang = get_lang()
-    yield
-    set_lang(lang)
 
 
 def written_out_errors() -> list[str]:

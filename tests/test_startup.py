@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from simlib import bench
 from simlib.bench.startup import ten_event_log
 from simlib.cli import bench as bench_cli
 from simlib.cli.main import COMMANDS, main
-from simlib.i18n import get_lang, set_lang
 from simlib.pipeline.kpi import HEADLINE_KPIS
 
 HEAVY = (
@@ -25,13 +23,6 @@ HEAVY = (
     "simlib.scenario", "simlib.rulebook", "simlib.bench", "simlib.views", "simlib.training",
 )
 """Libraries and layers that no command's argument parsing, and no ``import simlib``, may import."""
-
-
-@pytest.fixture(autouse=True)
-def _keep_lang() -> Iterator[None]:
-    before = get_lang()
-    yield
-    set_lang(before)
 
 
 def imported(code: str) -> set[str]:
